@@ -1,0 +1,12 @@
+/**
+ * The Worker: Hono routes for ingest, alerts and rules, plus the Durable Object classes it exports.
+ */
+import { Hono } from 'hono'
+
+const app = new Hono<{ Bindings: Env }>()
+
+app.get('/health', (c) => c.json({ ok: true }))
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>

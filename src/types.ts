@@ -1,0 +1,82 @@
+/**
+ * Types shared by the stages of the data's way: ingest → logtypes → engine → dedup → alerts → delivery.
+ * A stage may import this file and the stages before it, never the ones after.
+ */
+
+/** Panther's severities, in ascending order. */
+export const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** A JSON value as it arrives in a log and as it is stored. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }
+
+/** Panther's standard fields, added to every accepted event (docs: "Panther fields"). */
+export interface PantherFields {
+  p_log_type: string
+  p_row_id: string
+  /** `YYYY-MM-DD HH:MM:SS.fff`, UTC; the log's own time, else the parse time. */
+  p_event_time: string
+  p_parse_time: string
+  p_source_id: string
+  p_source_label: string
+  p_any_ip_addresses?: string[]
+  p_any_domain_names?: string[]
+  p_any_aws_account_ids?: string[]
+  p_any_aws_instance_ids?: string[]
+  p_any_aws_arns?: string[]
+  p_any_usernames?: string[]
+  p_any_emails?: string[]
+  p_any_actor_ids?: string[]
+  p_any_trace_ids?: string[]
+}
+
+/** An event that passed its log type's schema and carries the `p_` fields. */
+export type EnrichedEvent = JsonObject & PantherFields
+
+/** The kind of alert, as Panther names it in webhook payloads. */
+export type AlertType = 'RULE' | 'RULE_ERROR'
+
+/** What the dedup stage needs to know about the rule behind a match. */
+export interface RuleMeta {
+  ruleId: string
+  displayName?: string
+  severity: Severity
+  dedupPeriodMinutes: number
+  threshold: number
+  createAlert: boolean
+  logTypes: string[]
+  tags: string[]
+  /** e.g. `{ "MITRE ATT&CK": ["TA0001:T1078"] }` */
+  reports: Record<string, string[]>
+  description: string
+  reference: string
+  runbook: string
+  /** Static `OutputIds` from the YAML. */
+  outputIds: string[]
+  summaryAttributes: string[]
+  /** Rule version: a hash of its YAML and code, so alerts name the rule revision that made them. */
+  version: string
+}
+
+/**
+ * One rule matching one event (or one rule error), with the fields its hooks generated for that event.
+ * The engine produces these; the dedup stage groups them by (ruleId, dedup, type).
+ */
+export interface RuleMatch {
+  rule: RuleMeta
+  type: AlertType
+  /** Already truncated to 1000 characters; rule errors carry the rule's error dedup. */
+  dedup: string
+  title: string
+  severity: Severity
+  alertContext: JsonObject
+  description: string
+  reference: string
+  runbook: string
+  /** `null`: default routing; `[]`: suppress delivery; otherwise destination ids or names. */
+  destinations: string[] | null
+  /** For `RULE_ERROR`: the error's class and message (never a stack). */
+  error?: string
+  event: EnrichedEvent
+}
