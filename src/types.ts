@@ -80,3 +80,14 @@ export interface RuleMatch {
   error?: string
   event: EnrichedEvent
 }
+
+/**
+ * A request to deliver one stored alert, handed from the alerts stage to the delivery stage (queue message).
+ * The consumer reads the alert record and routes it; `destinationIds` narrows a manual re-send.
+ */
+export interface DeliveryRequest {
+  alertId: string
+  destinationIds?: string[]
+  /** Why it was requested: first notification, or a manual re-send through the admin API. */
+  reason: 'created' | 'resend'
+}
