@@ -51,4 +51,9 @@ export interface RuleModule {
   runbook?(event: PantherEvent): string
   /** Destination ids or names; `[]` suppresses delivery. */
   destinations?(event: PantherEvent): string[]
+  /**
+   * Newer Panther hook: when present, Threshold counts distinct `unique()` values in a dedup window
+   * instead of events.
+   */
+  unique?(event: PantherEvent): string
 }
