@@ -7,6 +7,8 @@ const app = new Hono<{ Bindings: Env }>()
 
 app.get('/health', (c) => c.json({ ok: true }))
 
+export { RuleCache } from './engine/cache/rule-cache'
+
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>
