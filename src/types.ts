@@ -78,6 +78,8 @@ export interface RuleMatch {
   destinations: string[] | null
   /** For `RULE_ERROR`: the error's class and message (never a stack). */
   error?: string
+  /** The rule's `unique()` value, when it defines that hook (Threshold then counts distinct values). */
+  unique?: string
   event: EnrichedEvent
 }
 

@@ -1,0 +1,159 @@
+/**
+ * The event a rule sees (Panther's `PantherEvent`): read-only, case-insensitive keys, Panther's accessors.
+ * One wrapper per event is shared by every rule that runs on it; nothing is copied.
+ */
+import type { JsonValue } from '../types'
+import type { DataModel } from './data-model'
+import { findPath } from './data-model'
+import { isRecord, lookupKey, type JsonRecord } from './lookup'
+import type { DeepWalkReturn, PantherEvent } from './rule-api'
+import { view } from './view'
+
+/** Python truthiness of a JSON value (`if result:`). */
+export function truthy(value: JsonValue | undefined): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '') return false
+  if (Array.isArray(value)) return value.length > 0
+  if (typeof value === 'object') {
+    for (const _ in value) return true
+    return false
+  }
+  return true
+}
+
+/** `deep_get` on a plain value: walks objects; a missing key yields the fallback; a final null → fallback. */
+export function deepGetValue(root: JsonValue | undefined, keys: readonly string[], fallback?: JsonValue): JsonValue | undefined {
+  let cur: JsonValue | undefined = root
+  for (let i = 0; i < keys.length; i++) {
+    if (isRecord(cur)) {
+      const next = lookupKey(cur, keys[i] as string)
+      cur = next === undefined ? fallback : next
+    } else {
+      cur = fallback
+    }
+  }
+  return cur === null || cur === undefined ? fallback : view(cur)
+}
+
+function emptyList(value: JsonValue | undefined): boolean {
+  return Array.isArray(value) && value.every(emptyList)
+}
+
+function dedupKey(value: JsonValue): unknown {
+  return typeof value === 'object' && value !== null ? `\u0000${JSON.stringify(value)}` : value
+}
+
+/** `deep_walk` on a plain value: like deepGet, but fans out through lists and de-duplicates the leaves. */
+export function deepWalkValue(
+  obj: JsonValue | undefined,
+  keys: readonly string[],
+  fallback: JsonValue | undefined = undefined,
+  returnVal: DeepWalkReturn = 'all',
+  from = 0,
+): JsonValue | undefined {
+  if (from === keys.length) return obj === undefined || obj === null || emptyList(obj) ? fallback : view(obj)
+  if (isRecord(obj)) {
+    const next = lookupKey(obj, keys[from] as string)
+    return deepWalkValue(next === undefined ? fallback : next, keys, fallback, returnVal, from + 1)
+  }
+  if (!Array.isArray(obj)) return fallback
+  const found = new Map<unknown, JsonValue>()
+  for (const item of obj) {
+    const value = deepWalkValue(item, keys, fallback, returnVal, from)
+    if (value === undefined || value === null) continue
+    if (Array.isArray(value)) {
+      for (const sub of value) if (!found.has(dedupKey(sub))) found.set(dedupKey(sub), sub)
+    } else if (!found.has(dedupKey(value))) {
+      found.set(dedupKey(value), value)
+    }
+  }
+  if (found.size === 0) return fallback
+  const values = [...found.values()]
+  if (returnVal === 'first') return view(values[0])
+  if (returnVal === 'last') return view(values[values.length - 1])
+  return values.length === 1 ? view(values[0]) : view(values)
+}
+
+const PANTHER_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?$/
+
+/** Epoch seconds of a Panther timestamp (`YYYY-MM-DD HH:MM:SS.fff`, read as UTC); 0 when unparsable. */
+export function pantherTimeToEpoch(value: JsonValue | undefined): number {
+  if (typeof value !== 'string' || value === '') return 0
+  const m = PANTHER_TIME.exec(value.trim())
+  const ms = m
+    ? Date.parse(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`)
+    : Date.parse(value)
+  return Number.isNaN(ms) ? 0 : Math.trunc(ms / 1000)
+}
+
+export class EventWrapper implements PantherEvent {
+  readonly raw: Readonly<Record<string, JsonValue>>
+  readonly dataModel: DataModel | undefined
+
+  constructor(raw: Readonly<Record<string, JsonValue>>, dataModel?: DataModel) {
+    this.raw = raw
+    this.dataModel = dataModel
+  }
+
+  get(key: string, fallback?: JsonValue): JsonValue | undefined {
+    const value = lookupKey(this.raw as JsonRecord, key)
+    return value === undefined ? fallback : view(value)
+  }
+
+  /** Every argument is a key (Panther's `deep_get(*keys)`); use `deepGetOr` for a default. */
+  deepGet(...keys: string[]): JsonValue | undefined {
+    return deepGetValue(this.raw, keys, undefined)
+  }
+
+  deepGetOr<T extends JsonValue>(fallback: T, ...keys: string[]): JsonValue {
+    return deepGetValue(this.raw, keys, fallback) as JsonValue
+  }
+
+  deepWalk(keys: string[], options?: { fallback?: JsonValue; returnVal?: DeepWalkReturn }): JsonValue | undefined {
+    return deepWalkValue(this.raw, keys, options?.fallback, options?.returnVal ?? 'all')
+  }
+
+  udm(key: string, fallback?: JsonValue): JsonValue | undefined {
+    const model = this.dataModel
+    if (model !== undefined) {
+      const path = model.paths.get(key)
+      if (path !== undefined) {
+        const matches = findPath(this.raw, path.steps)
+        if (matches.length === 1) return view(matches[0])
+        if (matches.length > 1) {
+          throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
+        }
+        return fallback
+      }
+      const method = model.methods.get(key)
+      if (method !== undefined) return view(method.fn(this))
+    }
+    // No mapping: Panther falls back to p_udm.<key>, then the event's own key; falsy values count as absent.
+    let result = deepGetValue(this.raw, ['p_udm', key])
+    if (!truthy(result)) result = deepGetValue(this.raw, [key])
+    return truthy(result) ? result : fallback
+  }
+
+  udmPath(key: string): string | undefined {
+    const model = this.dataModel
+    if (model === undefined) {
+      throw new Error(`a data model hasn't been specified for log type: [${String(this.raw.p_log_type ?? null)}]`)
+    }
+    const path = model.paths.get(key)
+    if (path !== undefined) {
+      const matches = findPath(this.raw, path.steps)
+      if (matches.length === 1) return path.text
+      if (matches.length > 1) throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
+    }
+    return model.methods.get(key)?.name
+  }
+
+  eventTimeEpoch(): number {
+    return pantherTimeToEpoch(lookupKey(this.raw as JsonRecord, 'p_event_time'))
+  }
+
+  lookup(table: string, key: string): JsonValue | undefined {
+    // PAT feeds lookup data to tests under `_mocked_lookup_data_`; live events carry `p_enrichment`.
+    const mocked = deepGetValue(this.raw, ['_mocked_lookup_data_', table, key])
+    return mocked !== undefined ? mocked : deepGetValue(this.raw, ['p_enrichment', table, key])
+  }
+}

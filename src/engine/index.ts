@@ -1,0 +1,104 @@
+/**
+ * The rule engine's public surface: the bundled rules (compiled once at module init, indexed by log type)
+ * and `runRules`, which the pipeline calls per batch.
+ */
+import type { EnrichedEvent, RuleMatch } from '../types'
+import type { DataModel } from './data-model'
+import { EventWrapper } from './event'
+import { DATA_MODELS, GENERATED_RULES } from './generated/rules'
+import { compileRule, type CompiledRule } from './rule'
+import { evaluateRule } from './runtime'
+
+export type { CompiledRule } from './rule'
+export { EventWrapper } from './event'
+
+const ALL_RULES: readonly CompiledRule[] = GENERATED_RULES.map(compileRule)
+
+const DATA_MODEL_BY_LOG_TYPE = new Map<string, DataModel>()
+for (const model of DATA_MODELS) {
+  for (const logType of model.logTypes) {
+    if (DATA_MODEL_BY_LOG_TYPE.has(logType)) throw new Error(`two data models for log type ${logType}`)
+    DATA_MODEL_BY_LOG_TYPE.set(logType, model)
+  }
+}
+
+/** Enabled rules per log type, selected once; scheduled rules (no LogTypes) never run on ingest. */
+const RULES_BY_LOG_TYPE = new Map<string, CompiledRule[]>()
+for (const rule of ALL_RULES) {
+  if (!rule.spec.enabled) continue
+  for (const logType of rule.spec.logTypes) {
+    let list = RULES_BY_LOG_TYPE.get(logType)
+    if (list === undefined) RULES_BY_LOG_TYPE.set(logType, (list = []))
+    list.push(rule)
+  }
+}
+
+const NO_RULES: readonly CompiledRule[] = []
+
+/** Every bundled rule, enabled or not, in file order. */
+export function allRules(): readonly CompiledRule[] {
+  return ALL_RULES
+}
+
+export function findRule(ruleId: string): CompiledRule | undefined {
+  return ALL_RULES.find((r) => r.id === ruleId)
+}
+
+/** The enabled rules that run on events of `logType`. */
+export function rulesForLogType(logType: string): readonly CompiledRule[] {
+  return RULES_BY_LOG_TYPE.get(logType) ?? NO_RULES
+}
+
+export function dataModelFor(logType: unknown): DataModel | undefined {
+  return typeof logType === 'string' ? DATA_MODEL_BY_LOG_TYPE.get(logType) : undefined
+}
+
+export interface RunResult {
+  /** `RULE` and `RULE_ERROR` matches, in event order, then rule order. */
+  matches: RuleMatch[]
+  /** `RULE` matches. */
+  matched: number
+  /** `RULE_ERROR` matches (a rule that threw or returned a non-boolean). */
+  errors: number
+}
+
+/**
+ * Runs `rules` over `events`. Synchronous unless some rule returned a Promise (cache-reading rules), in
+ * which case the result is a Promise resolved when all of them settled. One wrapper per event is shared
+ * by all rules; a non-matching rule allocates nothing.
+ *
+ * Later speed-up hook: rules could be pre-indexed by `eventSource`/`eventName` here, so an event only
+ * meets the rules that can match it.
+ */
+export function runRulesOn(
+  rules: readonly CompiledRule[],
+  dataModel: DataModel | undefined,
+  events: readonly EnrichedEvent[],
+): RunResult | Promise<RunResult> {
+  const out: (RuleMatch | Promise<RuleMatch | null>)[] = []
+  let pending = false
+  if (rules.length > 0) {
+    for (let e = 0; e < events.length; e++) {
+      const event = new EventWrapper(events[e] as EnrichedEvent, dataModel)
+      for (let r = 0; r < rules.length; r++) {
+        const result = evaluateRule(rules[r] as CompiledRule, event)
+        if (result === null) continue
+        if (result instanceof Promise) pending = true
+        out.push(result)
+      }
+    }
+  }
+  if (!pending) return summarize(out as RuleMatch[])
+  return Promise.all(out).then((settled) => summarize(settled.filter((m): m is RuleMatch => m !== null)))
+}
+
+function summarize(matches: RuleMatch[]): RunResult {
+  let errors = 0
+  for (const m of matches) if (m.type === 'RULE_ERROR') errors++
+  return { matches, matched: matches.length - errors, errors }
+}
+
+/** Runs every enabled rule of `logType` over the batch, with that log type's data model. */
+export function runRules(logType: string, events: readonly EnrichedEvent[]): RunResult | Promise<RunResult> {
+  return runRulesOn(rulesForLogType(logType), DATA_MODEL_BY_LOG_TYPE.get(logType), events)
+}

@@ -1,0 +1,223 @@
+/**
+ * Runs one rule on one event with Panther's semantics: InlineFilters, then `rule()` (a real boolean, or a
+ * Promise of one for rules that read the cache), then the auxiliary hooks with every fallback and limit
+ * (title → DisplayName → RuleID; dedup → title → `defaultDedupString:<RuleID>`; 1000-character fields;
+ * `DEFAULT`/invalid severity → YAML Severity; alert context ≤ 200 KiB; `destinations() == []` suppresses).
+ * A throwing `rule()` becomes a `RULE_ERROR` match with Panther's error dedup (the error's class name).
+ */
+import { SEVERITIES, type EnrichedEvent, type JsonObject, type RuleMatch, type Severity } from '../types'
+import type { EventWrapper } from './event'
+import { isRecord } from './lookup'
+import type { CompiledRule } from './rule'
+import type { PantherEvent } from './rule-api'
+
+export const MAX_FIELD_LENGTH = 1000
+export const MAX_ALERT_CONTEXT_CHARS = 204800
+const TRUNCATED = '... (truncated)'
+
+/** A problem with an auxiliary hook; live runs fall back silently, tests fail positive cases on it. */
+export interface HookIssue {
+  hook: string
+  message: string
+}
+
+export type IssueSink = HookIssue[] | undefined
+
+/** Cuts a generated string to Panther's 1000 characters, ending `... (truncated)`. */
+export function truncate(value: string): string {
+  return value.length <= MAX_FIELD_LENGTH ? value : value.slice(0, MAX_FIELD_LENGTH - TRUNCATED.length) + TRUNCATED
+}
+
+function errorName(err: unknown): string {
+  if (err instanceof Error) return err.name || 'Error'
+  return 'Error'
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message
+  return typeof err === 'string' ? err : String(err)
+}
+
+/** Python's `repr(exception)`, e.g. `TypeError('x is undefined')`. */
+export function errorRepr(err: unknown): string {
+  const msg = errorMessage(err)
+  return `${errorName(err)}(${msg.includes("'") && !msg.includes('"') ? `"${msg}"` : `'${msg.replace(/'/g, "\\'")}'`})`
+}
+
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType'
+  if (Array.isArray(value)) return 'list'
+  if (typeof value === 'string') return 'str'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  if (typeof value === 'object') return typeof (value as { then?: unknown }).then === 'function' ? 'Promise' : 'dict'
+  return typeof value
+}
+
+function wrongType(hook: string, value: unknown, expected: string): Error {
+  const err = new TypeError(`function [${hook}] returned [${typeName(value)}], expected [${expected}]`)
+  return err
+}
+
+/** Calls a string hook; `undefined` when absent, throwing or not a string (recorded in `issues`). */
+function stringHook(
+  hook: 'title' | 'dedup' | 'description' | 'reference' | 'runbook' | 'unique',
+  fn: ((event: PantherEvent) => string) | undefined,
+  event: PantherEvent,
+  issues: IssueSink,
+): string | undefined {
+  if (fn === undefined) return undefined
+  try {
+    const value: unknown = fn(event)
+    if (typeof value === 'string') return value
+    throw wrongType(hook, value, 'str')
+  } catch (err) {
+    issues?.push({ hook, message: errorRepr(err) })
+    return undefined
+  }
+}
+
+function severityOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): Severity {
+  const fn = rule.hooks.severity
+  if (fn === undefined) return rule.meta.severity
+  try {
+    const value: unknown = fn(event)
+    if (typeof value !== 'string') throw wrongType('severity', value, 'str')
+    const upper = value.toUpperCase()
+    if (upper === 'DEFAULT') return rule.meta.severity
+    if ((SEVERITIES as readonly string[]).includes(upper)) return upper as Severity
+    throw new Error(`Expected severity to be any of the following: [${SEVERITIES.join(', ')}, DEFAULT], got [${value}]`)
+  } catch (err) {
+    issues?.push({ hook: 'severity', message: errorRepr(err) })
+    return rule.meta.severity
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Set) return [...value]
+  if (value instanceof Map) return Object.fromEntries(value)
+  if (typeof value === 'bigint') return value.toString()
+  return value
+}
+
+function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): JsonObject {
+  const fn = rule.hooks.alertContext
+  if (fn === undefined) return {}
+  let serialized: string
+  try {
+    const value: unknown = fn(event)
+    if (!isRecord(value) && !(value instanceof Map)) throw wrongType('alert_context', value, 'Mapping')
+    serialized = JSON.stringify(value, jsonReplacer)
+  } catch (err) {
+    issues?.push({ hook: 'alert_context', message: errorRepr(err) })
+    return { _error: errorRepr(err) }
+  }
+  if (serialized.length > MAX_ALERT_CONTEXT_CHARS) {
+    return {
+      _error: `alert_context size is [${serialized.length}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
+    }
+  }
+  // A plain copy: views and Sets become JSON the dedup stage can store and send.
+  return JSON.parse(serialized) as JsonObject
+}
+
+function destinationsOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): string[] | null {
+  const fn = rule.hooks.destinations
+  if (fn === undefined) return null
+  try {
+    const value: unknown = fn(event)
+    if (value === null || value === undefined) return null
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string')) throw wrongType('destinations', value, 'list[str]')
+    return value.slice(0, 10) as string[]
+  } catch (err) {
+    issues?.push({ hook: 'destinations', message: errorRepr(err) })
+    return null
+  }
+}
+
+/** Runs the auxiliary hooks for an event the rule matched (tests run them on non-matches too). */
+export function buildMatch(rule: CompiledRule, event: EventWrapper, issues?: HookIssue[]): RuleMatch {
+  const hooks = rule.hooks
+  const meta = rule.meta
+  const generatedTitle = stringHook('title', hooks.title, event, issues)
+  const title = generatedTitle ? truncate(generatedTitle) : truncate(meta.displayName || meta.ruleId)
+  const dedupValue = stringHook('dedup', hooks.dedup, event, issues)
+  const dedup = dedupValue
+    ? truncate(dedupValue)
+    : generatedTitle
+      ? truncate(generatedTitle)
+      : `defaultDedupString:${meta.ruleId}`
+  const severity = severityOf(rule, event, issues)
+  const alertContext = alertContextOf(rule, event, issues)
+  const description = stringHook('description', hooks.description, event, issues)
+  const reference = stringHook('reference', hooks.reference, event, issues)
+  const runbook = stringHook('runbook', hooks.runbook, event, issues)
+  const destinations = destinationsOf(rule, event, issues)
+  const match: RuleMatch = {
+    rule: meta,
+    type: 'RULE',
+    dedup,
+    title,
+    severity,
+    alertContext,
+    description: description !== undefined ? truncate(description) : meta.description,
+    reference: reference !== undefined ? truncate(reference) : meta.reference,
+    runbook: runbook !== undefined ? truncate(runbook) : meta.runbook,
+    destinations,
+    event: event.raw as EnrichedEvent,
+  }
+  if (hooks.unique !== undefined) {
+    const unique = stringHook('unique', hooks.unique, event, issues)
+    if (unique !== undefined) match.unique = truncate(unique)
+  }
+  return match
+}
+
+/** The `RULE_ERROR` match of a rule that threw: deduplicated by the error's class, titled by its repr. */
+export function errorMatch(rule: CompiledRule, event: EventWrapper, err: unknown): RuleMatch {
+  const meta = rule.meta
+  return {
+    rule: meta,
+    type: 'RULE_ERROR',
+    dedup: truncate(errorName(err)),
+    title: truncate(errorRepr(err)),
+    severity: meta.severity,
+    alertContext: {},
+    description: meta.description,
+    reference: meta.reference,
+    runbook: meta.runbook,
+    destinations: null,
+    error: truncate(`${errorName(err)}: ${errorMessage(err)}`),
+    event: event.raw as EnrichedEvent,
+  }
+}
+
+function settle(rule: CompiledRule, event: EventWrapper, result: unknown): RuleMatch | null {
+  if (result === false) return null
+  if (result === true) return buildMatch(rule, event)
+  return errorMatch(rule, event, wrongType('rule', result, 'bool'))
+}
+
+/**
+ * Evaluates one rule on one event (live mode): `null` when it does not match, a `RULE` match, or a
+ * `RULE_ERROR` match when the filter or `rule()` throws or returns a non-boolean. Synchronous unless the
+ * rule's `rule()` returned a Promise.
+ */
+export function evaluateRule(rule: CompiledRule, event: EventWrapper): RuleMatch | null | Promise<RuleMatch | null> {
+  let result: unknown
+  try {
+    if (rule.inlineFilter !== null && !rule.inlineFilter(event)) return null
+    result = rule.hooks.rule(event)
+  } catch (err) {
+    return errorMatch(rule, event, err)
+  }
+  if (result === false) return null
+  if (result === true) return buildMatch(rule, event)
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => settle(rule, event, value),
+      (err: unknown) => errorMatch(rule, event, err),
+    )
+  }
+  return settle(rule, event, result)
+}
