@@ -2,6 +2,9 @@
  * The hand-off after ingest: accepted, enriched events of one log type go through the rule engine, and
  * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
+import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
+import { useCacheBackend } from './engine/helpers/caching'
+import { runRules } from './engine/index'
 import type { EnrichedEvent } from './types'
 
 export interface BatchOutcome {
@@ -15,11 +18,21 @@ export interface BatchOutcome {
   alertsUpdated: number
 }
 
+let cacheNamespace: Env['RULE_CACHE'] | undefined
+
 export async function processBatch(
-  _env: Env,
-  _logType: string,
-  _events: readonly EnrichedEvent[],
+  env: Env,
+  logType: string,
+  events: readonly EnrichedEvent[],
 ): Promise<BatchOutcome> {
-  // The rule engine (src/engine) and the dedup stage (src/dedup) are wired in by their own changes.
-  return { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+  // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
+  if (env.RULE_CACHE !== cacheNamespace) {
+    cacheNamespace = env.RULE_CACHE
+    useCacheBackend(new DurableObjectCacheBackend(env.RULE_CACHE))
+  }
+  // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
+  const run = await runRules(logType, events)
+  // Dedup stage (src/dedup): hands `run.matches` (RULE and RULE_ERROR) to the Durable Objects and
+  // reports the alerts created/updated. Wired in by the dedup change.
+  return { matches: run.matched, ruleErrors: run.errors, alertsCreated: 0, alertsUpdated: 0 }
 }

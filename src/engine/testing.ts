@@ -7,8 +7,10 @@
  * Shared by the vitest suite and the `npm run test:rules` CLI.
  */
 import type { JsonValue, RuleMatch } from '../types'
+import { MemoryCacheBackend } from './cache/memory'
 import type { DataModel } from './data-model'
 import { EventWrapper } from './event'
+import { useCacheBackend } from './helpers/caching'
 import { withMocks, type MockValue } from './mocks'
 import type { CompiledRule, RuleTestSpec } from './rule'
 import { buildMatch, errorRepr, type HookIssue } from './runtime'
@@ -43,6 +45,21 @@ export async function runRuleTest(
   dataModelFor: (logType: unknown) => DataModel | undefined,
 ): Promise<TestOutcome> {
   const mocks = new Map<string, MockValue>(test.mocks.map((m) => [m.objectName, m.returnValue]))
+  // Each test starts with an empty rule cache, so cache-reading rules see only what the test wrote.
+  const previousCache = useCacheBackend(new MemoryCacheBackend())
+  try {
+    return await runWithMocks(rule, test, dataModelFor, mocks)
+  } finally {
+    useCacheBackend(previousCache)
+  }
+}
+
+function runWithMocks(
+  rule: CompiledRule,
+  test: RuleTestSpec,
+  dataModelFor: (logType: unknown) => DataModel | undefined,
+  mocks: ReadonlyMap<string, MockValue>,
+): Promise<TestOutcome> {
   return withMocks(mocks, async () => {
     const event = new EventWrapper(test.log, dataModelFor(test.log.p_log_type))
     const reasons: string[] = []
