@@ -1,0 +1,55 @@
+/**
+ * `GET /rules` (admin token): the bundled rules' metadata, sorted by RuleID.
+ * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false`.
+ */
+import { Hono } from 'hono'
+import { requireAdmin } from '../auth'
+import { allRules } from './index'
+import type { CompiledRule } from './rule'
+
+function describeRule(rule: CompiledRule) {
+  const s = rule.spec
+  return {
+    ruleId: s.ruleId,
+    displayName: s.displayName ?? null,
+    enabled: s.enabled,
+    analysisType: s.analysisType,
+    kind: s.hasDetection ? 'detection' : 'typescript',
+    file: s.file,
+    logTypes: s.logTypes,
+    scheduledQueries: s.scheduledQueries,
+    severity: s.severity,
+    dedupPeriodMinutes: s.dedupPeriodMinutes,
+    threshold: s.threshold,
+    createAlert: s.createAlert,
+    status: s.status ?? null,
+    inlineFilters: s.yaml.InlineFilters !== undefined,
+    tags: s.tags,
+    reports: s.reports,
+    description: s.description,
+    reference: s.reference,
+    runbook: s.runbook,
+    outputIds: s.outputIds,
+    summaryAttributes: s.summaryAttributes,
+    version: rule.meta.version,
+  }
+}
+
+const sorted = [...allRules()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+
+export const rulesRoutes = new Hono<{ Bindings: Env }>()
+
+rulesRoutes.use('*', requireAdmin)
+
+rulesRoutes.get('/', (c) => {
+  const logType = c.req.query('logType')
+  const enabled = c.req.query('enabled')
+  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
+    return c.json({ error: 'enabled must be true or false' }, 400)
+  }
+  const rules = sorted
+    .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))
+    .filter((r) => enabled === undefined || r.spec.enabled === (enabled === 'true'))
+    .map(describeRule)
+  return c.json({ rules })
+})
