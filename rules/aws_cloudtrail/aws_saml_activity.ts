@@ -1,0 +1,23 @@
+/** IAM SAML identity providers created, updated or deleted by anyone but AWS SSO's own service role. */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import { truthy } from '../../src/engine/event'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const SAML_ACTIONS = new Set(['UpdateSAMLProvider', 'CreateSAMLProvider', 'DeleteSAMLProvider'])
+
+export function rule(event: PantherEvent): boolean {
+  const arn = event.deepGetOr('', 'userIdentity', 'arn')
+  if (typeof arn === 'string' && arn.endsWith(':assumed-role/AWSServiceRoleForSSO/AWS-SSO')) return false
+  // Failed calls (EntityAlreadyExists, NoSuchEntity, ...) change nothing.
+  if (truthy(event.get('errorCode'))) return false
+  return event.get('eventSource') === 'iam.amazonaws.com' && SAML_ACTIONS.has(event.get('eventName') as string)
+}
+
+export function title(event: PantherEvent): string {
+  return py`[${event.deepGet('userIdentity', 'arn')}] performed [${event.get('eventName')}] in account [${event.get('recipientAccountId')}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,20 @@
+/** Denied Secrets Manager GetSecretValue calls (the YAML Threshold counts repeats per actor). */
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    event.get('eventName') === 'GetSecretValue' &&
+    !awsCloudtrailSuccess(event) &&
+    event.get('errorCode') === 'AccessDenied'
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`[${event.udm('actor_user')}] attempted to retrieve a secret from AWS Secrets Manager`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,67 @@
+/**
+ * Excessive SSM parameter decryption: the distinct parameters one actor decrypted in an account are
+ * kept in the rule cache; more than PARAM_THRESHOLD of them raises an alert.
+ */
+import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import { getStringSet, putStringSet } from '../../src/engine/helpers/caching'
+import { mockable } from '../../src/engine/mocks'
+import type { PantherEvent } from '../../src/engine/rule-api'
+import type { JsonValue } from '../../src/types'
+
+const PARAM_THRESHOLD = 10
+const RULE_ID = 'AWS.SSM.DecryptSSMParams'
+
+const getCachedSet = mockable('get_string_set', getStringSet)
+const putCachedSet = mockable('put_string_set', putStringSet)
+
+/** The parameter names known after rule() ran on an event, for its alert context. */
+const accessedByEvent = new WeakMap<PantherEvent, Set<JsonValue>>()
+
+function cacheKey(event: PantherEvent): string {
+  return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}`
+}
+
+/** The names requested: `names` (GetParameters) and `name` (GetParameter). */
+function requestedNames(event: PantherEvent): Set<JsonValue> {
+  const names = event.deepGetOr([], 'requestParameters', 'names')
+  const out = new Set<JsonValue>(Array.isArray(names) ? names : [])
+  const single = event.deepGet('requestParameters', 'name')
+  if (single) out.add(single)
+  return out
+}
+
+/** Cached names; a test mock returns them as a JSON list. */
+async function cachedNames(key: string): Promise<Set<JsonValue>> {
+  const cached = await getCachedSet(key)
+  if (typeof cached === 'string') return new Set(JSON.parse(cached) as JsonValue[])
+  return new Set(cached as Set<string>)
+}
+
+export async function rule(event: PantherEvent): Promise<boolean> {
+  const name = event.get('eventName')
+  if (!((name === 'GetParameter' || name === 'GetParameters') && event.deepGet('requestParameters', 'withDecryption'))) {
+    return false
+  }
+  const key = cacheKey(event)
+  const cached = await cachedNames(key)
+  const all = new Set([...cached, ...requestedNames(event)])
+  accessedByEvent.set(event, all)
+  if (all.size > cached.size) {
+    // Upstream sets a one-hour expiry only when the set is new; later additions use the default expiry.
+    await putCachedSet(key, [...all].map((v) => py`${v}`), cached.size === 0 ? 3600 : undefined)
+  }
+  return all.size > PARAM_THRESHOLD
+}
+
+export function title(event: PantherEvent): string {
+  return py`Excessive SSM parameter decryption by [${event.udm('actor_user')}] in [${lookupAwsAccountName(event.get('recipientAccountId'))}]`
+}
+
+export function severity(event: PantherEvent): string {
+  return awsCloudtrailSuccess(event) ? 'DEFAULT' : 'LOW'
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return { ...awsRuleContext(event), accessedParams: [...(accessedByEvent.get(event) ?? [])] }
+}

@@ -1,0 +1,22 @@
+/** STS GetCallerIdentity called by TruffleHog: someone is checking whether found AWS keys are live. */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  const agent = event.get('userAgent', '')
+  return (
+    event.get('eventSource') === 'sts.amazonaws.com' &&
+    event.get('eventName') === 'GetCallerIdentity' &&
+    typeof agent === 'string' &&
+    agent.toLowerCase().includes('trufflehog')
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`TruffleHog credential validation detected from [${event.get('sourceIPAddress', '<unknown>')}] as [${event.deepGetOr('<unknown>', 'userIdentity', 'arn')}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}
