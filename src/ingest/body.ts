@@ -1,0 +1,93 @@
+/**
+ * Reading a request body within the size limit. The limit applies to the bytes received and again to
+ * the bytes after gzip decompression, which stops as soon as it is exceeded, so a gzip bomb costs at
+ * most the limit in work and memory.
+ */
+import { IngestError } from './errors'
+
+const GZIP_MAGIC_0 = 0x1f
+const GZIP_MAGIC_1 = 0x8b
+
+function tooLarge(limit: number, what: string): IngestError {
+  return new IngestError(413, `${what} is larger than the limit of ${limit} bytes (MAX_BODY_BYTES)`, {
+    limitBytes: limit,
+  })
+}
+
+/** Reads a byte stream into one buffer, failing with 413 as soon as it grows past `limit`. */
+async function readLimited(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  what: string,
+): Promise<Uint8Array> {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      // Stop the producer (network read or inflater) right here: nothing more is pulled.
+      reader.cancel().catch(() => {})
+      throw tooLarge(limit, what)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/** The raw request body, checked against Content-Length first and against the bytes actually read. */
+export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit, 'request body')
+  if (!request.body) return new Uint8Array(0)
+  try {
+    return await readLimited(request.body, limit, 'request body')
+  } catch (err) {
+    if (err instanceof IngestError) throw err
+    throw new IngestError(400, 'request body could not be read')
+  }
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1
+}
+
+/** Inflates gzip data, failing with 413 past `limit` decompressed bytes and 400 on corrupt data. */
+export async function gunzipLimited(
+  bytes: Uint8Array,
+  limit: number,
+  what = 'decompressed body',
+): Promise<Uint8Array> {
+  const input = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes)
+      controller.close()
+    },
+  })
+  try {
+    return await readLimited(input.pipeThrough(new DecompressionStream('gzip')), limit, what)
+  } catch (err) {
+    if (err instanceof IngestError) throw err
+    throw new IngestError(400, `${what.replace('decompressed ', '')} is not valid gzip data`)
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** UTF-8 text of the body (a leading byte-order mark is dropped); 400 when the bytes are not UTF-8. */
+export function decodeUtf8(bytes: Uint8Array, what = 'request body'): string {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new IngestError(400, `${what} is not valid UTF-8 text`)
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * From body text to the list of events: one JSON object, a JSON array, NDJSON, or CSV with a header;
+ * then the envelopes forwarders wrap events in are opened: CloudTrail `{"Records":[...]}`, an
+ * EventBridge event (`detail`), and CloudWatch Logs subscription payloads (`awslogs.data` or decoded).
+ */
+import { decodeAwsLogsData, isAwsLogsEnvelope, isDecodedAwsLogs, logEventMessages, shortMessage } from './awslogs'
+import { parseCsv } from './csv'
+import { IngestError } from './errors'
+
+/** Where an event sat in the body: `index` in a JSON list, `line` in NDJSON or CSV (both if a line held a list). */
+export interface Position {
+  index?: number
+  line?: number
+}
+
+export interface RawEvent extends Position {
+  value: unknown
+}
+
+export interface EventError extends Position {
+  /** Dotted path of the field at fault (`userIdentity.arn`, `resources.0.arn`); empty for the whole event. */
+  path: string
+  message: string
+}
+
+export interface DecodedBody {
+  events: RawEvent[]
+  errors: EventError[]
+}
+
+export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'sniff'
+
+/** Decodes body text in the given format; `sniff` tells JSON and NDJSON apart, and CSV when allowed. */
+export async function decodeBody(
+  text: string,
+  format: BodyFormat,
+  csvAllowed: boolean,
+  maxBytes: number,
+): Promise<DecodedBody> {
+  const out: DecodedBody = { events: [], errors: [] }
+  const first = firstNonSpace(text)
+  if (first === -1) throw new IngestError(400, 'request body is empty')
+  const startChar = text.charCodeAt(first)
+  const looksJson = startChar === 123 /* { */ || startChar === 91 /* [ */
+  if (format === 'csv' || (format === 'sniff' && !looksJson && csvAllowed)) {
+    decodeCsv(text, out)
+    return out
+  }
+  if (format === 'ndjson') {
+    await decodeNdjson(text, out, maxBytes)
+    return out
+  }
+  if (!looksJson) {
+    throw new IngestError(400, 'request body is not JSON: it must start with { or [')
+  }
+  let whole: unknown
+  try {
+    whole = JSON.parse(text)
+  } catch (err) {
+    // Not one JSON document: NDJSON if its first line is a JSON value of its own.
+    const firstLineEnd = text.indexOf('\n', first)
+    if (startChar === 123 && firstLineEnd !== -1 && parsesAsJson(text.slice(first, firstLineEnd))) {
+      await decodeNdjson(text, out, maxBytes)
+      return out
+    }
+    throw new IngestError(400, `request body is not valid JSON: ${shortMessage(err)}`)
+  }
+  if (Array.isArray(whole)) {
+    for (let i = 0; i < whole.length; i++) {
+      const pending = expand(whole[i], { index: i }, out, maxBytes, false)
+      if (pending) await pending
+    }
+  } else {
+    await expand(whole, {}, out, maxBytes, true)
+  }
+  return out
+}
+
+/**
+ * Adds the events one JSON value stands for. `at` is the value's own position; list envelopes give
+ * their items an `index` (kept with the NDJSON `line` when there is one).
+ */
+function expand(
+  value: unknown,
+  at: Position,
+  out: DecodedBody,
+  maxBytes: number,
+  topLevel: boolean,
+): Promise<void> | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const obj = value as Record<string, unknown>
+    const records = obj.Records
+    if (Array.isArray(records)) {
+      for (let i = 0; i < records.length; i++) out.events.push(position<RawEvent>({ value: records[i] }, at.line, i))
+      return
+    }
+    if (isEventBridgeEvent(obj)) {
+      out.events.push(withPosition(obj.detail, at, topLevel))
+      return
+    }
+    if (isAwsLogsEnvelope(obj)) {
+      return decodeAwsLogsData(obj, maxBytes).then((decoded) => addLogEvents(decoded, at, out))
+    }
+    if (isDecodedAwsLogs(obj)) {
+      addLogEvents(obj, at, out)
+      return
+    }
+  }
+  out.events.push(withPosition(value, at, topLevel))
+  return
+}
+
+function addLogEvents(decoded: Record<string, unknown>, at: Position, out: DecodedBody): void {
+  for (const message of logEventMessages(decoded)) {
+    if (message.error !== undefined) {
+      out.errors.push(position<EventError>({ path: '', message: message.error }, at.line, message.index))
+    } else {
+      out.events.push(position<RawEvent>({ value: message.value }, at.line, message.index))
+    }
+  }
+}
+
+/** Sets line and index on a record, leaving out the ones that do not apply. */
+function position<T extends Position>(record: T, line: number | undefined, index: number): T {
+  if (line !== undefined) record.line = line
+  record.index = index
+  return record
+}
+
+function withPosition(value: unknown, at: Position, topLevel: boolean): RawEvent {
+  if (at.line !== undefined) return { value, line: at.line }
+  return { value, index: topLevel ? 0 : (at.index ?? 0) }
+}
+
+function isEventBridgeEvent(obj: Record<string, unknown>): boolean {
+  const detail = obj.detail
+  return (
+    typeof obj['detail-type'] === 'string' &&
+    detail !== null &&
+    typeof detail === 'object' &&
+    !Array.isArray(detail)
+  )
+}
+
+async function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): Promise<void> {
+  let line = 0
+  let start = 0
+  const n = text.length
+  while (start < n) {
+    let end = text.indexOf('\n', start)
+    if (end === -1) end = n
+    line++
+    const raw = text.slice(start, end)
+    start = end + 1
+    if (raw.trim() === '') continue
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (err) {
+      out.errors.push({ line, path: '', message: `line is not valid JSON: ${shortMessage(err)}` })
+      continue
+    }
+    const pending = expand(value, { line }, out, maxBytes, false)
+    if (pending) await pending
+  }
+}
+
+function decodeCsv(text: string, out: DecodedBody): void {
+  const records = parseCsv(text)
+  const header = records[0]
+  if (!header || header.error) {
+    throw new IngestError(400, 'CSV body has no readable header row')
+  }
+  const columns = header.fields.map((c) => c.trim())
+  for (let r = 1; r < records.length; r++) {
+    const record = records[r] as (typeof records)[number]
+    if (record.error) {
+      out.errors.push({ line: record.line, path: '', message: `CSV record is malformed: ${record.error}` })
+      continue
+    }
+    if (record.fields.length !== columns.length) {
+      out.errors.push({
+        line: record.line,
+        path: '',
+        message: `CSV record has ${record.fields.length} fields; the header has ${columns.length}`,
+      })
+      continue
+    }
+    const event: Record<string, string> = {}
+    for (let c = 0; c < columns.length; c++) event[columns[c] as string] = record.fields[c] as string
+    out.events.push({ value: event, line: record.line })
+  }
+}
+
+function firstNonSpace(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i
+  }
+  return -1
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `POST /ingest/:logType`: authenticate the sender, read and decode the body within the limits,
+ * validate and enrich each event, hand the accepted ones to the pipeline, answer with the counts.
+ */
+import { Hono } from 'hono'
+import { getLogType, knownLogTypes, type LogType } from '../logtypes'
+import { processBatch } from '../pipeline'
+import { assertLogTypeAllowed, authenticate } from './auth'
+import { validateBatch } from './batch'
+import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
+import { IngestError } from './errors'
+import { type BodyFormat, decodeBody, type EventError } from './formats'
+import { readLimits } from './limits'
+
+/** Errors listed in one answer; `errorsOmitted` counts the rest. */
+const MAX_ERRORS_IN_ANSWER = 100
+
+export interface IngestAnswer {
+  accepted: number
+  rejected: number
+  errors: EventError[]
+  errorsOmitted?: number
+  matches: number
+  ruleErrors: number
+  alerts: number
+  alertsUpdated: number
+}
+
+export const ingestRoutes = new Hono<{ Bindings: Env }>()
+
+ingestRoutes.post('/:logType', async (c) => {
+  const source = await authenticate(c.req.header('authorization'), c.env)
+  const logTypeName = c.req.param('logType')
+  const logType = getLogType(logTypeName)
+  if (!logType) {
+    throw new IngestError(404, `unknown log type: ${logTypeName}`, { knownLogTypes: knownLogTypes() })
+  }
+  assertLogTypeAllowed(source, logType.name)
+  const limits = readLimits(c.env)
+  const { format, gzip } = bodyFormat(c.req.header('content-type'), c.req.header('content-encoding'), logType)
+
+  let bytes = await readRequestBody(c.req.raw, limits.maxBodyBytes)
+  if (gzip || isGzip(bytes)) bytes = await gunzipLimited(bytes, limits.maxBodyBytes)
+  const text = decodeUtf8(bytes)
+  const decoded = await decodeBody(text, format, logType.acceptsCsv, limits.maxBodyBytes)
+  const count = decoded.events.length + decoded.errors.length
+  if (count > limits.maxEventsPerBatch) {
+    throw new IngestError(
+      413,
+      `batch holds ${count} events; the limit is ${limits.maxEventsPerBatch} (MAX_EVENTS_PER_BATCH): split it`,
+      { limitEvents: limits.maxEventsPerBatch },
+    )
+  }
+
+  const result = validateBatch(logType, decoded, source, limits.maxJsonDepth)
+  const outcome =
+    result.accepted.length > 0
+      ? await processBatch(c.env, logType.name, result.accepted)
+      : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+
+  const answer: IngestAnswer = {
+    accepted: result.accepted.length,
+    rejected: result.rejected,
+    errors: result.errors.length > MAX_ERRORS_IN_ANSWER ? result.errors.slice(0, MAX_ERRORS_IN_ANSWER) : result.errors,
+    matches: outcome.matches,
+    ruleErrors: outcome.ruleErrors,
+    alerts: outcome.alertsCreated,
+    alertsUpdated: outcome.alertsUpdated,
+  }
+  if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
+    answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
+  }
+  return c.json(answer, 200)
+})
+
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonl',
+  'application/jsonlines',
+  'application/x-jsonlines',
+])
+const CSV_TYPES = new Set(['text/csv', 'application/csv'])
+/** Types that say nothing about the content (curl's default, generic binary, gzip files): sniffed. */
+const SNIFFED_TYPES = new Set([
+  'text/plain',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'application/gzip',
+  'application/x-gzip',
+])
+const ACCEPTED_TYPES =
+  'application/json, application/x-ndjson (or jsonl), text/csv (Salesforce log types), text/plain, application/octet-stream, application/gzip'
+
+function bodyFormat(
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+  logType: LogType,
+): { format: BodyFormat; gzip: boolean } {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase()
+  let gzip = false
+  if (encoding === 'gzip' || encoding === 'x-gzip') gzip = true
+  else if (encoding !== '' && encoding !== 'identity') {
+    throw new IngestError(415, `unsupported Content-Encoding: ${encoding} (use gzip or none)`)
+  }
+  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+  if (media === '' || SNIFFED_TYPES.has(media)) {
+    return { format: 'sniff', gzip: gzip || media === 'application/gzip' || media === 'application/x-gzip' }
+  }
+  if (media === 'application/json' || media === 'text/json' || media.endsWith('+json')) {
+    return { format: 'json', gzip }
+  }
+  if (NDJSON_TYPES.has(media)) return { format: 'ndjson', gzip }
+  if (CSV_TYPES.has(media)) {
+    if (!logType.acceptsCsv) {
+      throw new IngestError(415, `CSV bodies are accepted for Salesforce log types, not ${logType.name}`)
+    }
+    return { format: 'csv', gzip }
+  }
+  throw new IngestError(415, `unsupported Content-Type: ${media}; send one of ${ACCEPTED_TYPES}`)
+}

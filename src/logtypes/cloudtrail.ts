@@ -1,0 +1,137 @@
+/**
+ * AWS.CloudTrail: one CloudTrail record (files of `{"Records":[...]}` are opened by ingest).
+ * Fields and indicator sources follow Panther's AWS.CloudTrail schema; see README "Log types" for
+ * where this schema is deliberately more lenient than Panther's parser, and why.
+ */
+import * as v from 'valibot'
+import { scanCloudTrailJson } from './cloudtrail-scan'
+import { canonicalizeKeys, coerceTypedFields, type FieldSpec, lowerCaseIndex, schemaOf, stringsObject } from './fields'
+import type { IndicatorSink } from './indicators'
+import { asObject, FieldProblem, type LogType } from './log-type'
+
+/**
+ * Panther marks awsRegion, eventID, eventName, eventSource, eventTime, eventType, eventVersion,
+ * sourceIPAddress and userIdentity required. They are typed here but not demanded: real CloudTrail
+ * variants and Panther's own rule tests omit them, and a dropped event is a missed detection.
+ */
+export const CLOUDTRAIL_FIELDS: readonly FieldSpec[] = [
+  { name: 'additionalEventData', type: 'json' },
+  { name: 'apiVersion', type: 'string' },
+  { name: 'awsRegion', type: 'string' },
+  { name: 'errorCode', type: 'string' },
+  { name: 'errorMessage', type: 'string' },
+  { name: 'eventID', type: 'string' },
+  { name: 'eventName', type: 'string' },
+  { name: 'eventSource', type: 'string' },
+  { name: 'eventTime', type: 'timestamp' },
+  { name: 'eventType', type: 'string' },
+  { name: 'eventVersion', type: 'string' },
+  { name: 'managementEvent', type: 'boolean' },
+  { name: 'readOnly', type: 'boolean' },
+  { name: 'recipientAccountId', type: 'string' },
+  { name: 'requestID', type: 'string' },
+  { name: 'requestParameters', type: 'json' },
+  { name: 'responseElements', type: 'json' },
+  { name: 'serviceEventDetails', type: 'json' },
+  { name: 'sharedEventID', type: 'string' },
+  { name: 'sourceIPAddress', type: 'string' },
+  { name: 'userAgent', type: 'string' },
+  { name: 'vpcEndpointId', type: 'string' },
+  // Newer CloudTrail keys (after Panther's 2022 table), typed because rules read them.
+  { name: 'eventCategory', type: 'string' },
+  { name: 'vpcEndpointAccountId', type: 'string' },
+  { name: 'tlsDetails', type: 'json' },
+]
+
+const sessionIssuer = stringsObject(['type', 'principalId', 'arn', 'accountId', 'userName'])
+const userIdentity = stringsObject(
+  ['type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'invokedBy', 'identityProvider'],
+  {
+    sessionContext: v.looseObject({
+      attributes: v.nullish(
+        v.looseObject({
+          mfaAuthenticated: v.nullish(v.union([v.string(), v.boolean()])),
+          creationDate: v.nullish(v.string()),
+        }),
+      ),
+      sessionIssuer: v.nullish(sessionIssuer),
+      webIdFederationData: v.nullish(
+        v.looseObject({ federatedProvider: v.nullish(v.string()), attributes: v.optional(v.unknown()) }),
+      ),
+    }),
+  },
+)
+// A resource is `{ARN|arn, accountId, type}`; one Panther rule test has a resource written as a string.
+const resource = v.union([stringsObject(['ARN', 'arn', 'accountId', 'type']), v.string()])
+
+const NESTED = { userIdentity, resources: v.array(resource) }
+const KNOWN = lowerCaseIndex([...CLOUDTRAIL_FIELDS.map((f) => f.name), ...Object.keys(NESTED)])
+const BOOLEAN_FIELDS = ['managementEvent', 'readOnly']
+const NO_NUMBERS: string[] = []
+
+function prepare(event: Record<string, unknown>): Record<string, unknown> | FieldProblem {
+  if (!('eventName' in event)) {
+    canonicalizeKeys(event, KNOWN)
+    if (!isCloudTrailLike(event)) {
+      return new FieldProblem('', 'not a CloudTrail record: it has none of the CloudTrail fields (eventName, eventSource, eventType, userIdentity, ...)')
+    }
+  }
+  if (typeof event.readOnly !== 'boolean' || typeof event.managementEvent !== 'boolean') {
+    coerceTypedFields(event, NO_NUMBERS, BOOLEAN_FIELDS)
+  }
+  return event
+}
+
+function isCloudTrailLike(event: Record<string, unknown>): boolean {
+  // Rows Panther already classified as CloudTrail (e.g. re-sent rule test logs) count as CloudTrail.
+  if (event.p_log_type === 'AWS.CloudTrail') return true
+  for (const key in event) if (KNOWN.has(key.toLowerCase())) return true
+  return false
+}
+
+function indicators(event: Record<string, unknown>, sink: IndicatorSink, maxDepth: number): void {
+  sink.accountId(event.recipientAccountId)
+  sink.hostname(event.sourceIPAddress)
+  const ui = asObject(event.userIdentity)
+  if (ui) {
+    principal(ui, sink)
+    sink.traceId(ui.accessKeyId)
+    const session = asObject(ui.sessionContext)
+    if (session) {
+      const issuer = asObject(session.sessionIssuer)
+      if (issuer) principal(issuer, sink)
+      const federation = asObject(session.webIdFederationData)
+      if (federation) scanCloudTrailJson(federation.attributes, sink, maxDepth)
+    }
+  }
+  const resources = event.resources
+  if (Array.isArray(resources)) {
+    for (const item of resources) {
+      const r = asObject(item)
+      if (!r) continue
+      sink.arn(r.ARN ?? r.arn)
+      sink.accountId(r.accountId)
+    }
+  }
+  scanCloudTrailJson(event.requestParameters, sink, maxDepth)
+  scanCloudTrailJson(event.responseElements, sink, maxDepth)
+  scanCloudTrailJson(event.additionalEventData, sink, maxDepth)
+  scanCloudTrailJson(event.serviceEventDetails, sink, maxDepth)
+}
+
+/** The identity fields userIdentity and its session issuer share. */
+function principal(identity: Record<string, unknown>, sink: IndicatorSink): void {
+  sink.arn(identity.arn)
+  sink.accountId(identity.accountId)
+  sink.username(identity.userName)
+  sink.actorId(identity.principalId)
+}
+
+export const cloudTrail: LogType = {
+  name: 'AWS.CloudTrail',
+  schema: schemaOf(CLOUDTRAIL_FIELDS, NESTED),
+  acceptsCsv: false,
+  prepare,
+  eventTime: (event) => event.eventTime,
+  indicators,
+}

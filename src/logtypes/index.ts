@@ -1,0 +1,25 @@
+/**
+ * The log types this engine accepts, by Panther name, and the per-event step from raw JSON to an
+ * enriched event (see `prepareEvent`).
+ */
+import { cloudTrail } from './cloudtrail'
+import type { LogType } from './log-type'
+import { salesforceLogin, salesforceLoginAs, salesforceLogout, salesforceUri } from './salesforce-eventlogfile'
+import { salesforceRealtime } from './salesforce-realtime'
+
+export type { LogType } from './log-type'
+export { BatchEnricher, type EventProblem } from './enrich'
+
+const LOG_TYPES: ReadonlyMap<string, LogType> = new Map(
+  [cloudTrail, salesforceRealtime, salesforceLogin, salesforceLoginAs, salesforceLogout, salesforceUri].map(
+    (t) => [t.name, t],
+  ),
+)
+
+export function getLogType(name: string): LogType | undefined {
+  return LOG_TYPES.get(name)
+}
+
+export function knownLogTypes(): string[] {
+  return [...LOG_TYPES.keys()].sort()
+}
