@@ -1,7 +1,8 @@
 // `npm start [-- wrangler dev flags]`: prepares local state, then runs `wrangler dev` on local storage.
 // Flags after `--` go to `wrangler dev` unchanged (e.g. --port 9000 --persist-to DIR --var KEY:VALUE).
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, watch } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 
 const args = process.argv.slice(2)
 const has = (flag) => args.some((a) => a === flag || a.startsWith(`${flag}=`))
@@ -15,14 +16,28 @@ if (!existsSync('.dev.vars')) {
 // rules/ or the data models change, so wrangler's own watcher reloads the Worker with the new rules.
 const buildRules = () => spawnSync('node_modules/.bin/tsx', ['scripts/build-rules.ts', '--quiet'], { stdio: 'inherit' }).status === 0
 if (!buildRules()) process.exit(1)
-let rebuild
-for (const dir of ['rules', 'src/engine/data-models']) {
-  if (!existsSync(dir)) continue
-  watch(dir, { recursive: true }, () => {
-    clearTimeout(rebuild)
-    rebuild = setTimeout(buildRules, 200)
-  })
-}
+// Polling (a stat per file per second) rather than fs.watch: Node 20's recursive watch loses files that
+// editors replace by rename.
+const signature = (dir) =>
+  !existsSync(dir)
+    ? ''
+    : readdirSync(dir, { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const file = join(e.parentPath ?? e.path, e.name)
+          const st = statSync(file, { throwIfNoEntry: false })
+          return st ? `${file}:${st.mtimeMs}:${st.size}` : ''
+        })
+        .sort()
+        .join('|')
+const sources = () => signature('rules') + signature('src/engine/data-models')
+let lastSources = sources()
+setInterval(() => {
+  const now = sources()
+  if (now === lastSources) return
+  lastSources = now
+  buildRules()
+}, 1000).unref()
 
 const devArgs = ['dev', ...(has('--ip') ? [] : ['--ip', '127.0.0.1']), ...(has('--port') ? [] : ['--port', '8787']), ...args]
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
