@@ -6,6 +6,7 @@ import type { JsonValue } from '../../types'
 import type { PantherEvent } from '../rule-api'
 import { deepGet, py } from './base'
 import { LookupTableMatches } from './lookuptable'
+import { addParseDelay } from './timestamps'
 
 export const IPINFO_LOCATION_LUT_NAME = 'ipinfo_location'
 export const IPINFO_ASN_LUT_NAME = 'ipinfo_asn'
@@ -210,4 +211,36 @@ export function kmBetweenIpinfoLoc(one: unknown, two: unknown): number | null {
   const lng2 = radians(two.lng)
   const a = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lng2 - lng1) / 2) ** 2
   return EARTH_RADIUS_KM * 2 * Math.atan2(Math.sqrt(a), Math.sqrt(1 - a))
+}
+
+/** A geoinfo lookup as rules call it: the real `geoinfoFromIp`, or a test mock returning JSON text. */
+export type GeoinfoLookup = (event: PantherEvent, matchField: string) => GeoInfo | string | boolean
+
+/**
+ * The failed-login alert context of Panther's brute-force rules: where the source address is (from the
+ * IPinfo enrichment, empty when it is not enabled) and the parse delay when the event times allow it.
+ */
+export function loginGeoContext(event: PantherEvent, lookup: GeoinfoLookup): Record<string, unknown> {
+  let geo: Record<string, unknown>
+  try {
+    const found = lookup(event, event.udmPath('source_ip') as string)
+    geo = typeof found === 'string' ? (JSON.parse(found) as Record<string, unknown>) : (found as unknown as Record<string, unknown>)
+  } catch (err) {
+    if (!(err instanceof PantherIPInfoException)) throw err
+    geo = {}
+  }
+  const field = (key: string, fallback: unknown) => (Object.hasOwn(geo, key) ? geo[key] : fallback)
+  const context: Record<string, unknown> = {
+    geolocation: py`${geo.city}, ${geo.region} in ${geo.country}`,
+    ip: field('ip', null),
+    reverse_lookup: field('hostname', 'No reverse lookup hostname'),
+    ip_org: field('org', 'No organization listed'),
+  }
+  try {
+    return addParseDelay(event, context)
+  } catch (err) {
+    // Upstream skips the delay when the event lacks usable p_event_time / p_parse_time.
+    if (err instanceof TypeError) return context
+    throw err
+  }
 }

@@ -32,18 +32,40 @@ export class LookupTableMatches {
 }
 
 /**
- * Every enrichment row whose `p_match` equals `pMatch`, keyed by table name (`enrichments_by_pmatch`).
+ * `LookupTableMatches().p_matches(event, value)`: every table's row whose `p_match` equals `pMatch`,
+ * keyed by table name (the last such row of a table wins). `p_any_*` enrichment keys are skipped.
  */
-export function enrichmentsByPMatch(event: PantherEvent, pMatch: string): Record<string, JsonValue> {
+export function pMatches(event: PantherEvent, pMatch: JsonValue | undefined): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {}
   const tables = event.deepGet(ENRICHMENT_KEY)
   if (typeof tables !== 'object' || tables === null || Array.isArray(tables)) return out
   for (const [table, fields] of Object.entries(tables)) {
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
+    if (table.startsWith('p_any_') || typeof fields !== 'object' || fields === null || Array.isArray(fields)) continue
     for (const rows of Object.values(fields)) {
-      const list = Array.isArray(rows) ? rows : [rows]
-      for (const row of list) if (deepGet(row, 'p_match') === pMatch) out[table] = row
+      for (const row of Array.isArray(rows) ? rows : [rows]) {
+        if ((deepGet(row, 'p_match') ?? '') === (pMatch ?? null)) out[table] = row
+      }
     }
   }
   return out
+}
+
+/**
+ * The first enrichment table whose name ends in `suffix` and one of whose rows has a truthy `marker`
+ * key: how the threat-intel helpers find their (user-named) lookup table.
+ */
+export function findEnrichmentTable(event: PantherEvent, suffix: string, marker: string): string | null {
+  const tables = event.deepGet(ENRICHMENT_KEY)
+  if (typeof tables !== 'object' || tables === null || Array.isArray(tables)) return null
+  for (const [name, matches] of Object.entries(tables)) {
+    if (!name.endsWith(suffix) || typeof matches !== 'object' || matches === null || Array.isArray(matches)) continue
+    for (const row of Object.values(matches)) if (truthy(deepGet(row, marker))) return name
+  }
+  return null
+}
+
+/** A looked-up value as a list: [] when empty or absent, a lone value wrapped. */
+export function listOf(value: JsonValue | undefined): JsonValue[] {
+  if (!truthy(value)) return []
+  return Array.isArray(value) ? value : [value as JsonValue]
 }

@@ -32,8 +32,13 @@ export class PyDateTime {
     return new PyDateTime(this.epochMicros + Math.round(seconds * 1e6), this.offsetMinutes)
   }
 
+  /** `str(datetime)`: the isoformat with a space between date and time. */
+  toString(): string {
+    return this.isoformat(' ')
+  }
+
   /** `datetime.isoformat()`: `YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]` in the value's own offset. */
-  isoformat(): string {
+  isoformat(sep = 'T'): string {
     const offset = this.offsetMinutes ?? 0
     const local = this.epochMicros + offset * 60e6
     const micros = ((local % 1e6) + 1e6) % 1e6
@@ -41,7 +46,7 @@ export class PyDateTime {
     const p2 = (n: number) => String(n).padStart(2, '0')
     let out =
       `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}` +
-      `T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`
+      `${sep}${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`
     if (micros !== 0) out += `.${String(micros).padStart(6, '0')}`
     if (this.offsetMinutes !== null) {
       const sign = offset < 0 ? '-' : '+'
@@ -53,12 +58,12 @@ export class PyDateTime {
 }
 
 const ISO_LIKE =
-  /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,:](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
+  /^(\d{4})[-/](\d{2})[-/](\d{2})(?:([T ]+)(\d{2}):(\d{2})(?::(\d{2})(?:[.,:](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 /** Upstream's EPOCH_REGEX idea: 9 to 12 leading digits, optional fraction. */
 const EPOCH = /^(\d{9,12})(\.\d+)?/
 
 function fromParts(m: RegExpExecArray): PyDateTime | null {
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m
+  const [, y, mo, d, sep = '', h = '0', mi = '0', s = '0', frac = '', zone] = m
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
   const check = new Date(ms)
   if (Number.isNaN(ms) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) return null
@@ -66,7 +71,10 @@ function fromParts(m: RegExpExecArray): PyDateTime | null {
   // Python keeps microseconds; longer fractions (nanoseconds) are cut, as dateutil does.
   const micros = frac === '' ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'))
   let offset: number | null = null
-  if (zone !== undefined) {
+  // Upstream tries `%Y-%m-%dT%H:%M:%S[.%f]Z` (a literal Z: naive result) before any zone-aware layout;
+  // fractions beyond microseconds fall through to dateutil, which keeps the zone.
+  const literalZ = zone !== undefined && zone.toUpperCase() === 'Z' && sep === 'T' && frac.length <= 6
+  if (zone !== undefined && !literalZ) {
     if (zone.toUpperCase() === 'Z') offset = 0
     else {
       const digits = zone.slice(1).replace(':', '')
@@ -130,4 +138,12 @@ export function timeDelta(time1: JsonValue | undefined, time2: JsonValue | undef
 export function addParseDelay<T extends Record<string, unknown>>(event: PantherEvent, context: T): T & { parseDelay: string } {
   const delay = timeDelta(event.get('p_event_time'), event.get('p_parse_time'))
   return Object.assign(context, { parseDelay: delay })
+}
+
+/**
+ * `datetime.strftime('%s')` on a UTC host: the wall-clock fields read as UTC, as epoch seconds (text).
+ * For an aware value that is its local wall time, not the instant (the C library ignores the zone).
+ */
+export function strftimeEpoch(value: PyDateTime): string {
+  return String(Math.floor((value.epochMicros + (value.offsetMinutes ?? 0) * 60e6) / 1e6))
 }

@@ -1,0 +1,27 @@
+/**
+ * Failed logins across identity log types (data model `event_type` = failed_login). The YAML Threshold,
+ * counted per title (log type, user, account), turns repeated failures into an alert.
+ */
+import { lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import { FAILED_LOGIN } from '../../src/engine/helpers/event-type'
+import { geoinfoFromIp, loginGeoContext } from '../../src/engine/helpers/ipinfo'
+import { mockable } from '../../src/engine/mocks'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const geoinfo = mockable('geoinfo_from_ip', geoinfoFromIp)
+
+export function rule(event: PantherEvent): boolean {
+  return event.udm('event_type') === FAILED_LOGIN
+}
+
+export function title(event: PantherEvent): string {
+  const logType = event.get('p_log_type')
+  const text = py`${logType}: User [${event.udm('actor_user')}] has exceeded the failed logins threshold`
+  if (logType !== 'AWS.CloudTrail') return text
+  return text + py` in [${lookupAwsAccountName(event.get('recipientAccountId'))}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return loginGeoContext(event, geoinfo)
+}

@@ -1,0 +1,35 @@
+/**
+ * Indicator rule: records each newly created user account in the rule cache for three days under
+ * `<user>-<account id>`, so other rules (e.g. through checkAccountAge) can treat it as brand new.
+ */
+import { py } from '../../src/engine/helpers/base'
+import { putStringSet } from '../../src/engine/helpers/caching'
+import { USER_ACCOUNT_CREATED } from '../../src/engine/helpers/event-type'
+import { resolveTimestampString, strftimeEpoch } from '../../src/engine/helpers/timestamps'
+import { truthy } from '../../src/engine/event'
+import { mockable } from '../../src/engine/mocks'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const NEW_FOR_SECONDS = 3 * 24 * 60 * 60
+
+const putIndicator = mockable('put_string_set', putStringSet)
+
+function newUser(event: PantherEvent): unknown {
+  const user = event.udm('user')
+  return truthy(user) ? user : '<UNKNOWN_USER>'
+}
+
+export async function rule(event: PantherEvent): Promise<boolean> {
+  if (event.udm('event_type') !== USER_ACCOUNT_CREATED) return false
+  const account = event.udm('user_account_id')
+  const eventTime = resolveTimestampString(event.get('p_event_time'))
+  if (eventTime === null) throw new TypeError('p_event_time is missing or not a timestamp')
+  const expiry = strftimeEpoch(eventTime.plusSeconds(NEW_FOR_SECONDS))
+  const key = py`${newUser(event)}-${truthy(account) ? account : '<UNKNOWN_ACCOUNT>'}`
+  await putIndicator(key, [py`new_user_${event.get('p_row_id')}`], expiry)
+  return true
+}
+
+export function title(event: PantherEvent): string {
+  return py`A new user account was created - [${newUser(event)}]`
+}
