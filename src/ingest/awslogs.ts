@@ -27,10 +27,10 @@ export function isDecodedAwsLogs(value: Record<string, unknown>): boolean {
 }
 
 /** Decodes `awslogs.data` (base64 of gzip of JSON) within the body size limit. */
-export async function decodeAwsLogsData(
+export function decodeAwsLogsData(
   value: Record<string, unknown>,
   maxBytes: number,
-): Promise<Record<string, unknown>> {
+): Record<string, unknown> {
   const data = (value.awslogs as { data: string }).data
   let binary: string
   try {
@@ -40,15 +40,23 @@ export async function decodeAwsLogsData(
   }
   const compressed = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) compressed[i] = binary.charCodeAt(i)
-  const text = decodeUtf8(await gunzipLimited(compressed, maxBytes, 'decompressed awslogs.data'), 'awslogs.data')
+  const inflated = gunzipLimited(compressed, maxBytes, 'decompressed awslogs.data')
+  const text = decodeUtf8(inflated, 'awslogs.data')
   let decoded: unknown
   try {
     decoded = JSON.parse(text)
   } catch {
     throw new IngestError(400, 'awslogs.data does not hold JSON')
   }
-  if (decoded === null || typeof decoded !== 'object' || !isDecodedAwsLogs(decoded as Record<string, unknown>)) {
-    throw new IngestError(400, 'awslogs.data does not hold a CloudWatch Logs message (messageType, logEvents)')
+  if (
+    decoded === null ||
+    typeof decoded !== 'object' ||
+    !isDecodedAwsLogs(decoded as Record<string, unknown>)
+  ) {
+    throw new IngestError(
+      400,
+      'awslogs.data does not hold a CloudWatch Logs message (messageType, logEvents)',
+    )
   }
   return decoded as Record<string, unknown>
 }

@@ -1,8 +1,9 @@
 /**
  * Reading a request body within the size limit. The limit applies to the bytes received and again to
  * the bytes after gzip decompression, which stops as soon as it is exceeded, so a gzip bomb costs at
- * most the limit in work and memory.
+ * most the limit in work and memory. (zlib comes from the runtime's Node.js compatibility layer.)
  */
+import { gunzipSync } from 'node:zlib'
 import { IngestError } from './errors'
 
 const GZIP_MAGIC_0 = 0x1f
@@ -61,22 +62,16 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1
 }
 
-/** Inflates gzip data, failing with 413 past `limit` decompressed bytes and 400 on corrupt data. */
-export async function gunzipLimited(
-  bytes: Uint8Array,
-  limit: number,
-  what = 'decompressed body',
-): Promise<Uint8Array> {
-  const input = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(bytes)
-      controller.close()
-    },
-  })
+/**
+ * Inflates gzip data, failing with 413 past `limit` decompressed bytes and 400 on corrupt data.
+ * zlib's `maxOutputLength` stops inflating at the limit (a 1 GiB bomb costs about 50 ms); the web
+ * DecompressionStream inflates each input chunk whole and took seconds on the same bomb.
+ */
+export function gunzipLimited(bytes: Uint8Array, limit: number, what = 'decompressed body'): Uint8Array {
   try {
-    return await readLimited(input.pipeThrough(new DecompressionStream('gzip')), limit, what)
+    return gunzipSync(bytes, { maxOutputLength: limit })
   } catch (err) {
-    if (err instanceof IngestError) throw err
+    if (err instanceof RangeError) throw tooLarge(limit, what)
     throw new IngestError(400, `${what.replace('decompressed ', '')} is not valid gzip data`)
   }
 }

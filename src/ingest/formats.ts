@@ -31,12 +31,12 @@ export interface DecodedBody {
 export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'sniff'
 
 /** Decodes body text in the given format; `sniff` tells JSON and NDJSON apart, and CSV when allowed. */
-export async function decodeBody(
+export function decodeBody(
   text: string,
   format: BodyFormat,
   csvAllowed: boolean,
   maxBytes: number,
-): Promise<DecodedBody> {
+): DecodedBody {
   const out: DecodedBody = { events: [], errors: [] }
   const first = firstNonSpace(text)
   if (first === -1) throw new IngestError(400, 'request body is empty')
@@ -47,7 +47,7 @@ export async function decodeBody(
     return out
   }
   if (format === 'ndjson') {
-    await decodeNdjson(text, out, maxBytes)
+    decodeNdjson(text, out, maxBytes)
     return out
   }
   if (!looksJson) {
@@ -60,18 +60,15 @@ export async function decodeBody(
     // Not one JSON document: NDJSON if its first line is a JSON value of its own.
     const firstLineEnd = text.indexOf('\n', first)
     if (startChar === 123 && firstLineEnd !== -1 && parsesAsJson(text.slice(first, firstLineEnd))) {
-      await decodeNdjson(text, out, maxBytes)
+      decodeNdjson(text, out, maxBytes)
       return out
     }
     throw new IngestError(400, `request body is not valid JSON: ${shortMessage(err)}`)
   }
   if (Array.isArray(whole)) {
-    for (let i = 0; i < whole.length; i++) {
-      const pending = expand(whole[i], { index: i }, out, maxBytes, false)
-      if (pending) await pending
-    }
+    for (let i = 0; i < whole.length; i++) expand(whole[i], { index: i }, out, maxBytes, false)
   } else {
-    await expand(whole, {}, out, maxBytes, true)
+    expand(whole, {}, out, maxBytes, true)
   }
   return out
 }
@@ -86,7 +83,7 @@ function expand(
   out: DecodedBody,
   maxBytes: number,
   topLevel: boolean,
-): Promise<void> | undefined {
+): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>
     const records = obj.Records
@@ -99,7 +96,8 @@ function expand(
       return
     }
     if (isAwsLogsEnvelope(obj)) {
-      return decodeAwsLogsData(obj, maxBytes).then((decoded) => addLogEvents(decoded, at, out))
+      addLogEvents(decodeAwsLogsData(obj, maxBytes), at, out)
+      return
     }
     if (isDecodedAwsLogs(obj)) {
       addLogEvents(obj, at, out)
@@ -107,7 +105,6 @@ function expand(
     }
   }
   out.events.push(withPosition(value, at, topLevel))
-  return
 }
 
 function addLogEvents(decoded: Record<string, unknown>, at: Position, out: DecodedBody): void {
@@ -142,7 +139,7 @@ function isEventBridgeEvent(obj: Record<string, unknown>): boolean {
   )
 }
 
-async function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): Promise<void> {
+function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): void {
   let line = 0
   let start = 0
   const n = text.length
@@ -160,8 +157,7 @@ async function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): P
       out.errors.push({ line, path: '', message: `line is not valid JSON: ${shortMessage(err)}` })
       continue
     }
-    const pending = expand(value, { line }, out, maxBytes, false)
-    if (pending) await pending
+    expand(value, { line }, out, maxBytes, false)
   }
 }
 

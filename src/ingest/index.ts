@@ -40,9 +40,9 @@ ingestRoutes.post('/:logType', async (c) => {
   const { format, gzip } = bodyFormat(c.req.header('content-type'), c.req.header('content-encoding'), logType)
 
   let bytes = await readRequestBody(c.req.raw, limits.maxBodyBytes)
-  if (gzip || isGzip(bytes)) bytes = await gunzipLimited(bytes, limits.maxBodyBytes)
+  if (gzip || isGzip(bytes)) bytes = gunzipLimited(bytes, limits.maxBodyBytes)
   const text = decodeUtf8(bytes)
-  const decoded = await decodeBody(text, format, logType.acceptsCsv, limits.maxBodyBytes)
+  const decoded = decodeBody(text, format, logType.acceptsCsv, limits.maxBodyBytes)
   const count = decoded.events.length + decoded.errors.length
   if (count > limits.maxEventsPerBatch) {
     throw new IngestError(
