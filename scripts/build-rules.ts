@@ -58,6 +58,7 @@ export interface LoadedRuleFile {
   spec: RuleSpec
   tests: RuleTestSpec[]
   version: string
+  pure: boolean
 }
 
 /** Loads every rule under rules/; returns the rules and every error found. */
@@ -82,10 +83,42 @@ export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors:
     }
     seen.set(spec.ruleId, file)
     const hash = createHash('sha256').update(text)
-    if (spec.filename) hash.update(readFileSync(join(dirname(path), spec.filename)))
-    rules.push({ spec, tests: result.tests, version: hash.digest('hex').slice(0, 16) })
+    const module = spec.filename ? join(dirname(path), spec.filename) : undefined
+    if (module) hash.update(readFileSync(module))
+    const pure = module ? isPure(module) : true
+    rules.push({ spec, tests: result.tests, version: hash.digest('hex').slice(0, 16), pure })
   }
   return { rules, errors }
+}
+
+/** Wall clock or randomness: a rule that uses them may answer differently for the same event. */
+const IMPURE = /\bDate\.now\s*\(|\bnew\s+Date\s*\(\s*\)|\bperformance\.now\s*\(|\bMath\.random\s*\(|\bgetRandomValues\b|\brandomUUID\b/
+const LOCAL_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
+const purity = new Map<string, boolean>()
+
+function resolveModule(from: string, spec: string): string | undefined {
+  const base = join(dirname(from), spec)
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && candidate.endsWith('.ts')) return candidate
+  }
+  return undefined
+}
+
+/** Whether a module and its local imports (transitively) avoid the clock and randomness. */
+function isPure(file: string, visiting = new Set<string>()): boolean {
+  const known = purity.get(file)
+  if (known !== undefined) return known
+  if (visiting.has(file)) return true
+  visiting.add(file)
+  const text = readFileSync(file, 'utf8')
+  let pure = !IMPURE.test(text)
+  for (const m of text.matchAll(LOCAL_IMPORT)) {
+    if (!pure) break
+    const target = resolveModule(file, m[1] as string)
+    if (target !== undefined) pure = isPure(target, visiting)
+  }
+  purity.set(file, pure)
+  return pure
 }
 
 const embed = (value: unknown): string => `JSON.parse(${JSON.stringify(JSON.stringify(value))})`
@@ -125,7 +158,7 @@ function rulesModule(rules: LoadedRuleFile[]): string {
     const spec = `SPECS[${i}] as RuleSpec`
     const hooks = r.spec.filename ? `rule${i}` : `compileDetection(${spec}.yaml)`
     const filter = r.spec.yaml.InlineFilters !== undefined ? `, inlineFilter: compileInlineFilters(${spec}.yaml.InlineFilters)` : ''
-    lines.push(`  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}' },`)
+    lines.push(`  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}', pure: ${r.pure} },`)
   })
   lines.push(']', '')
   lines.push(`export const DATA_MODELS: DataModel[] = [${models.map((_, i) => `dataModel${i}`).join(', ')}]`, '')

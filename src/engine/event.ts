@@ -5,7 +5,7 @@
 import type { JsonValue } from '../types'
 import type { DataModel } from './data-model'
 import { findPath } from './data-model'
-import { isRecord, lookupKey, type JsonRecord } from './lookup'
+import { isRecord, lookupKey, lookupKeyWith, type JsonRecord, type MissState } from './lookup'
 import type { DeepWalkReturn, PantherEvent } from './rule-api'
 import { view } from './view'
 
@@ -21,9 +21,14 @@ export function truthy(value: JsonValue | undefined): boolean {
 }
 
 /** `deep_get` on a plain value: walks objects; a missing key yields the fallback; a final null → fallback. */
-export function deepGetValue(root: JsonValue | undefined, keys: readonly string[], fallback?: JsonValue): JsonValue | undefined {
+export function deepGetValue(
+  root: JsonValue | undefined,
+  keys: readonly string[],
+  fallback?: JsonValue,
+  from = 0,
+): JsonValue | undefined {
   let cur: JsonValue | undefined = root
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = from; i < keys.length; i++) {
     if (isRecord(cur)) {
       const next = lookupKey(cur, keys[i] as string)
       cur = next === undefined ? fallback : next
@@ -85,39 +90,88 @@ export function pantherTimeToEpoch(value: JsonValue | undefined): number {
   return Number.isNaN(ms) ? 0 : Math.trunc(ms / 1000)
 }
 
+/** How the rule index tracks a key's reads: its value is part of the event's signature, or only its presence. */
+export const TRACK_VALUE = 1
+export const TRACK_ABSENT = 2
+export type TrackedKeys = Readonly<Record<string, typeof TRACK_VALUE | typeof TRACK_ABSENT>>
+
 export class EventWrapper implements PantherEvent {
-  readonly raw: Readonly<Record<string, JsonValue>>
+  /** The underlying record; reading it here does not count as an untracked read. */
+  readonly record: Readonly<Record<string, JsonValue>>
   readonly dataModel: DataModel | undefined
+  /**
+   * Read tracking for the rule index (see rule-index.ts): keys whose reads are covered by the event's
+   * signature. `foreign` turns true on any other read, so a `false` from rule() then says nothing about
+   * other events with the same signature.
+   */
+  tracked: TrackedKeys | null = null
+  foreign = false
+  private readonly missState: MissState = { misses: 0, index: null }
 
   constructor(raw: Readonly<Record<string, JsonValue>>, dataModel?: DataModel) {
-    this.raw = raw
+    this.record = raw
     this.dataModel = dataModel
   }
 
+  get raw(): Readonly<Record<string, JsonValue>> {
+    this.foreign = true
+    return this.record
+  }
+
+  /** A top-level value (exact key, then case-insensitive), without counting as a rule's read. */
+  lookupTop(key: string): JsonValue | undefined {
+    return lookupKeyWith(this.record as JsonRecord, key, this.missState)
+  }
+
+  /** Reads a top-level key for a rule, noting whether the event's signature determines what it saw. */
+  private read(key: string | undefined): JsonValue | undefined {
+    if (key === undefined) {
+      this.foreign = true
+      return undefined
+    }
+    const value = lookupKeyWith(this.record as JsonRecord, key, this.missState)
+    const tracked = this.tracked
+    if (tracked !== null) {
+      const mode = tracked[key]
+      if (mode === undefined || (mode === TRACK_ABSENT && value !== undefined)) this.foreign = true
+    }
+    return value
+  }
+
   get(key: string, fallback?: JsonValue): JsonValue | undefined {
-    const value = lookupKey(this.raw as JsonRecord, key)
+    const value = this.read(key)
     return value === undefined ? fallback : view(value)
   }
 
   /** Every argument is a key (Panther's `deep_get(*keys)`); use `deepGetOr` for a default. */
   deepGet(...keys: string[]): JsonValue | undefined {
-    return deepGetValue(this.raw, keys, undefined)
+    return this.deepGetOr(undefined as unknown as JsonValue, ...keys)
   }
 
   deepGetOr<T extends JsonValue>(fallback: T, ...keys: string[]): JsonValue {
-    return deepGetValue(this.raw, keys, fallback) as JsonValue
+    if (keys.length === 0) return deepGetValue(this.raw, keys, fallback) as JsonValue
+    const first = this.read(keys[0])
+    // Going below the top level reads fields the signature does not cover.
+    if (keys.length > 1 && isRecord(first)) this.foreign = true
+    return deepGetValue(first === undefined ? fallback : first, keys, fallback, 1) as JsonValue
   }
 
   deepWalk(keys: string[], options?: { fallback?: JsonValue; returnVal?: DeepWalkReturn }): JsonValue | undefined {
-    return deepWalkValue(this.raw, keys, options?.fallback, options?.returnVal ?? 'all')
+    const fallback = options?.fallback
+    const returnVal = options?.returnVal ?? 'all'
+    if (keys.length === 0) return deepWalkValue(this.raw, keys, fallback, returnVal)
+    const first = this.read(keys[0])
+    if (typeof first === 'object' && first !== null) this.foreign = true
+    return deepWalkValue(first === undefined ? fallback : first, keys, fallback, returnVal, 1)
   }
 
   udm(key: string, fallback?: JsonValue): JsonValue | undefined {
+    this.foreign = true
     const model = this.dataModel
     if (model !== undefined) {
       const path = model.paths.get(key)
       if (path !== undefined) {
-        const matches = findPath(this.raw, path.steps)
+        const matches = findPath(this.record, path.steps)
         if (matches.length === 1) return view(matches[0])
         if (matches.length > 1) {
           throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
@@ -128,19 +182,20 @@ export class EventWrapper implements PantherEvent {
       if (method !== undefined) return view(method.fn(this))
     }
     // No mapping: Panther falls back to p_udm.<key>, then the event's own key; falsy values count as absent.
-    let result = deepGetValue(this.raw, ['p_udm', key])
-    if (!truthy(result)) result = deepGetValue(this.raw, [key])
+    let result = deepGetValue(this.record, ['p_udm', key])
+    if (!truthy(result)) result = deepGetValue(this.record, [key])
     return truthy(result) ? result : fallback
   }
 
   udmPath(key: string): string | undefined {
+    this.foreign = true
     const model = this.dataModel
     if (model === undefined) {
-      throw new Error(`a data model hasn't been specified for log type: [${String(this.raw.p_log_type ?? null)}]`)
+      throw new Error(`a data model hasn't been specified for log type: [${String(this.record.p_log_type ?? null)}]`)
     }
     const path = model.paths.get(key)
     if (path !== undefined) {
-      const matches = findPath(this.raw, path.steps)
+      const matches = findPath(this.record, path.steps)
       if (matches.length === 1) return path.text
       if (matches.length > 1) throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
     }
@@ -148,12 +203,14 @@ export class EventWrapper implements PantherEvent {
   }
 
   eventTimeEpoch(): number {
-    return pantherTimeToEpoch(lookupKey(this.raw as JsonRecord, 'p_event_time'))
+    this.foreign = true
+    return pantherTimeToEpoch(lookupKey(this.record as JsonRecord, 'p_event_time'))
   }
 
   lookup(table: string, key: string): JsonValue | undefined {
+    this.foreign = true
     // PAT feeds lookup data to tests under `_mocked_lookup_data_`; live events carry `p_enrichment`.
-    const mocked = deepGetValue(this.raw, ['_mocked_lookup_data_', table, key])
-    return mocked !== undefined ? mocked : deepGetValue(this.raw, ['p_enrichment', table, key])
+    const mocked = deepGetValue(this.record, ['_mocked_lookup_data_', table, key])
+    return mocked !== undefined ? mocked : deepGetValue(this.record, ['p_enrichment', table, key])
   }
 }

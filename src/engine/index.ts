@@ -7,6 +7,7 @@ import type { DataModel } from './data-model'
 import { EventWrapper } from './event'
 import { DATA_MODELS, GENERATED_RULES } from './generated/rules'
 import { compileRule, type CompiledRule } from './rule'
+import { INDEX_KEYS, RuleIndex } from './rule-index'
 import { evaluateRule } from './runtime'
 
 export type { CompiledRule } from './rule'
@@ -34,6 +35,12 @@ for (const rule of ALL_RULES) {
 }
 
 const NO_RULES: readonly CompiledRule[] = []
+
+const INDEXES = new Map<string, RuleIndex>()
+for (const [logType, rules] of RULES_BY_LOG_TYPE) {
+  const keys = INDEX_KEYS[logType]
+  if (keys !== undefined) INDEXES.set(logType, new RuleIndex(rules, keys))
+}
 
 /** Every bundled rule, enabled or not, in file order. */
 export function allRules(): readonly CompiledRule[] {
@@ -65,24 +72,35 @@ export interface RunResult {
 /**
  * Runs `rules` over `events`. Synchronous unless some rule returned a Promise (cache-reading rules), in
  * which case the result is a Promise resolved when all of them settled. One wrapper per event is shared
- * by all rules; a non-matching rule allocates nothing.
- *
- * Later speed-up hook: rules could be pre-indexed by `eventSource`/`eventName` here, so an event only
- * meets the rules that can match it.
+ * by all rules; a non-matching rule allocates nothing. With an `index`, each event runs only the rules
+ * not yet known to be false for events like it (see rule-index.ts).
  */
 export function runRulesOn(
   rules: readonly CompiledRule[],
   dataModel: DataModel | undefined,
   events: readonly EnrichedEvent[],
+  index?: RuleIndex,
 ): RunResult | Promise<RunResult> {
   const out: (RuleMatch | Promise<RuleMatch | null>)[] = []
   let pending = false
   if (rules.length > 0) {
     for (let e = 0; e < events.length; e++) {
-      const event = new EventWrapper(events[e] as EnrichedEvent, dataModel)
-      for (let r = 0; r < rules.length; r++) {
-        const result = evaluateRule(rules[r] as CompiledRule, event)
-        if (result === null) continue
+      const record = events[e] as EnrichedEvent
+      const event = new EventWrapper(record, dataModel)
+      let list = rules
+      const signature = index === undefined ? null : index.signature(event)
+      if (signature !== null && index !== undefined) {
+        list = index.rulesFor(signature)
+        event.tracked = index.tracked
+      }
+      for (let r = 0; r < list.length; r++) {
+        const rule = list[r] as CompiledRule
+        event.foreign = false
+        const result = evaluateRule(rule, event)
+        if (result === null) {
+          if (signature !== null) index?.learn(signature, rule, event)
+          continue
+        }
         if (result instanceof Promise) pending = true
         out.push(result)
       }
@@ -100,5 +118,5 @@ function summarize(matches: RuleMatch[]): RunResult {
 
 /** Runs every enabled rule of `logType` over the batch, with that log type's data model. */
 export function runRules(logType: string, events: readonly EnrichedEvent[]): RunResult | Promise<RunResult> {
-  return runRulesOn(rulesForLogType(logType), DATA_MODEL_BY_LOG_TYPE.get(logType), events)
+  return runRulesOn(rulesForLogType(logType), DATA_MODEL_BY_LOG_TYPE.get(logType), events, INDEXES.get(logType))
 }

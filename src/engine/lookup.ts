@@ -1,32 +1,95 @@
 /**
  * Panther's case-insensitive key lookup (`ImmutableCaseInsensitiveDict`): the exact key first, then the
- * first key whose lowercase form matches. The lowercase index of an object is built only the first time
- * an exact lookup misses, and kept for that object while it lives.
+ * first key whose lowercase form matches. Exact hits cost one property read. After an exact miss the
+ * object's keys are scanned (no allocation); an object that keeps missing gets a lowercase index, built
+ * once and kept while the object lives.
  */
 import type { JsonValue } from '../types'
 
 export type JsonRecord = { readonly [key: string]: JsonValue }
 
 const hasOwn = Object.prototype.hasOwnProperty
+/** Misses an object may have before its lowercase index is built. */
+const SCAN_LIMIT = 8
+const missCounts = new WeakMap<object, number>()
 const lowerIndexes = new WeakMap<object, Map<string, string>>()
+const lowered = new Map<string, string>()
 
 export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function lowerIndex(obj: JsonRecord): Map<string, string> {
-  let index = lowerIndexes.get(obj)
-  if (index === undefined) {
-    index = new Map()
-    for (const key in obj) {
-      if (!hasOwn.call(obj, key)) continue
-      const lower = key.toLowerCase()
-      // the first key wins, as in Panther's incrementally built key map
-      if (!index.has(lower)) index.set(lower, key)
-    }
-    lowerIndexes.set(obj, index)
+/** `key.toLowerCase()`, memoised: rules look up the same few literal keys over and over. */
+export function lowerKey(key: string): string {
+  let lower = lowered.get(key)
+  if (lower === undefined) {
+    lower = key.toLowerCase()
+    if (lowered.size < 10000) lowered.set(key, lower)
+  }
+  return lower
+}
+
+/** The first own key of `obj` whose lowercase form is `lower` (a linear scan that allocates nothing). */
+export function scanKey(obj: JsonRecord, lower: string): string | undefined {
+  const n = lower.length
+  const first = lower.charCodeAt(0)
+  for (const k in obj) {
+    if (k.length !== n) continue
+    // An ASCII character lowercases to itself or to itself | 32: a cheap filter before toLowerCase.
+    const c = k.charCodeAt(0)
+    if (c < 128 && (c | 32) !== (first | 32)) continue
+    if (k.toLowerCase() === lower && hasOwn.call(obj, k)) return k
+  }
+  return undefined
+}
+
+/** Builds the lowercase → first key map of an object. */
+export function buildLowerIndex(obj: JsonRecord): Map<string, string> {
+  const index = new Map<string, string>()
+  for (const key in obj) {
+    if (!hasOwn.call(obj, key)) continue
+    const lower = key.toLowerCase()
+    // the first key wins, as in Panther's incrementally built key map
+    if (!index.has(lower)) index.set(lower, key)
   }
   return index
+}
+
+/** The actual key of `obj` matching `key` case-insensitively, after an exact miss. */
+function caseInsensitiveKey(obj: JsonRecord, key: string): string | undefined {
+  const lower = lowerKey(key)
+  let index = lowerIndexes.get(obj)
+  if (index !== undefined) return index.get(lower)
+  const misses = (missCounts.get(obj) ?? 0) + 1
+  if (misses <= SCAN_LIMIT) {
+    missCounts.set(obj, misses)
+    return scanKey(obj, lower)
+  }
+  index = buildLowerIndex(obj)
+  lowerIndexes.set(obj, index)
+  return index.get(lower)
+}
+
+/**
+ * Per-object miss state, for callers that keep one (the event wrapper does for the top-level record,
+ * saving the WeakMap round trips of `lookupKey`).
+ */
+export interface MissState {
+  misses: number
+  index: Map<string, string> | null
+}
+
+/** `lookupKey` with the caller's own miss state for `obj`. */
+export function lookupKeyWith(obj: JsonRecord, key: string, state: MissState): JsonValue | undefined {
+  const value = obj[key]
+  if (value !== undefined && typeof value !== 'function' && key !== '__proto__') return value
+  if (hasOwn.call(obj, key)) return value
+  const lower = lowerKey(key)
+  let actual: string | undefined
+  if (state.index !== null) actual = state.index.get(lower)
+  else if (++state.misses <= SCAN_LIMIT) actual = scanKey(obj, lower)
+  else actual = (state.index = buildLowerIndex(obj)).get(lower)
+  return actual === undefined ? undefined : obj[actual]
 }
 
 /** The value under `key` (exact, then case-insensitive); `undefined` when absent. */
@@ -35,12 +98,11 @@ export function lookupKey(obj: JsonRecord, key: string): JsonValue | undefined {
   // Inherited members of Object.prototype are functions, or the `__proto__` accessor.
   if (value !== undefined && typeof value !== 'function' && key !== '__proto__') return value
   if (hasOwn.call(obj, key)) return value
-  const actual = lowerIndex(obj).get(key.toLowerCase())
+  const actual = caseInsensitiveKey(obj, key)
   return actual === undefined ? undefined : obj[actual]
 }
 
 /** Whether `key` is present (exact, then case-insensitive). */
 export function hasKey(obj: JsonRecord, key: string): boolean {
-  if (hasOwn.call(obj, key)) return true
-  return lowerIndex(obj).has(key.toLowerCase())
+  return hasOwn.call(obj, key) || caseInsensitiveKey(obj, key) !== undefined
 }

@@ -61,6 +61,11 @@ export interface GeneratedRule {
   inlineFilter?: (event: PantherEvent) => boolean
   /** Hash of the YAML and the module source. */
   version: string
+  /**
+   * The build found no wall-clock or randomness use in the rule's module or its local imports, so
+   * `rule()` is taken to be a function of the event alone and its `false` results may be remembered.
+   */
+  pure?: boolean
 }
 
 /** A rule ready to run. */
@@ -70,6 +75,7 @@ export interface CompiledRule {
   meta: RuleMeta
   hooks: RuleModule
   inlineFilter: ((event: PantherEvent) => boolean) | null
+  pure: boolean
 }
 
 export function compileRule(generated: GeneratedRule): CompiledRule {
@@ -91,5 +97,12 @@ export function compileRule(generated: GeneratedRule): CompiledRule {
     version: generated.version,
   }
   if (s.displayName !== undefined) meta.displayName = s.displayName
-  return { id: s.ruleId, spec: s, meta, hooks: generated.hooks, inlineFilter: generated.inlineFilter ?? null }
+  return {
+    id: s.ruleId,
+    spec: s,
+    meta,
+    hooks: generated.hooks,
+    inlineFilter: generated.inlineFilter ?? null,
+    pure: generated.pure ?? false,
+  }
 }

@@ -164,7 +164,7 @@ export function buildMatch(rule: CompiledRule, event: EventWrapper, issues?: Hoo
     reference: reference !== undefined ? truncate(reference) : meta.reference,
     runbook: runbook !== undefined ? truncate(runbook) : meta.runbook,
     destinations,
-    event: event.raw as EnrichedEvent,
+    event: event.record as EnrichedEvent,
   }
   if (hooks.unique !== undefined) {
     const unique = stringHook('unique', hooks.unique, event, issues)
@@ -188,7 +188,7 @@ export function errorMatch(rule: CompiledRule, event: EventWrapper, err: unknown
     runbook: meta.runbook,
     destinations: null,
     error: truncate(`${errorName(err)}: ${errorMessage(err)}`),
-    event: event.raw as EnrichedEvent,
+    event: event.record as EnrichedEvent,
   }
 }
 
