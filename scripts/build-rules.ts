@@ -155,7 +155,7 @@ function rulesModule(rules: LoadedRuleFile[]): string {
   lines.push('', `const SPECS: RuleSpec[] = ${embed(specs)}`, '')
   lines.push('export const GENERATED_RULES: GeneratedRule[] = [')
   rules.forEach((r, i) => {
-    const spec = `SPECS[${i}] as RuleSpec`
+    const spec = `(SPECS[${i}] as RuleSpec)`
     const hooks = r.spec.filename ? `rule${i}` : `compileDetection(${spec}.yaml)`
     const filter = r.spec.yaml.InlineFilters !== undefined ? `, inlineFilter: compileInlineFilters(${spec}.yaml.InlineFilters)` : ''
     lines.push(`  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}', pure: ${r.pure} },`)
