@@ -338,7 +338,7 @@ export function validateDetection(rule: Record<string, unknown>): DetectionIssue
     if (typeof title !== 'string') c.add(['AlertTitle'], `must be a string, got ${describe(title)}`)
     else {
       const parsed = parseTemplate(title)
-      if (typeof parsed === 'string') c.add(['AlertTitle'], `AlertTitle ${parsed}`)
+      if (typeof parsed === 'string') c.add(['AlertTitle'], parsed)
     }
   }
   if (has('AlertContext')) validateAlertContext(c, rule.AlertContext)
