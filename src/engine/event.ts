@@ -166,11 +166,11 @@ export class EventWrapper implements PantherEvent {
   }
 
   udm(key: string, fallback?: JsonValue): JsonValue | undefined {
-    this.foreign = true
     const model = this.dataModel
     if (model !== undefined) {
       const path = model.paths.get(key)
       if (path !== undefined) {
+        this.foreign = true
         const matches = findPath(this.record, path.steps)
         if (matches.length === 1) return view(matches[0])
         if (matches.length > 1) {
@@ -178,9 +178,11 @@ export class EventWrapper implements PantherEvent {
         }
         return fallback
       }
+      // A method reads through this wrapper, so its own reads are what the rule index sees.
       const method = model.methods.get(key)
       if (method !== undefined) return view(method.fn(this))
     }
+    this.foreign = true
     // No mapping: Panther falls back to p_udm.<key>, then the event's own key; falsy values count as absent.
     let result = deepGetValue(this.record, ['p_udm', key])
     if (!truthy(result)) result = deepGetValue(this.record, [key])

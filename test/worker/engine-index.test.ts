@@ -4,6 +4,7 @@ import type { EnrichedEvent } from '../../src/types'
 import { runRulesOn } from '../../src/engine/index'
 import { compileRule, type CompiledRule } from '../../src/engine/rule'
 import { RuleIndex } from '../../src/engine/rule-index'
+import cloudTrailModel from '../../src/engine/data-models/aws-cloudtrail'
 import type { RuleModule } from '../../src/engine/rule-api'
 
 function makeRule(id: string, hooks: RuleModule, pure = true): CompiledRule {
@@ -80,6 +81,15 @@ describe('RuleIndex', () => {
     const index2 = new RuleIndex([present.rule], KEYS)
     await runRulesOn([present.rule], undefined, [ev({ errorMessage: { detail: 1 } }), ev({ errorMessage: { detail: 1 } })], index2)
     expect(present.calls.n).toBe(2)
+  })
+  it('tracks the reads of data model methods called through udm()', async () => {
+    const u = counting('U', (e) => e.udm('event_type') === 'failed_login')
+    const index = new RuleIndex([u.rule], KEYS)
+    const login = (outcome: string) => ev({ eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser' }, responseElements: { ConsoleLogin: outcome } })
+    const batch = [ev({ eventName: 'Other' }), ev({ eventName: 'Other' }), login('Success'), login('Failure'), login('Failure')]
+    const r = await runRulesOn([u.rule], cloudTrailModel, batch, index)
+    expect(r.matched).toBe(2)
+    expect(u.calls.n).toBe(4) // the second "Other" skipped; every ConsoleLogin read nested fields and runs
   })
   it('does not index events whose signature holds an object', async () => {
     const a = counting('A', (e) => e.get('eventName') === 'never')
