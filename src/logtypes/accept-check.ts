@@ -75,23 +75,24 @@ function compile(node: SchemaNode): AcceptCheck {
 }
 
 function compileObject(entries: Record<string, SchemaNode>): AcceptCheck {
-  const keys = Object.keys(entries)
-  const checks = keys.map((key) => compile(entries[key] as SchemaNode))
-  const optional = keys.map((key) => {
-    const type = (entries[key] as SchemaNode).type
-    return type === 'optional' || type === 'nullish' || type === 'exact_optional'
-  })
+  // Walk the input's own keys (a dozen or so) rather than the schema's (dozens, most absent).
+  const table: Record<string, AcceptCheck> = Object.create(null)
+  const required: string[] = []
+  for (const key of Object.keys(entries)) {
+    const node = entries[key] as SchemaNode
+    table[key] = compile(node)
+    if (node.type !== 'optional' && node.type !== 'nullish' && node.type !== 'exact_optional') {
+      required.push(key)
+    }
+  }
   return (x) => {
     if (x === null || typeof x !== 'object') return false
     const obj = x as Record<string, unknown>
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string
-      // Same presence test as valibot's object schemas (`key in input`).
-      if (key in obj) {
-        if (!(checks[i] as AcceptCheck)(obj[key])) return false
-      } else if (!optional[i]) {
-        return false
-      }
+    // Same presence test as valibot's object schemas (`key in input`).
+    for (let i = 0; i < required.length; i++) if (!((required[i] as string) in obj)) return false
+    for (const key in obj) {
+      const check = table[key]
+      if (check !== undefined && !check(obj[key])) return false
     }
     return true
   }

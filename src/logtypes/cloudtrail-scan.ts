@@ -3,7 +3,7 @@
  * event data, service event details, web identity attributes) for indicators, by key name:
  * `arn`/`ARN`/`aws:SourceArn` and any ARN-valued string → ARNs; `instanceId`, `instance-id`, `*InstanceId`
  * → instance ids; `accountId`, `account`, `*AccountId` → account ids; `tags` → tags; IP-address keys → IPs;
- * DNS-name keys → domains. Arrays pass their key to their items. Iterative, so depth costs no stack.
+ * DNS-name keys → domains. Arrays pass their key to their items.
  */
 import type { IndicatorSink } from './indicators'
 
@@ -13,47 +13,29 @@ const ACCOUNT_KEYS = new Set(['accountId', 'account'])
 const IP_KEYS = new Set(['ipv6Addresses', 'publicIp', 'privateIpAddress', 'ipAddressV4', 'sourceIPAddress'])
 const DOMAIN_KEYS = new Set(['publicDnsName', 'privateDnsName', 'domain'])
 
-// Reused between calls: a scan never runs re-entrantly.
-const keys: string[] = []
-const values: unknown[] = []
-const depths: number[] = []
+/** Deeper levels are not scanned (events are already held to MAX_JSON_DEPTH; this bounds recursion). */
+const MAX_SCAN_DEPTH = 128
 
-export function scanCloudTrailJson(
-  root: unknown,
-  sink: IndicatorSink,
-  maxDepth: number,
-): void {
-  if (root === null || typeof root !== 'object') return
-  keys.length = 0
-  values.length = 0
-  depths.length = 0
-  keys.push('')
-  values.push(root)
-  depths.push(1)
-  while (values.length > 0) {
-    const key = keys.pop() as string
-    const value = values.pop()
-    const depth = depths.pop() as number
-    if (typeof value === 'string') {
-      scanString(key, value, sink)
-      continue
+export function scanCloudTrailJson(root: unknown, sink: IndicatorSink, maxDepth: number): void {
+  if (root !== null && typeof root === 'object') scan('', root, sink, Math.min(maxDepth, MAX_SCAN_DEPTH))
+}
+
+function scan(key: string, value: object, sink: IndicatorSink, depthLeft: number): void {
+  if (depthLeft <= 0) return
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === 'string') scanString(key, item, sink)
+      else if (item !== null && typeof item === 'object') scan(key, item, sink, depthLeft - 1)
     }
-    if (value === null || typeof value !== 'object' || depth > maxDepth) continue
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        keys.push(key)
-        values.push(value[i])
-        depths.push(depth + 1)
-      }
-      continue
-    }
-    if (key === 'tags') sink.tag(value)
-    const obj = value as Record<string, unknown>
-    for (const k in obj) {
-      keys.push(k)
-      values.push(obj[k])
-      depths.push(depth + 1)
-    }
+    return
+  }
+  if (key === 'tags') sink.tag(value)
+  const obj = value as Record<string, unknown>
+  for (const k in obj) {
+    const child = obj[k]
+    if (typeof child === 'string') scanString(k, child, sink)
+    else if (child !== null && typeof child === 'object') scan(k, child, sink, depthLeft - 1)
   }
 }
 

@@ -80,10 +80,9 @@ export class BatchEnricher {
     event.p_parse_time = this.parseTime
     event.p_source_id = this.source.id
     event.p_source_label = this.source.label
-    const sink = this.sink
-    sink.reset()
-    this.logType.indicators(event, sink, this.maxDepth)
-    sink.writeTo(event)
+    // The sink is empty here: writeTo hands its lists over and starts new ones.
+    this.logType.indicators(event, this.sink, this.maxDepth)
+    this.sink.writeTo(event)
     return event as EnrichedEvent
   }
 }

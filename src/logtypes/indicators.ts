@@ -2,7 +2,7 @@
  * The `p_any_*` indicator fields. A log type's extractor feeds values through the typed adders (which
  * apply Panther's scanner rules: valid IPs only, 12-digit account ids, `i-` instance ids, ARNs with
  * their embedded account and instance ids); `writeTo` stores each kind de-duplicated and sorted, and
- * leaves out the kinds that stayed empty. One sink is reused for every event of a batch.
+ * leaves out the kinds that stayed empty and leaves the sink empty for the next event of the batch.
  */
 import ipaddr from 'ipaddr.js'
 
@@ -35,10 +35,6 @@ export function isIpAddress(value: string): boolean {
 
 export class IndicatorSink {
   private values: string[][] = INDICATOR_FIELDS.map(() => [])
-
-  reset(): void {
-    for (const list of this.values) list.length = 0
-  }
 
   ip(value: unknown): void {
     if (typeof value === 'string' && value !== '' && isIpAddress(value)) this.push(0, value)
