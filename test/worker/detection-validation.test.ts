@@ -263,3 +263,21 @@ describe('compileDetection refuses what does not validate', () => {
     expect(() => compileDetection({ Filename: 'x.ts' })).toThrow(/Detection: is missing/)
   })
 })
+
+describe('hostile input', () => {
+  it('a self-referencing structure (a recursive YAML anchor) is an error, not a stack overflow', () => {
+    const expr: Record<string, unknown[]> = { All: [] }
+    expr.All?.push(expr)
+    const issues = validateDetection({ Detection: [expr] })
+    expect(issues).toHaveLength(1)
+    expect(issues[0]?.message).toMatch(/nested more than 32 levels deep/)
+    expect(() => compileDetection({ Detection: [expr] })).toThrow(DetectionError)
+  })
+
+  it('long values are shortened in messages', () => {
+    const issue = issueOf([{ Key: 'a', Condition: 'StartsWith', Value: 1e300 }])
+    expect(issue.message).toMatch(/got a number \(1e\+300\)/)
+    const long = validateDetection({ Detection: [{ Key: 'a', Condition: 'IsGreaterThan', Value: 'x'.repeat(500) }] })
+    expect(long[0]?.message).toMatch(/got a string \("x{56}\.\.\.\)$/)
+  })
+})

@@ -21,6 +21,7 @@ export interface DetectionIssue {
 
 type Mode = 'detection' | 'filter'
 
+const MAX_PATH = 64
 const SPEC_KEYS = ['Key', 'DeepKey', 'KeyPath', 'Enrichment'] as const
 const COMBINATORS = ['All', 'Any', 'OnlyOne', 'None'] as const
 const EXPRESSION_KEYS = new Set<string>(['Condition', 'Value', 'Values', 'Expressions', ...SPEC_KEYS])
@@ -31,9 +32,11 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  return `a ${typeof value} (${JSON.stringify(value)})`
+  const text = JSON.stringify(value)
+  return `a ${typeof value} (${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
 }
 
 function isScalar(value: unknown): value is string | number | boolean {
@@ -60,6 +63,11 @@ class Checker {
   }
 
   list(value: unknown, path: IssuePath, mode: Mode, nonEmpty: boolean): void {
+    // Also stops YAML anchors that refer to themselves, which parse into cyclic structures.
+    if (path.length > MAX_PATH) {
+      this.add(path, `match expressions nested more than ${MAX_PATH / 2} levels deep`)
+      return
+    }
     if (!Array.isArray(value)) {
       this.add(path, `must be a list of match expressions, got ${describe(value)}`)
       return
