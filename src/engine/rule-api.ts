@@ -19,7 +19,10 @@ export type DeepWalkReturn = 'all' | 'first' | 'last'
 export interface PantherEvent {
   /** `event.get(key, default)`: the default only when the key is absent. */
   get(key: string, fallback?: JsonValue): JsonValue | undefined
-  /** `event.deep_get(*keys, default=None)`: walks objects; any non-object step or a final null → default. */
+  /**
+   * `event.deep_get(*keys)`: walks objects; any non-object step or a final null → undefined. Every argument
+   * is a key; for Panther's `default=` use `deepGetOr(default, ...keys)`.
+   */
   deepGet(...keysThenOptionalFallback: string[]): JsonValue | undefined
   deepGetOr<T extends JsonValue>(fallback: T, ...keys: string[]): JsonValue
   /** `event.deep_walk(*keys, default=None, return_val='all')`: fans out through lists, de-duplicates leaves. */
@@ -32,7 +35,10 @@ export interface PantherEvent {
   eventTimeEpoch(): number
   /** `event.lookup(table, key)`: lookup-table enrichment (`p_enrichment.<table>.<key>`). */
   lookup(table: string, key: string): JsonValue | undefined
-  /** The underlying record, for hooks that must serialise the whole event (never mutate it). */
+  /**
+   * The underlying record, for hooks that must serialise the whole event (never mutate it). Reading it
+   * in rule() keeps the engine from learning that the rule is false for similar events: prefer `get`.
+   */
   readonly raw: Readonly<Record<string, JsonValue>>
 }
 
@@ -40,6 +46,11 @@ export type Awaitable<T> = T | Promise<T>
 
 /** Hooks of a TypeScript rule, named as the Python ones in camelCase (`alert_context` → `alertContext`). */
 export interface RuleModule {
+  /**
+   * Must depend only on the event (and cache helpers): the engine remembers, per kind of event, rules that
+   * returned false having read only that kind's key fields, and skips them for similar events. A rule
+   * using the cache should return `false` synchronously when it can and a Promise only when it must wait.
+   */
   rule(event: PantherEvent): Awaitable<boolean>
   title?(event: PantherEvent): string
   dedup?(event: PantherEvent): string
