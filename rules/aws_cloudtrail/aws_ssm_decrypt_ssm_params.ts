@@ -4,7 +4,7 @@
  */
 import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
-import { getStringSet, putStringSet } from '../../src/engine/helpers/caching'
+import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
 import type { JsonValue } from '../../src/types'
@@ -38,11 +38,16 @@ async function cachedNames(key: string): Promise<Set<JsonValue>> {
   return new Set(cached as Set<string>)
 }
 
-export async function rule(event: PantherEvent): Promise<boolean> {
+export function rule(event: PantherEvent): boolean | Promise<boolean> {
   const name = event.get('eventName')
   if (!((name === 'GetParameter' || name === 'GetParameters') && event.deepGet('requestParameters', 'withDecryption'))) {
     return false
   }
+  return countDecryptions(event)
+}
+
+/** Merges the event's parameters into the actor's cached set; serialised so no update is lost. */
+const countDecryptions = inSequence(async (event: PantherEvent): Promise<boolean> => {
   const key = cacheKey(event)
   const cached = await cachedNames(key)
   const all = new Set([...cached, ...requestedNames(event)])
@@ -52,7 +57,7 @@ export async function rule(event: PantherEvent): Promise<boolean> {
     await putCachedSet(key, [...all].map((v) => py`${v}`), cached.size === 0 ? 3600 : undefined)
   }
   return all.size > PARAM_THRESHOLD
-}
+})
 
 export function title(event: PantherEvent): string {
   return py`Excessive SSM parameter decryption by [${event.udm('actor_user')}] in [${lookupAwsAccountName(event.get('recipientAccountId'))}]`

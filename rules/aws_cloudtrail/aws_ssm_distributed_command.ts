@@ -4,7 +4,7 @@
  */
 import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
-import { getStringSet, putStringSet } from '../../src/engine/helpers/caching'
+import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
 import { resolveTimestampString } from '../../src/engine/helpers/timestamps'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
@@ -33,8 +33,13 @@ async function cachedIds(key: string): Promise<Set<JsonValue>> {
   return new Set(cached as Set<string>)
 }
 
-export async function rule(event: PantherEvent): Promise<boolean> {
+export function rule(event: PantherEvent): boolean | Promise<boolean> {
   if (event.get('eventName') !== 'SendCommand') return false
+  return countInstances(event)
+}
+
+/** Merges the event's targets into the actor's cached set; serialised so no update is lost. */
+const countInstances = inSequence(async (event: PantherEvent): Promise<boolean> => {
   const key = cacheKey(event)
   const cached = await cachedIds(key)
   const targets = event.deepGetOr([], 'requestParameters', 'instanceIds')
@@ -45,7 +50,7 @@ export async function rule(event: PantherEvent): Promise<boolean> {
     await putCachedSet(key, [...all].map((v) => py`${v}`), cached.size === 0 ? 3600 : undefined)
   }
   return all.size > INSTANCE_THRESHOLD
-}
+})
 
 export function title(event: PantherEvent): string {
   return py`Commands distributed to many EC2 instances by [${event.udm('actor_user')}] in [${event.get('recipientAccountId')}]`

@@ -5,7 +5,7 @@
  * are reported as INFO and never become the reference login.
  */
 import { deepGet, py } from '../../src/engine/helpers/base'
-import { getStringSet, putStringSet } from '../../src/engine/helpers/caching'
+import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
 import { SUCCESSFUL_LOGIN } from '../../src/engine/helpers/event-type'
 import { kmBetweenIpinfoLoc } from '../../src/engine/helpers/ipinfo'
 import { pMatches } from '../../src/engine/helpers/lookuptable'
@@ -61,7 +61,7 @@ async function lastLogins(key: string): Promise<string[]> {
   return typeof cached === 'boolean' ? [] : [...cached]
 }
 
-export async function rule(event: PantherEvent): Promise<boolean> {
+export function rule(event: PantherEvent): boolean | Promise<boolean> {
   const state: TravelState = { cacheKey: '', isVpn: false, isPrivateRelay: false, isSatellite: false, tracking: {} }
   stateByEvent.set(event, state)
   if (isIpWhitelisted(event)) return false
@@ -100,6 +100,12 @@ export async function rule(event: PantherEvent): Promise<boolean> {
   const key = genKey(event)
   state.cacheKey = key
   if (!key) return false
+  return compareWithLastLogin(state, key, login)
+}
+
+/** Compares with the user's cached login and caches this one; serialised per rule like Panther's batches. */
+const compareWithLastLogin = inSequence(async (state: TravelState, key: string, login: Record<string, unknown>): Promise<boolean> => {
+  const anonymised = state.isVpn || state.isPrivateRelay || state.isSatellite
   const remember = () => putCachedLogins(key, [JSON.stringify(login)], Math.trunc(Date.now() / 1000) + CACHE_TTL_SECONDS)
   const previous = await lastLogins(key)
   if (previous.length === 0) {
@@ -127,7 +133,7 @@ export async function rule(event: PantherEvent): Promise<boolean> {
     distance_units: 'km',
   }
   return speed > MAX_SPEED_KMH
-}
+})
 
 function tracked(event: PantherEvent, ...keys: string[]): unknown {
   let cur: unknown = stateOf(event).tracking

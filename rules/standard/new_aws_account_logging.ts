@@ -28,14 +28,15 @@ function parseNewAccountId(event: PantherEvent): string {
   }
 }
 
-export async function rule(event: PantherEvent): Promise<boolean> {
+export function rule(event: PantherEvent): boolean | Promise<boolean> {
   if (event.udm('event_type') !== ACCOUNT_CREATED) return false
   const accountId = parseNewAccountId(event)
   const eventTime = resolveTimestampString(event.get('p_event_time'))
   if (eventTime === null) throw new TypeError('p_event_time is missing or not a timestamp')
   const expiry = strftimeEpoch(eventTime.plusSeconds(NEW_FOR_SECONDS))
-  if (accountId) await putIndicator(`new_account - ${accountId}`, [py`new_aws_account_${event.get('p_row_id')}`], expiry)
-  return true
+  if (!accountId) return true
+  const written = putIndicator(`new_account - ${accountId}`, [py`new_aws_account_${event.get('p_row_id')}`], expiry)
+  return Promise.resolve(written).then(() => true)
 }
 
 export function title(event: PantherEvent): string {

@@ -19,15 +19,15 @@ function newUser(event: PantherEvent): unknown {
   return truthy(user) ? user : '<UNKNOWN_USER>'
 }
 
-export async function rule(event: PantherEvent): Promise<boolean> {
+export function rule(event: PantherEvent): boolean | Promise<boolean> {
   if (event.udm('event_type') !== USER_ACCOUNT_CREATED) return false
   const account = event.udm('user_account_id')
   const eventTime = resolveTimestampString(event.get('p_event_time'))
   if (eventTime === null) throw new TypeError('p_event_time is missing or not a timestamp')
   const expiry = strftimeEpoch(eventTime.plusSeconds(NEW_FOR_SECONDS))
   const key = py`${newUser(event)}-${truthy(account) ? account : '<UNKNOWN_ACCOUNT>'}`
-  await putIndicator(key, [py`new_user_${event.get('p_row_id')}`], expiry)
-  return true
+  const written = putIndicator(key, [py`new_user_${event.get('p_row_id')}`], expiry)
+  return Promise.resolve(written).then(() => true)
 }
 
 export function title(event: PantherEvent): string {

@@ -166,3 +166,18 @@ export async function checkAccountAge(key: unknown): Promise<boolean> {
   if (typeof key !== 'string' || key === '') return false
   return (await getStringSet(key)).size > 0
 }
+
+/**
+ * Runs the calls of `fn` one after another, in call order, even when the engine evaluates several
+ * events concurrently. Panther runs a rule over a batch event by event, so a rule that reads a cached
+ * set, merges and writes it back must not interleave with itself (two events would both read the old
+ * set and one update would be lost). A failed call does not block the next ones.
+ */
+export function inSequence<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve()
+  return (...args: A) => {
+    const run = last.then(() => fn(...args))
+    last = run.catch(() => undefined)
+    return run
+  }
+}
