@@ -95,7 +95,7 @@ export const TRACK_VALUE = 1
 export const TRACK_ABSENT = 2
 export type TrackedKeys = Readonly<Record<string, typeof TRACK_VALUE | typeof TRACK_ABSENT>>
 
-export class EventWrapper implements PantherEvent {
+export class EventWrapper implements PantherEvent, MissState {
   /** The underlying record; reading it here does not count as an untracked read. */
   readonly record: Readonly<Record<string, JsonValue>>
   readonly dataModel: DataModel | undefined
@@ -106,7 +106,9 @@ export class EventWrapper implements PantherEvent {
    */
   tracked: TrackedKeys | null = null
   foreign = false
-  private readonly missState: MissState = { misses: 0, index: null }
+  /** Case-insensitive miss state of the top-level record (MissState; kept here to save an allocation). */
+  misses = 0
+  index: Map<string, string> | null = null
 
   constructor(raw: Readonly<Record<string, JsonValue>>, dataModel?: DataModel) {
     this.record = raw
@@ -120,7 +122,7 @@ export class EventWrapper implements PantherEvent {
 
   /** A top-level value (exact key, then case-insensitive), without counting as a rule's read. */
   lookupTop(key: string): JsonValue | undefined {
-    return lookupKeyWith(this.record as JsonRecord, key, this.missState)
+    return lookupKeyWith(this.record as JsonRecord, key, this)
   }
 
   /** Reads a top-level key for a rule, noting whether the event's signature determines what it saw. */
@@ -129,7 +131,7 @@ export class EventWrapper implements PantherEvent {
       this.foreign = true
       return undefined
     }
-    const value = lookupKeyWith(this.record as JsonRecord, key, this.missState)
+    const value = lookupKeyWith(this.record as JsonRecord, key, this)
     const tracked = this.tracked
     if (tracked !== null) {
       const mode = tracked[key]
