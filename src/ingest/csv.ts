@@ -16,13 +16,13 @@ const COMMA = 44
 const LF = 10
 const CR = 13
 
-/** Splits CSV text into records; blank lines are skipped. */
-export function parseCsv(text: string): CsvRecord[] {
+/** Splits CSV text into records (blank lines are skipped), stopping after `maxRecords`. */
+export function parseCsv(text: string, maxRecords = Number.POSITIVE_INFINITY): CsvRecord[] {
   const records: CsvRecord[] = []
   const n = text.length
   let i = 0
   let line = 1
-  while (i < n) {
+  while (i < n && records.length < maxRecords) {
     const startLine = line
     const fields: string[] = []
     let error: string | undefined

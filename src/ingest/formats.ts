@@ -30,28 +30,45 @@ export interface DecodedBody {
 
 export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'sniff'
 
+export interface DecodeLimits {
+  maxBodyBytes: number
+  maxEventsPerBatch: number
+}
+
+/**
+ * JSON.parse spends about 65 bytes of memory per object or array, so a body of `{}` repeated would
+ * need 20 times its size: bodies may hold at most one `{` or `[` per this many bytes (real logs hold
+ * one per 100 or more), with a floor for small bodies.
+ */
+const MIN_BYTES_PER_OBJECT = 16
+const OBJECT_FLOOR = 10_000
+/** Salesforce EventLogFile types have a few dozen columns. */
+const MAX_CSV_COLUMNS = 1_000
+
 /** Decodes body text in the given format; `sniff` tells JSON and NDJSON apart, and CSV when allowed. */
 export function decodeBody(
   text: string,
   format: BodyFormat,
   csvAllowed: boolean,
-  maxBytes: number,
+  limits: DecodeLimits,
 ): DecodedBody {
+  const maxBytes = limits.maxBodyBytes
   const out: DecodedBody = { events: [], errors: [] }
   const first = firstNonSpace(text)
   if (first === -1) throw new IngestError(400, 'request body is empty')
   const startChar = text.charCodeAt(first)
   const looksJson = startChar === 123 /* { */ || startChar === 91 /* [ */
   if (format === 'csv' || (format === 'sniff' && !looksJson && csvAllowed)) {
-    decodeCsv(text, out)
+    decodeCsv(text, out, limits.maxEventsPerBatch)
     return out
   }
-  if (format === 'ndjson') {
-    decodeNdjson(text, out, maxBytes)
-    return out
-  }
-  if (!looksJson) {
+  if (format !== 'ndjson' && !looksJson) {
     throw new IngestError(400, 'request body is not JSON: it must start with { or [')
+  }
+  checkObjectDensity(text)
+  if (format === 'ndjson') {
+    decodeNdjson(text, out, limits)
+    return out
   }
   let whole: unknown
   try {
@@ -60,12 +77,13 @@ export function decodeBody(
     // Not one JSON document: NDJSON if its first line is a JSON value of its own.
     const firstLineEnd = text.indexOf('\n', first)
     if (startChar === 123 && firstLineEnd !== -1 && parsesAsJson(text.slice(first, firstLineEnd))) {
-      decodeNdjson(text, out, maxBytes)
+      decodeNdjson(text, out, limits)
       return out
     }
     throw new IngestError(400, `request body is not valid JSON: ${shortMessage(err)}`)
   }
   if (Array.isArray(whole)) {
+    if (whole.length > limits.maxEventsPerBatch) throw tooManyEvents(whole.length, limits)
     for (let i = 0; i < whole.length; i++) expand(whole[i], { index: i }, out, maxBytes, false)
   } else {
     expand(whole, {}, out, maxBytes, true)
@@ -139,7 +157,7 @@ function isEventBridgeEvent(obj: Record<string, unknown>): boolean {
   )
 }
 
-function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): void {
+function decodeNdjson(text: string, out: DecodedBody, limits: DecodeLimits): void {
   let line = 0
   let start = 0
   const n = text.length
@@ -157,15 +175,47 @@ function decodeNdjson(text: string, out: DecodedBody, maxBytes: number): void {
       out.errors.push({ line, path: '', message: `line is not valid JSON: ${shortMessage(err)}` })
       continue
     }
-    expand(value, { line }, out, maxBytes, false)
+    expand(value, { line }, out, limits.maxBodyBytes, false)
+    const count = out.events.length + out.errors.length
+    if (count > limits.maxEventsPerBatch) throw tooManyEvents(count, limits, '(counted so far)')
   }
 }
 
-function decodeCsv(text: string, out: DecodedBody): void {
-  const records = parseCsv(text)
+export function tooManyEvents(count: number, limits: DecodeLimits, note = ''): IngestError {
+  return new IngestError(
+    413,
+    `batch holds ${count}${note ? ` ${note}` : ''} events; the limit is ${limits.maxEventsPerBatch} (MAX_EVENTS_PER_BATCH): split it`,
+    { limitEvents: limits.maxEventsPerBatch },
+  )
+}
+
+function checkObjectDensity(text: string): void {
+  const allowed = Math.max(OBJECT_FLOOR, Math.floor(text.length / MIN_BYTES_PER_OBJECT))
+  let count = 0
+  for (const c of ['{', '[']) {
+    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) {
+      if (++count > allowed) {
+        throw new IngestError(
+          413,
+          `request body holds more than ${allowed} JSON objects and arrays (at most one per ${MIN_BYTES_PER_OBJECT} bytes): it would not fit in memory once parsed`,
+        )
+      }
+    }
+  }
+}
+
+function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
+  // The header plus one record more than allowed is enough to know the batch is too large.
+  const records = parseCsv(text, maxEvents + 2)
   const header = records[0]
   if (!header || header.error) {
     throw new IngestError(400, 'CSV body has no readable header row')
+  }
+  if (header.fields.length > MAX_CSV_COLUMNS) {
+    throw new IngestError(400, `CSV header has ${header.fields.length} columns; at most ${MAX_CSV_COLUMNS}`)
+  }
+  if (records.length - 1 > maxEvents) {
+    throw tooManyEvents(records.length - 1, { maxBodyBytes: 0, maxEventsPerBatch: maxEvents }, 'or more')
   }
   const columns = header.fields.map((c) => c.trim())
   for (let r = 1; r < records.length; r++) {

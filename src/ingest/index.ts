@@ -9,7 +9,7 @@ import { assertLogTypeAllowed, authenticate } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { IngestError } from './errors'
-import { type BodyFormat, decodeBody, type EventError } from './formats'
+import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
 import { readLimits } from './limits'
 
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
@@ -42,15 +42,9 @@ ingestRoutes.post('/:logType', async (c) => {
   let bytes = await readRequestBody(c.req.raw, limits.maxBodyBytes)
   if (gzip || isGzip(bytes)) bytes = gunzipLimited(bytes, limits.maxBodyBytes)
   const text = decodeUtf8(bytes)
-  const decoded = decodeBody(text, format, logType.acceptsCsv, limits.maxBodyBytes)
+  const decoded = decodeBody(text, format, logType.acceptsCsv, limits)
   const count = decoded.events.length + decoded.errors.length
-  if (count > limits.maxEventsPerBatch) {
-    throw new IngestError(
-      413,
-      `batch holds ${count} events; the limit is ${limits.maxEventsPerBatch} (MAX_EVENTS_PER_BATCH): split it`,
-      { limitEvents: limits.maxEventsPerBatch },
-    )
-  }
+  if (count > limits.maxEventsPerBatch) throw tooManyEvents(count, limits)
 
   const result = validateBatch(logType, decoded, source, limits.maxJsonDepth)
   const outcome =

@@ -156,6 +156,26 @@ describe('limits', () => {
     expect(res.body.error).toMatch(/batch holds 10001 events; the limit is 10000/)
   })
 
+  it('413 early for NDJSON and CSV with too many events, and for bodies of tiny objects', async () => {
+    const ndjson = '{"eventName":"x"}\n'.repeat(10_001)
+    const lines = await post('AWS.CloudTrail', ndjson, { 'content-type': 'application/x-ndjson' })
+    expect(lines.status).toBe(413)
+    expect(lines.body.error).toMatch(/the limit is 10000 \(MAX_EVENTS_PER_BATCH\)/)
+    const csv = 'EVENT_TYPE\n' + 'Login\n'.repeat(10_001)
+    const rows = await post('Salesforce.Login', csv, { 'content-type': 'text/csv' })
+    expect(rows.status).toBe(413)
+    // 10 MiB of `{}` would take ~230 MB once parsed: refused before parsing.
+    const tiny = `[${'{},'.repeat(3_000_000)}{}]`
+    const res = await post('AWS.CloudTrail', tiny)
+    expect(res.status).toBe(413)
+    expect(res.body.error).toMatch(/more than \d+ JSON objects and arrays \(at most one per 16 bytes\)/)
+    const wide = await post('Salesforce.Login', `${Array.from({ length: 1001 }, (_, i) => `C${i}`).join(',')}\n`, {
+      'content-type': 'text/csv',
+    })
+    expect(wide.status).toBe(400)
+    expect(wide.body.error).toBe('CSV header has 1001 columns; at most 1000')
+  })
+
   it('limits come from [vars]: a smaller MAX_BODY_BYTES applies; a bad value is a config error', async () => {
     const request = () =>
       new Request('http://engine/ingest/AWS.CloudTrail', {
@@ -181,11 +201,13 @@ describe('limits', () => {
     expect(res.body.errors).toEqual([
       { index: 1, path: '', message: 'event is nested deeper than 64 levels (MAX_JSON_DEPTH)' },
     ])
-    const hostile = await post('AWS.CloudTrail', `[${deep(100_000)}]`)
+    // Padded so it passes the object-density check and reaches the depth check itself.
+    const padded = '{"a":            '.repeat(100_000) + '1' + '}'.repeat(100_000)
+    const hostile = await post('AWS.CloudTrail', `[{"eventName":"x"}, ${padded}]`)
     expect(hostile.status).toBe(200)
-    expect(hostile.body.rejected).toBe(1)
+    expect(hostile.body).toMatchObject({ accepted: 1, rejected: 1 })
     const arrays = await post('AWS.CloudTrail', '['.repeat(100_000) + ']'.repeat(100_000))
-    expect(arrays.status).toBeLessThan(500)
+    expect(arrays.status).toBe(413)
   })
 })
 
