@@ -2,8 +2,10 @@
  * Stateful catalog rules against the real cache helpers (no test mocks): state carries over from one
  * event to the next, and events the engine evaluates concurrently still update the cache in order.
  */
+import { env, runInDurableObject } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryCacheBackend } from '../../src/engine/cache/memory'
+import { DurableObjectCacheBackend } from '../../src/engine/cache/rule-cache'
 import { checkAccountAge, useCacheBackend } from '../../src/engine/helpers/caching'
 import { dataModelFor, findRule, runRulesOn } from '../../src/engine/index'
 import type { CacheBackend } from '../../src/engine/cache/store'
@@ -119,5 +121,27 @@ describe('Standard.NewUserAccountCreated feeds check_account_age', () => {
     const recent = { ...created, p_event_time: new Date().toISOString().replace('T', ' ').replace('Z', '') }
     await runRulesOn([rule('Standard.NewUserAccountCreated')], dataModelFor('OneLogin.Events'), [recent])
     expect(await checkAccountAge('Bob Cat-12345')).toBe(true)
+  })
+})
+
+describe('the production cache (RULE_CACHE Durable Objects)', () => {
+  it('keeps SSM.DistributedCommand state in the per-key object, expiring by alarm', async () => {
+    useCacheBackend(new DurableObjectCacheBackend(env.RULE_CACHE))
+    const result = await runRulesOn(
+      [rule('AWS.SSM.DistributedCommand')],
+      dataModelFor('AWS.CloudTrail'),
+      [sendCommand(['i-1', 'i-2']), sendCommand(['i-3'])],
+    )
+    expect(result.matched).toBe(1)
+    // The key names the actor, the account and the start of the event's hour, as upstream's does.
+    const key = 'AWS.SSM.DistributedCommand-111122223333-Operator-1739980800.0'
+    const stub = env.RULE_CACHE.get(env.RULE_CACHE.idFromName(key))
+    await runInDurableObject(stub, async (_obj, state) => {
+      const item = await state.storage.get<{ stringSet: string[]; expiresAt: number }>('item')
+      expect(item?.stringSet.sort()).toEqual(['i-1', 'i-2', 'i-3'])
+      expect(await state.storage.getAlarm()).toBe((item?.expiresAt ?? 0) * 1000)
+      // Upstream passes no expiry when adding to a non-empty set, which means the 90-day default.
+      expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 89 * 86400)
+    })
   })
 })
