@@ -10,6 +10,7 @@ import type { EventWrapper } from './event'
 import { isRecord } from './lookup'
 import type { CompiledRule } from './rule'
 import type { PantherEvent } from './rule-api'
+import { unwrap } from './view'
 
 export const MAX_FIELD_LENGTH = 1000
 export const MAX_ALERT_CONTEXT_CHARS = 204800
@@ -93,11 +94,21 @@ function severityOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink):
   }
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Set) return [...value]
-  if (value instanceof Map) return Object.fromEntries(value)
-  if (typeof value === 'bigint') return value.toString()
-  return value
+/**
+ * A JSON-ready copy of what a hook built: event views are swapped for the records behind them (JSON
+ * through a Proxy is ~40x slower), Sets become lists, Maps objects, bigints strings. Only the part the
+ * hook built is walked; the event's own records are plain JSON already.
+ */
+function plain(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return typeof value === 'bigint' ? value.toString() : value
+  const raw = unwrap(value)
+  if (raw !== value || depth > 64) return raw
+  if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1))
+  if (value instanceof Set) return [...value].map((v) => plain(v, depth + 1))
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value)
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of entries) out[String(k)] = plain(v, depth + 1)
+  return out
 }
 
 function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): JsonObject {
@@ -107,7 +118,7 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
   try {
     const value: unknown = fn(event)
     if (!isRecord(value) && !(value instanceof Map)) throw wrongType('alert_context', value, 'Mapping')
-    serialized = JSON.stringify(value, jsonReplacer)
+    serialized = JSON.stringify(plain(value))
   } catch (err) {
     issues?.push({ hook: 'alert_context', message: errorRepr(err) })
     return { _error: errorRepr(err) }

@@ -6,8 +6,20 @@ import { findRule, runRules } from '../../src/engine/index'
 import { processBatch } from '../../src/pipeline'
 import type { EnrichedEvent } from '../../src/types'
 
+/** The rule's test logs as ingest would hand them over: enriched with the standard p_ fields. */
 const seedLogs = (ruleId: string, logType: string) =>
-  (RULE_TESTS[ruleId] ?? []).map((t) => ({ ...t.log, p_log_type: logType }) as EnrichedEvent)
+  (RULE_TESTS[ruleId] ?? []).map(
+    (t, i) =>
+      ({
+        p_event_time: '2024-01-15 14:23:45.123',
+        p_parse_time: '2024-01-15 14:24:00.000',
+        p_row_id: `row-${i}`,
+        p_source_id: 'test',
+        p_source_label: 'test',
+        ...t.log,
+        p_log_type: logType,
+      }) as EnrichedEvent,
+  )
 
 describe('processBatch', () => {
   it('counts the matches of the seed rules on their own test events', async () => {
