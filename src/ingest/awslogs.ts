@@ -5,6 +5,7 @@
  */
 import { decodeUtf8, gunzipLimited } from './body'
 import { IngestError } from './errors'
+import { checkObjectDensity } from './json-limits'
 
 export interface LogEventMessage {
   /** Position in `logEvents`. */
@@ -26,10 +27,13 @@ export function isDecodedAwsLogs(value: Record<string, unknown>): boolean {
   return Array.isArray(value.logEvents) && typeof value.messageType === 'string'
 }
 
-/** Decodes `awslogs.data` (base64 of gzip of JSON) within the body size limit. */
+/**
+ * Decodes `awslogs.data` (base64 of gzip of JSON). All payloads of one body share one inflate budget
+ * (MAX_BODY_BYTES), so a body of many small bombs costs no more than one.
+ */
 export function decodeAwsLogsData(
   value: Record<string, unknown>,
-  maxBytes: number,
+  budget: { inflateBudget: number },
 ): Record<string, unknown> {
   const data = (value.awslogs as { data: string }).data
   let binary: string
@@ -40,8 +44,10 @@ export function decodeAwsLogsData(
   }
   const compressed = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) compressed[i] = binary.charCodeAt(i)
-  const inflated = gunzipLimited(compressed, maxBytes, 'decompressed awslogs.data')
+  const inflated = gunzipLimited(compressed, budget.inflateBudget, 'decompressed awslogs.data')
+  budget.inflateBudget -= inflated.byteLength
   const text = decodeUtf8(inflated, 'awslogs.data')
+  checkObjectDensity(text, 'awslogs.data')
   let decoded: unknown
   try {
     decoded = JSON.parse(text)

@@ -6,7 +6,7 @@
 import { BatchEnricher, type EventProblem, type LogType } from '../logtypes'
 import type { EnrichedEvent } from '../types'
 import type { Source } from './auth'
-import { exceedsDepth } from './depth'
+import { exceedsDepth } from './json-limits'
 import type { DecodedBody, EventError, Position } from './formats'
 
 export interface BatchResult {

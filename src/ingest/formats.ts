@@ -6,6 +6,7 @@
 import { decodeAwsLogsData, isAwsLogsEnvelope, isDecodedAwsLogs, logEventMessages, shortMessage } from './awslogs'
 import { parseCsv } from './csv'
 import { IngestError } from './errors'
+import { checkObjectDensity } from './json-limits'
 
 /** Where an event sat in the body: `index` in a JSON list, `line` in NDJSON or CSV (both if a line held a list). */
 export interface Position {
@@ -28,6 +29,11 @@ export interface DecodedBody {
   errors: EventError[]
 }
 
+/** Decoding state: the body so far, and what embedded gzip (`awslogs.data`) may still inflate to. */
+interface Decoding extends DecodedBody {
+  inflateBudget: number
+}
+
 export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'sniff'
 
 export interface DecodeLimits {
@@ -35,13 +41,6 @@ export interface DecodeLimits {
   maxEventsPerBatch: number
 }
 
-/**
- * JSON.parse spends about 65 bytes of memory per object or array, so a body of `{}` repeated would
- * need 20 times its size: bodies may hold at most one `{` or `[` per this many bytes (real logs hold
- * one per 100 or more), with a floor for small bodies.
- */
-const MIN_BYTES_PER_OBJECT = 16
-const OBJECT_FLOOR = 10_000
 /** Salesforce EventLogFile types have a few dozen columns. */
 const MAX_CSV_COLUMNS = 1_000
 
@@ -52,8 +51,7 @@ export function decodeBody(
   csvAllowed: boolean,
   limits: DecodeLimits,
 ): DecodedBody {
-  const maxBytes = limits.maxBodyBytes
-  const out: DecodedBody = { events: [], errors: [] }
+  const out: Decoding = { events: [], errors: [], inflateBudget: limits.maxBodyBytes }
   const first = firstNonSpace(text)
   if (first === -1) throw new IngestError(400, 'request body is empty')
   const startChar = text.charCodeAt(first)
@@ -84,9 +82,9 @@ export function decodeBody(
   }
   if (Array.isArray(whole)) {
     if (whole.length > limits.maxEventsPerBatch) throw tooManyEvents(whole.length, limits)
-    for (let i = 0; i < whole.length; i++) expand(whole[i], { index: i }, out, maxBytes, false)
+    for (let i = 0; i < whole.length; i++) expand(whole[i], { index: i }, out, false)
   } else {
-    expand(whole, {}, out, maxBytes, true)
+    expand(whole, {}, out, true)
   }
   return out
 }
@@ -95,13 +93,7 @@ export function decodeBody(
  * Adds the events one JSON value stands for. `at` is the value's own position; list envelopes give
  * their items an `index` (kept with the NDJSON `line` when there is one).
  */
-function expand(
-  value: unknown,
-  at: Position,
-  out: DecodedBody,
-  maxBytes: number,
-  topLevel: boolean,
-): void {
+function expand(value: unknown, at: Position, out: Decoding, topLevel: boolean): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>
     const records = obj.Records
@@ -114,7 +106,7 @@ function expand(
       return
     }
     if (isAwsLogsEnvelope(obj)) {
-      addLogEvents(decodeAwsLogsData(obj, maxBytes), at, out)
+      addLogEvents(decodeAwsLogsData(obj, out), at, out)
       return
     }
     if (isDecodedAwsLogs(obj)) {
@@ -157,7 +149,7 @@ function isEventBridgeEvent(obj: Record<string, unknown>): boolean {
   )
 }
 
-function decodeNdjson(text: string, out: DecodedBody, limits: DecodeLimits): void {
+function decodeNdjson(text: string, out: Decoding, limits: DecodeLimits): void {
   let line = 0
   let start = 0
   const n = text.length
@@ -175,7 +167,7 @@ function decodeNdjson(text: string, out: DecodedBody, limits: DecodeLimits): voi
       out.errors.push({ line, path: '', message: `line is not valid JSON: ${shortMessage(err)}` })
       continue
     }
-    expand(value, { line }, out, limits.maxBodyBytes, false)
+    expand(value, { line }, out, false)
     const count = out.events.length + out.errors.length
     if (count > limits.maxEventsPerBatch) throw tooManyEvents(count, limits, '(counted so far)')
   }
@@ -189,20 +181,6 @@ export function tooManyEvents(count: number, limits: DecodeLimits, note = ''): I
   )
 }
 
-function checkObjectDensity(text: string): void {
-  const allowed = Math.max(OBJECT_FLOOR, Math.floor(text.length / MIN_BYTES_PER_OBJECT))
-  let count = 0
-  for (const c of ['{', '[']) {
-    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) {
-      if (++count > allowed) {
-        throw new IngestError(
-          413,
-          `request body holds more than ${allowed} JSON objects and arrays (at most one per ${MIN_BYTES_PER_OBJECT} bytes): it would not fit in memory once parsed`,
-        )
-      }
-    }
-  }
-}
 
 function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
   // The header plus one record more than allowed is enough to know the batch is too large.

@@ -239,3 +239,17 @@ describe('error handler', () => {
     expect(res.body.accepted).toBe(1)
   })
 })
+
+describe('sources', () => {
+  it('the default token yields the default source; a source limited to other log types gets 403', async () => {
+    const { authenticate, assertLogTypeAllowed, DEFAULT_SOURCE } = await import('../../src/ingest/auth')
+    const source = await authenticate('Bearer test-ingest-token', env)
+    expect(source).toEqual(DEFAULT_SOURCE)
+    expect(() => assertLogTypeAllowed(source, 'AWS.CloudTrail')).not.toThrow()
+    const limited = { id: 'sf', label: 'Salesforce', allowedLogTypes: ['Salesforce.Login'] }
+    expect(() => assertLogTypeAllowed(limited, 'Salesforce.Login')).not.toThrow()
+    expect(() => assertLogTypeAllowed(limited, 'AWS.CloudTrail')).toThrow(
+      expect.objectContaining({ status: 403, message: 'source sf may not post log type AWS.CloudTrail' }),
+    )
+  })
+})

@@ -112,6 +112,13 @@ describe('body formats', () => {
     const control = { ...decoded, messageType: 'CONTROL_MESSAGE', logEvents: [{ id: '1', timestamp: 0, message: 'CWL CONTROL MESSAGE' }] }
     const res = await post('AWS.CloudTrail', JSON.stringify(control))
     expect(res.body).toMatchObject({ accepted: 0, rejected: 0, errors: [] })
+    // Many payloads in one body share one inflate budget: eleven 1 MiB payloads pass 10 MiB.
+    const padded = { ...decoded, logEvents: [{ id: '1', timestamp: 0, message: ' '.repeat(1024 * 1024) }] }
+    const one = base64(await gzip(JSON.stringify(padded)))
+    const many = Array.from({ length: 11 }, () => JSON.stringify({ awslogs: { data: one } })).join('\n')
+    const budget = await post('AWS.CloudTrail', many, { 'content-type': 'application/x-ndjson' })
+    expect(budget.status).toBe(413)
+    expect(budget.body.error).toMatch(/decompressed awslogs.data is larger than the limit/)
     const broken = await post('AWS.CloudTrail', JSON.stringify({ awslogs: { data: '!!!' } }))
     expect(broken.status).toBe(400)
     expect(broken.body.error).toBe('awslogs.data is not valid base64')
