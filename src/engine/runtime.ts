@@ -111,6 +111,25 @@ function plain(value: unknown, depth = 0): unknown {
   return out
 }
 
+/**
+ * The length Python's `json.dumps` (Panther's measure) gives the same value: `", "` and `": "`
+ * separators, and every non-ASCII UTF-16 unit escaped as `\uXXXX`.
+ */
+export function pythonJsonLength(compact: string): number {
+  let length = compact.length
+  let inString = false
+  for (let i = 0; i < compact.length; i++) {
+    const c = compact.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+      else if (c > 127) length += 5
+    } else if (c === 34) inString = true
+    else if (c === 44 || c === 58) length++
+  }
+  return length
+}
+
 function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): JsonObject {
   const fn = rule.hooks.alertContext
   if (fn === undefined) return {}
@@ -123,9 +142,11 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
     issues?.push({ hook: 'alert_context', message: errorRepr(err) })
     return { _error: errorRepr(err) }
   }
-  if (serialized.length > MAX_ALERT_CONTEXT_CHARS) {
+  // Compact JSON is never longer than Python's; measure Python's form only when it could matter.
+  const size = serialized.length * 6 > MAX_ALERT_CONTEXT_CHARS ? pythonJsonLength(serialized) : serialized.length
+  if (size > MAX_ALERT_CONTEXT_CHARS) {
     return {
-      _error: `alert_context size is [${serialized.length}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
+      _error: `alert_context size is [${size}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
     }
   }
   // A plain copy: views and Sets become JSON the dedup stage can store and send.

@@ -6,7 +6,7 @@ import { runRulesOn } from '../../src/engine/index'
 import { mockable } from '../../src/engine/mocks'
 import { compileRule, type CompiledRule, type RuleSpec, type RuleTestSpec } from '../../src/engine/rule'
 import type { PantherEvent, RuleModule } from '../../src/engine/rule-api'
-import { evaluateRule, MAX_FIELD_LENGTH } from '../../src/engine/runtime'
+import { evaluateRule, MAX_FIELD_LENGTH, pythonJsonLength } from '../../src/engine/runtime'
 import { runRuleTest } from '../../src/engine/testing'
 
 function makeRule(hooks: RuleModule, spec: Partial<RuleSpec> = {}): CompiledRule {
@@ -52,11 +52,17 @@ describe('generated fields', () => {
   })
   it('replaces an oversized or throwing alert context with {_error}', () => {
     expect(run(makeRule({ rule: yes, alertContext: () => ({ big: 'x'.repeat(204800) }) }))).toMatchObject({
-      alertContext: { _error: 'alert_context size is [204810] characters, bigger than maximum of [204800] characters' },
+      alertContext: { _error: 'alert_context size is [204811] characters, bigger than maximum of [204800] characters' },
     })
     expect(run(makeRule({ rule: yes, alertContext: () => { throw new TypeError('bad') } }))).toMatchObject({ alertContext: { _error: "TypeError('bad')" } })
     expect(run(makeRule({ rule: yes, alertContext: () => ({ s: new Set(['a']) as unknown as string, ui: raw.eventName }) }))).toMatchObject({ alertContext: { s: ['a'], ui: 'X' } })
     expect(run(makeRule({ rule: yes }))).toMatchObject({ alertContext: {} })
+  })
+  it('measures the alert context as Python serialises it', () => {
+    expect(pythonJsonLength(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }))).toBe(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }).length + 4)
+    expect(pythonJsonLength(JSON.stringify({ u: 'é' }))).toBe('{"u": "\\u00e9"}'.length)
+    const justUnder = { big: 'x'.repeat(204800 - 11) }
+    expect(run(makeRule({ rule: yes, alertContext: () => justUnder }))).toMatchObject({ alertContext: justUnder })
   })
   it('carries destinations: [] suppresses, absent is default routing; static fields from the YAML', () => {
     expect(run(makeRule({ rule: yes, destinations: () => [] }))).toMatchObject({ destinations: [] })
