@@ -7,8 +7,10 @@ import { compileDetection, compileInlineFilters, validateDetection } from '../..
 import { EventWrapper } from '../../src/engine/event'
 import { loadRuleYaml } from '../../src/engine/loader'
 import { compileRule, type CompiledRule } from '../../src/engine/rule'
+import { runRulesOn } from '../../src/engine/index'
+import { INDEX_KEYS, RuleIndex } from '../../src/engine/rule-index'
 import { evaluateRule } from '../../src/engine/runtime'
-import type { RuleMatch } from '../../src/types'
+import type { EnrichedEvent, RuleMatch } from '../../src/types'
 
 const YAML = `AnalysisType: rule
 RuleID: Test.Simple.CloudTrail
@@ -110,5 +112,63 @@ describe('a Simple Detection in the engine', () => {
       '12: Detection[1].Condition: unknown condition "IsNil"',
       '26: DynamicSeverities[0].ChangeTo: ChangeTo must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL (any case), got a string ("Hight")',
     ])
+  })
+})
+
+describe('the engine\'s rule index learns from Simple Detections', () => {
+  const rootOnly = `AnalysisType: rule
+RuleID: Test.Simple.Index
+Enabled: true
+LogTypes: [AWS.CloudTrail]
+Severity: High
+Detection:
+  - KeyPath: eventName
+    Condition: Equals
+    Value: StopLogging
+  - KeyPath: errorMessage
+    Condition: DoesNotExist
+  - KeyPath: userIdentity.type
+    Condition: Equals
+    Value: Root
+`
+  const setup = () => {
+    const rule = load(rootOnly)
+    return { rule, index: new RuleIndex([rule], INDEX_KEYS['AWS.CloudTrail'] as never) }
+  }
+  const runOn = (rule: CompiledRule, index: RuleIndex, log: object) => {
+    const result = runRulesOn([rule], undefined, [log as EnrichedEvent], index)
+    if (result instanceof Promise) throw new Error('a Simple Detection never returns a Promise')
+    return result
+  }
+  const candidates = (index: RuleIndex, log: object) => index.rulesFor(index.signature(new EventWrapper(log as never)) as string)
+
+  it('a false answer read from signature fields only drops the rule for that signature', () => {
+    const { rule, index } = setup()
+    const other = { eventName: 'GetObject', userIdentity: { type: 'Root' } }
+    expect(runOn(rule, index, other).matched).toBe(0)
+    expect(candidates(index, other)).toEqual([])
+  })
+
+  it('a present field whose signature records only its absence is not covered (as with event.get)', () => {
+    const { rule, index } = setup()
+    const failed = { eventName: 'StopLogging', errorMessage: 'denied', userIdentity: { type: 'Root' } }
+    expect(runOn(rule, index, failed).matched).toBe(0)
+    expect(candidates(index, failed)).toHaveLength(1)
+  })
+
+  it('a false answer that depended on other fields teaches nothing, so later matches are found', () => {
+    const { rule, index } = setup()
+    const iamUser = { eventName: 'StopLogging', userIdentity: { type: 'IAMUser' } }
+    expect(runOn(rule, index, iamUser).matched).toBe(0)
+    expect(candidates(index, iamUser)).toHaveLength(1)
+    expect(runOn(rule, index, { ...iamUser, userIdentity: { type: 'Root' } }).matched).toBe(1)
+  })
+
+  it('InlineFilters reads count too', () => {
+    const rule = load(`${rootOnly}InlineFilters:\n  - KeyPath: sourceIPAddress\n    Condition: DoesNotStartWith\n    Value: '10.'\n`)
+    const index = new RuleIndex([rule], INDEX_KEYS['AWS.CloudTrail'] as never)
+    const internal = { eventName: 'StopLogging', sourceIPAddress: '10.0.0.1', userIdentity: { type: 'Root' } }
+    expect(runOn(rule, index, internal).matched).toBe(0)
+    expect(runOn(rule, index, { ...internal, sourceIPAddress: '8.8.8.8' }).matched).toBe(1)
   })
 })

@@ -25,7 +25,7 @@ function escapePart(text: string): string {
  * A single GroupBy key gives the bare value, so `GroupBy: [{KeyPath: user}]` dedups on the user name.
  */
 export function compileGroupBy(specs: readonly Expr[]): (event: PantherEvent) => string {
-  const resolvers = specs.map(compileSpecifier)
+  const resolvers = specs.map((spec) => compileSpecifier(spec))
   if (resolvers.length === 1) {
     const only = resolvers[0] as Resolver
     return (event) => renderValue(only(event.raw))

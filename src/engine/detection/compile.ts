@@ -33,18 +33,21 @@ function stepsOf(path: string): Step[] {
   return steps
 }
 
-/** The resolver of a key specifier (`Key`, `DeepKey`, `KeyPath` or `Enrichment`) in `spec`. */
-export function compileSpecifier(spec: Expr): Resolver {
-  if (typeof spec.Key === 'string') return compileKey(spec.Key)
-  if (Array.isArray(spec.DeepKey)) return compileSteps(deepKeySteps(spec.DeepKey as (string | number)[]))
-  if (typeof spec.KeyPath === 'string') return compileSteps(stepsOf(spec.KeyPath))
+/**
+ * The resolver of a key specifier (`Key`, `DeepKey`, `KeyPath` or `Enrichment`) in `spec`; `top` when it
+ * reads the event itself rather than a list element (see tracking.ts).
+ */
+export function compileSpecifier(spec: Expr, top = false): Resolver {
+  if (typeof spec.Key === 'string') return compileKey(spec.Key, top)
+  if (Array.isArray(spec.DeepKey)) return compileSteps(deepKeySteps(spec.DeepKey as (string | number)[]), top)
+  if (typeof spec.KeyPath === 'string') return compileSteps(stepsOf(spec.KeyPath), top)
   const e = spec.Enrichment as { Table: string; Selector: string; FieldPath: string }
-  return compileSteps(enrichmentSteps(e.Table, e.Selector, stepsOf(e.FieldPath)))
+  return compileSteps(enrichmentSteps(e.Table, e.Selector, stepsOf(e.FieldPath)), top)
 }
 
-/** An implicit `All` over a list of expressions. */
-export function compileAll(list: readonly unknown[], mode: Mode): Matcher {
-  const matchers = list.map((e) => compileExpression(e as Expr, mode))
+/** An implicit `All` over a list of expressions (`top`: they test the event, not a list element). */
+export function compileAll(list: readonly unknown[], mode: Mode, top = false): Matcher {
+  const matchers = list.map((e) => compileExpression(e as Expr, mode, top))
   if (matchers.length === 0) return alwaysTrue
   if (matchers.length === 1) return matchers[0] as Matcher
   if (matchers.length === 2) {
@@ -57,8 +60,8 @@ export function compileAll(list: readonly unknown[], mode: Mode): Matcher {
   }
 }
 
-function compileAny(list: readonly unknown[], mode: Mode): Matcher {
-  const matchers = list.map((e) => compileExpression(e as Expr, mode))
+function compileAny(list: readonly unknown[], mode: Mode, top: boolean): Matcher {
+  const matchers = list.map((e) => compileExpression(e as Expr, mode, top))
   if (matchers.length === 1) return matchers[0] as Matcher
   return (r) => {
     for (const m of matchers) if (m(r)) return true
@@ -66,8 +69,8 @@ function compileAny(list: readonly unknown[], mode: Mode): Matcher {
   }
 }
 
-function compileOnlyOne(list: readonly unknown[], mode: Mode): Matcher {
-  const matchers = list.map((e) => compileExpression(e as Expr, mode))
+function compileOnlyOne(list: readonly unknown[], mode: Mode, top: boolean): Matcher {
+  const matchers = list.map((e) => compileExpression(e as Expr, mode, top))
   return (r) => {
     let hits = 0
     for (const m of matchers) if (m(r) && ++hits > 1) return false
@@ -75,9 +78,9 @@ function compileOnlyOne(list: readonly unknown[], mode: Mode): Matcher {
   }
 }
 
-function compileElements(name: string, expr: Expr): Matcher {
-  const list = compileSpecifier(expr)
-  const each = compileAll(expr.Expressions as unknown[], 'detection')
+function compileElements(name: string, expr: Expr, top: boolean): Matcher {
+  const list = compileSpecifier(expr, top)
+  const each = compileAll(expr.Expressions as unknown[], 'detection', false)
   switch (name) {
     case 'AnyElement':
       return (r) => {
@@ -111,8 +114,8 @@ function compileElements(name: string, expr: Expr): Matcher {
   }
 }
 
-function compilePair(spec: ConditionSpec, name: string, expr: Expr): Matcher {
-  const [left, right] = (expr.Values as Expr[]).map(compileSpecifier) as [Resolver, Resolver]
+function compilePair(spec: ConditionSpec, name: string, expr: Expr, top: boolean): Matcher {
+  const [left, right] = (expr.Values as Expr[]).map((v) => compileSpecifier(v, top)) as [Resolver, Resolver]
   const test = pairTest(spec.negates ?? name)
   if (spec.negates !== undefined) return (r) => !test(left(r), right(r))
   return (r) => test(left(r), right(r))
@@ -125,14 +128,14 @@ function operandOf(spec: ConditionSpec, expr: Expr): Scalar | readonly Scalar[] 
   return undefined
 }
 
-function compileCondition(expr: Expr, mode: Mode): Matcher {
+function compileCondition(expr: Expr, mode: Mode, top: boolean): Matcher {
   const name = expr.Condition as string
   const spec = CONDITIONS.get(name) as ConditionSpec
   if (spec.kind === 'absolute') return name === 'AlwaysTrue' ? alwaysTrue : alwaysFalse
-  if (spec.kind === 'element') return compileElements(name, expr)
+  if (spec.kind === 'element') return compileElements(name, expr, top)
   const hasSpecifier = 'Key' in expr || 'DeepKey' in expr || 'KeyPath' in expr || 'Enrichment' in expr
-  if (!hasSpecifier) return compilePair(spec, name, expr)
-  const resolve = compileSpecifier(expr)
+  if (!hasSpecifier) return compilePair(spec, name, expr, top)
+  const resolve = compileSpecifier(expr, top)
   const test = positiveTest(spec.negates ?? name, operandOf(spec, expr))
   const negate = spec.negates !== undefined
   if (mode === 'filter' && !spec.existence) {
@@ -153,13 +156,13 @@ function compileCondition(expr: Expr, mode: Mode): Matcher {
 }
 
 /** Compiles one validated match expression. */
-export function compileExpression(expr: Expr, mode: Mode): Matcher {
-  if ('All' in expr) return compileAll(expr.All as unknown[], mode)
-  if ('Any' in expr) return compileAny(expr.Any as unknown[], mode)
-  if ('OnlyOne' in expr) return compileOnlyOne(expr.OnlyOne as unknown[], mode)
+export function compileExpression(expr: Expr, mode: Mode, top = false): Matcher {
+  if ('All' in expr) return compileAll(expr.All as unknown[], mode, top)
+  if ('Any' in expr) return compileAny(expr.Any as unknown[], mode, top)
+  if ('OnlyOne' in expr) return compileOnlyOne(expr.OnlyOne as unknown[], mode, top)
   if ('None' in expr) {
-    const any = compileAny(expr.None as unknown[], mode)
+    const any = compileAny(expr.None as unknown[], mode, top)
     return (r) => !any(r)
   }
-  return compileCondition(expr, mode)
+  return compileCondition(expr, mode, top)
 }

@@ -19,6 +19,7 @@ import {
   compileTitle,
 } from './alert-fields'
 import { compileAll } from './compile'
+import { evaluate } from './tracking'
 import { validateDetection, validateInlineFilters, type DetectionIssue } from './validate'
 
 export { validateDetection, validateInlineFilters, type DetectionIssue, type IssuePath } from './validate'
@@ -52,8 +53,10 @@ export function compileDetection(rule: Record<string, unknown>): CompiledDetecti
   if (rule.Detection === undefined) throw new DetectionError([{ path: ['Detection'], message: 'is missing' }])
   const issues = validateDetection(rule)
   if (issues.length > 0) throw new DetectionError(issues)
-  const matches = compileAll(rule.Detection as unknown[], 'detection')
-  const compiled: CompiledDetection = { rule: (event) => matches(event.raw) }
+  const detection = rule.Detection as unknown[]
+  const plain = compileAll(detection, 'detection')
+  const tracked = compileAll(detection, 'detection', true)
+  const compiled: CompiledDetection = { rule: (event) => evaluate(event, plain, tracked) }
   if (typeof rule.AlertTitle === 'string') compiled.title = compileTitle(rule.AlertTitle)
   if (Array.isArray(rule.GroupBy)) compiled.dedup = compileGroupBy(rule.GroupBy)
   if (Array.isArray(rule.DynamicSeverities)) compiled.severity = compileDynamicSeverities(rule.DynamicSeverities)
@@ -65,6 +68,7 @@ export function compileDetection(rule: Record<string, unknown>): CompiledDetecti
 export function compileInlineFilters(filters: unknown): (event: PantherEvent) => boolean {
   const issues = validateInlineFilters(filters)
   if (issues.length > 0) throw new DetectionError(issues)
-  const passes = compileAll(filters as unknown[], 'filter')
-  return (event) => passes(event.raw)
+  const plain = compileAll(filters as unknown[], 'filter')
+  const tracked = compileAll(filters as unknown[], 'filter', true)
+  return (event) => evaluate(event, plain, tracked)
 }

@@ -9,6 +9,7 @@
  */
 import type { JsonValue } from '../../types'
 import { isRecord, lookupKey } from '../lookup'
+import { readTop } from './tracking'
 
 export type Step =
   | { kind: 'key'; key: string }
@@ -88,8 +89,21 @@ function walk(cur: JsonValue | undefined, steps: readonly Step[], from: number, 
   if (cur !== undefined) out.push(cur)
 }
 
-/** Compiles steps into a resolver; paths without a wildcard never allocate. */
-export function compileSteps(steps: readonly Step[]): Resolver {
+/**
+ * Compiles steps into a resolver; paths without a wildcard never allocate. `top`: the resolver reads an
+ * event's top level (not a list element), so its first key is noted for the rule index.
+ */
+export function compileSteps(steps: readonly Step[], top = false): Resolver {
+  const first = steps[0]
+  if (top && first?.kind === 'key') {
+    const key = first.key
+    if (steps.length === 1) return (root) => readTop(root, key, false)
+    const rest = compileSteps(steps.slice(1))
+    return (root) => {
+      const value = readTop(root, key, true)
+      return value === undefined ? undefined : rest(value)
+    }
+  }
   if (steps.some((s) => s.kind === 'all')) {
     // A wildcard collects every value found under it (nested wildcards flatten) into one list.
     return (root) => {
@@ -113,12 +127,12 @@ export function compileSteps(steps: readonly Step[]): Resolver {
  * `Key` names a top-level field literally. When no such field exists and the name contains dots, it is
  * read as a path (rules in the wild write `Key: data.severity` meaning the nested field).
  */
-export function compileKey(key: string): Resolver {
-  const literal = compileSteps([{ kind: 'key', key }])
+export function compileKey(key: string, top = false): Resolver {
+  const literal = compileSteps([{ kind: 'key', key }], top)
   if (!key.includes('.')) return literal
   const parsed = parseKeyPath(key)
   if (typeof parsed === 'string') return literal
-  const nested = compileSteps(parsed)
+  const nested = compileSteps(parsed, top)
   return (root) => {
     const value = literal(root)
     return value === undefined ? nested(root) : value
