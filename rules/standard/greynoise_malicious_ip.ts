@@ -17,15 +17,17 @@ const CLASSIFICATIONS_TO_ALERT = new Set(['malicious', 'unknown'])
 /** ip → classification, for the hooks of the event rule() matched. */
 const matchedByEvent = new WeakMap<PantherEvent, Map<string, string>>()
 
-function matched(event: PantherEvent): Map<string, string> {
-  return matchedByEvent.get(event) ?? new Map()
+const NONE: ReadonlyMap<string, string> = new Map()
+
+function matched(event: PantherEvent): ReadonlyMap<string, string> {
+  return matchedByEvent.get(event) ?? NONE
 }
 
 export function rule(event: PantherEvent): boolean {
-  const found = new Map<string, string>()
-  matchedByEvent.set(event, found)
   const scanner = getGreynoiseV3Object(event)
   if (scanner === null) return false
+  const found = new Map<string, string>()
+  matchedByEvent.set(event, found)
   const businessServices = getGreynoiseV3BusinessServiceObject(event)
   const ips = event.get('p_any_ip_addresses', [])
   for (const ip of Array.isArray(ips) ? ips : []) {

@@ -34,8 +34,10 @@ interface TravelState {
 
 const stateByEvent = new WeakMap<PantherEvent, TravelState>()
 
+const NO_STATE: TravelState = Object.freeze({ cacheKey: '', isVpn: false, isPrivateRelay: false, isSatellite: false, tracking: {} })
+
 function stateOf(event: PantherEvent): TravelState {
-  return stateByEvent.get(event) ?? { cacheKey: '', isVpn: false, isPrivateRelay: false, isSatellite: false, tracking: {} }
+  return stateByEvent.get(event) ?? NO_STATE
 }
 
 /** Hook for deployments: addresses of the organisation's own egress points that should never alert. */
@@ -62,10 +64,10 @@ async function lastLogins(key: string): Promise<string[]> {
 }
 
 export function rule(event: PantherEvent): boolean | Promise<boolean> {
-  const state: TravelState = { cacheKey: '', isVpn: false, isPrivateRelay: false, isSatellite: false, tracking: {} }
-  stateByEvent.set(event, state)
   if (isIpWhitelisted(event)) return false
   if (event.udm('event_type') !== SUCCESSFUL_LOGIN) return false
+  const state: TravelState = { cacheKey: '', isVpn: false, isPrivateRelay: false, isSatellite: false, tracking: {} }
+  stateByEvent.set(event, state)
   const eventTime = resolveTimestampString(event.get('p_event_time'))
   if (eventTime === null) return false
 

@@ -19,15 +19,17 @@ const INDICATOR_FIELDS = [
 /** indicator → indicator type, for the hooks of the event rule() matched. */
 const matchedByEvent = new WeakMap<PantherEvent, Map<string, JsonValue>>()
 
-function matched(event: PantherEvent): Map<string, JsonValue> {
-  return matchedByEvent.get(event) ?? new Map()
+const NONE: ReadonlyMap<string, JsonValue> = new Map()
+
+function matched(event: PantherEvent): ReadonlyMap<string, JsonValue> {
+  return matchedByEvent.get(event) ?? NONE
 }
 
 export function rule(event: PantherEvent): boolean {
-  const found = new Map<string, JsonValue>()
-  matchedByEvent.set(event, found)
   const otx = getOtxObject(event)
   if (otx === null) return false
+  const found = new Map<string, JsonValue>()
+  matchedByEvent.set(event, found)
   for (const field of INDICATOR_FIELDS) {
     const values = event.get(field, [])
     for (const value of Array.isArray(values) ? values : []) {
