@@ -106,6 +106,8 @@ export class EventWrapper implements PantherEvent, MissState {
    */
   tracked: TrackedKeys | null = null
   foreign = false
+  /** Set by the rule test runner: enables PAT's test-only inputs (`_mocked_lookup_data_`). */
+  testMode = false
   /** Case-insensitive miss state of the top-level record (MissState; kept here to save an allocation). */
   misses = 0
   index: Map<string, string> | null = null
@@ -213,8 +215,12 @@ export class EventWrapper implements PantherEvent, MissState {
 
   lookup(table: string, key: string): JsonValue | undefined {
     this.foreign = true
-    // PAT feeds lookup data to tests under `_mocked_lookup_data_`; live events carry `p_enrichment`.
-    const mocked = deepGetValue(this.record, ['_mocked_lookup_data_', table, key])
-    return mocked !== undefined ? mocked : deepGetValue(this.record, ['p_enrichment', table, key])
+    // PAT feeds lookup data to tests under `_mocked_lookup_data_`; honoured only in tests, so a log line
+    // cannot forge lookup results in production. Live events carry `p_enrichment`.
+    if (this.testMode) {
+      const mocked = deepGetValue(this.record, ['_mocked_lookup_data_', table, key])
+      if (mocked !== undefined) return mocked
+    }
+    return deepGetValue(this.record, ['p_enrichment', table, key])
   }
 }

@@ -62,6 +62,7 @@ function runWithMocks(
 ): Promise<TestOutcome> {
   return withMocks(mocks, async () => {
     const event = new EventWrapper(test.log, dataModelFor(test.log.p_log_type))
+    event.testMode = true
     const reasons: string[] = []
     let matched: boolean | null = null
     try {

@@ -124,8 +124,11 @@ describe('event time and lookups', () => {
     expect(ev({ p_event_time: 'not a time' }).eventTimeEpoch()).toBe(0)
     expect(ev({}).eventTimeEpoch()).toBe(0)
   })
-  it('reads lookup data of tests and p_enrichment', () => {
-    expect(ev({ _mocked_lookup_data_: { t: { k: { v: 1 } } } }).lookup('t', 'k')).toEqual({ v: 1 })
+  it('reads lookup data of tests (test mode only) and p_enrichment', () => {
+    const mocked = ev({ _mocked_lookup_data_: { t: { k: { v: 1 } } } })
+    expect(mocked.lookup('t', 'k')).toBeUndefined()
+    mocked.testMode = true
+    expect(mocked.lookup('t', 'k')).toEqual({ v: 1 })
     expect(ev({ p_enrichment: { t: { k: 'x' } } }).lookup('t', 'k')).toBe('x')
     expect(ev({}).lookup('t', 'k')).toBeUndefined()
   })
