@@ -44,15 +44,14 @@ const arrayHandler: ProxyHandler<readonly JsonValue[]> = {
 /** A read-only, case-insensitive view of `value` when it is an object or array; scalars as they are. */
 export function view<T extends JsonValue | undefined>(value: T): T {
   if (typeof value !== 'object' || value === null) return value
-  if (underlying.has(value)) return value
   let wrapped = views.get(value)
-  if (wrapped === undefined) {
-    wrapped = Array.isArray(value)
-      ? new Proxy(value as readonly JsonValue[], arrayHandler)
-      : new Proxy(value as JsonRecord, objectHandler)
-    views.set(value, wrapped)
-    underlying.set(wrapped, value)
-  }
+  if (wrapped !== undefined) return wrapped as T
+  if (underlying.has(value)) return value // already a view
+  wrapped = Array.isArray(value)
+    ? new Proxy(value as readonly JsonValue[], arrayHandler)
+    : new Proxy(value as JsonRecord, objectHandler)
+  views.set(value, wrapped)
+  underlying.set(wrapped, value)
   return wrapped as T
 }
 
