@@ -33,7 +33,8 @@ ingestRoutes.post('/:logType', async (c) => {
   const logTypeName = c.req.param('logType')
   const logType = getLogType(logTypeName)
   if (!logType) {
-    throw new IngestError(404, `unknown log type: ${logTypeName}`, { knownLogTypes: knownLogTypes() })
+    const shown = logTypeName.length > 100 ? `${logTypeName.slice(0, 100)}...` : logTypeName
+    throw new IngestError(404, `unknown log type: ${shown}`, { knownLogTypes: knownLogTypes() })
   }
   assertLogTypeAllowed(source, logType.name)
   const limits = readLimits(c.env)
@@ -66,6 +67,10 @@ ingestRoutes.post('/:logType', async (c) => {
   }
   return c.json(answer, 200)
 })
+
+ingestRoutes.all('/:logType', (c) =>
+  c.json({ error: `use POST to send logs, not ${c.req.method}` }, 405, { Allow: 'POST' }),
+)
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',

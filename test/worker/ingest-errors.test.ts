@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
@@ -60,6 +60,13 @@ describe('request errors', () => {
       'Salesforce.RealtimeEvent',
       'Salesforce.URI',
     ])
+  })
+
+  it('405 with Allow: POST for other methods', async () => {
+    const res = await exports.default.fetch('http://engine/ingest/AWS.CloudTrail')
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('POST')
+    expect(await res.json()).toEqual({ error: 'use POST to send logs, not GET' })
   })
 
   it('415 for an unsupported content type, encoding, or CSV to a non-Salesforce type', async () => {
