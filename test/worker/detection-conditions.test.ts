@@ -202,3 +202,19 @@ describe('inverse conditions are exact negations (property)', () => {
     )
   })
 })
+
+describe('inline filters agree with Detections on present fields (property)', () => {
+  it('for every condition and any present field value', () => {
+    const field = fc.oneof(fc.jsonValue(), fc.constantFrom('admin', 'a.com', '10.1.2.3', '8.8.8.8', 6, '6', [80])) as fc.Arbitrary<JsonValue>
+    fc.assert(
+      fc.property(field, (value) => {
+        for (const [condition, row] of Object.entries(rows)) {
+          const expr = { Condition: condition, ...row.operand }
+          if (passes([{ KeyPath: 'f', ...expr }], { f: value }) !== onField(expr, value)) return false
+        }
+        return true
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
