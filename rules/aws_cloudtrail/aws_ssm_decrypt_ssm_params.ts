@@ -1,10 +1,11 @@
 /**
- * Excessive SSM parameter decryption: the distinct parameters one actor decrypted in an account are
- * kept in the rule cache; more than PARAM_THRESHOLD of them raises an alert.
+ * Excessive SSM parameter decryption: the distinct parameters one actor decrypted in an account within
+ * the event's clock hour are kept in the rule cache; more than PARAM_THRESHOLD of them raises an alert.
  */
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
+import { hourBucket } from '../../src/engine/helpers/timestamps'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
 import type { JsonValue } from '../../src/types'
@@ -18,8 +19,11 @@ const putCachedSet = mockable('put_string_set', putStringSet)
 /** The parameter names known after rule() ran on an event, for its alert context. */
 const accessedByEvent = new WeakMap<PantherEvent, Set<JsonValue>>()
 
+/** Actor, account and the start of the event's hour; an event without p_event_time is an error upstream too. */
 function cacheKey(event: PantherEvent): string {
-  return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}`
+  const time = event.get('p_event_time')
+  if (time === undefined) throw new Error("KeyError: 'p_event_time'")
+  return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}-${hourBucket(time)}`
 }
 
 /** The names requested: `names` (GetParameters) and `name` (GetParameter). */
@@ -60,7 +64,7 @@ const countDecryptions = inSequence(async (event: PantherEvent): Promise<boolean
 })
 
 export function title(event: PantherEvent): string {
-  return py`Excessive SSM parameter decryption by [${event.udm('actor_user')}] in [${lookupAwsAccountName(event.get('recipientAccountId'))}]`
+  return py`Excessive SSM parameter decryption by [${event.udm('actor_user')}] in [${event.get('recipientAccountId')}]`
 }
 
 export function severity(event: PantherEvent): string {

@@ -5,7 +5,7 @@
 import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
-import { resolveTimestampString } from '../../src/engine/helpers/timestamps'
+import { hourBucket } from '../../src/engine/helpers/timestamps'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
 import type { JsonValue } from '../../src/types'
@@ -20,11 +20,8 @@ const instancesByEvent = new WeakMap<PantherEvent, Set<JsonValue>>()
 
 /** Actor, account and the start of the event's hour (rendered as Python prints a float, e.g. `1739980800.0`). */
 function cacheKey(event: PantherEvent): string {
-  const time = event.get('p_event_time', '1970-01-01T00:00:00')
-  const parsed = typeof time === 'string' ? resolveTimestampString(time) : null
-  if (parsed === null) throw new TypeError(py`Invalid isoformat string: ${time}`)
-  const hour = Math.floor(parsed.epochSeconds / 3600) * 3600
-  return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}-${hour}.0`
+  const hour = hourBucket(event.get('p_event_time', '1970-01-01T00:00:00'))
+  return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}-${hour}`
 }
 
 async function cachedIds(key: string): Promise<Set<JsonValue>> {

@@ -147,3 +147,14 @@ export function addParseDelay<T extends Record<string, unknown>>(event: PantherE
 export function strftimeEpoch(value: PyDateTime): string {
   return String(Math.floor((value.epochMicros + (value.offsetMinutes ?? 0) * 60e6) / 1e6))
 }
+
+/**
+ * `datetime.fromisoformat(t).timestamp() // 3600 * 3600` as an f-string prints it (`1739980800.0`):
+ * the start of the timestamp's hour, used by rules that bucket cache keys per hour. Raises on anything
+ * that is not a timestamp, as `fromisoformat` does.
+ */
+export function hourBucket(timestamp: JsonValue | undefined): string {
+  const parsed = typeof timestamp === 'string' ? resolveTimestampString(timestamp) : null
+  if (parsed === null) throw new TypeError(`Invalid isoformat string: ${pyStr(timestamp)}`)
+  return `${Math.floor(parsed.epochSeconds / 3600) * 3600}.0`
+}
