@@ -1,5 +1,8 @@
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+
+// D1 migrations (migrations/), applied to each test file's fresh database by test/worker/apply-migrations.ts.
+const d1Migrations = await readD1Migrations('./migrations')
 
 export default defineConfig({
   test: {
@@ -10,11 +13,17 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               // Test-only secrets; real ones come from `wrangler secret` / `.dev.vars`.
-              bindings: { INGEST_TOKEN: 'test-ingest-token', ADMIN_TOKEN: 'test-admin-token' },
+              bindings: { INGEST_TOKEN: 'test-ingest-token', ADMIN_TOKEN: 'test-admin-token', TEST_MIGRATIONS: d1Migrations },
             },
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          setupFiles: ['./test/worker/apply-migrations.ts'],
+          // A real HTTP receiver on 127.0.0.1 for the delivery tests (`inject('receiverUrl')`).
+          globalSetup: ['./test/e2e/global-setup.ts'],
+        },
       },
       { test: { name: 'node', environment: 'node', include: ['test/node/**/*.test.ts'] } },
     ],

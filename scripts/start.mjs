@@ -41,6 +41,19 @@ setInterval(() => {
 
 const devArgs = ['dev', ...(has('--ip') ? [] : ['--ip', '127.0.0.1']), ...(has('--port') ? [] : ['--port', '8787']), ...args]
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
+// The local D1 database of alerts gets migrations/ first, in the state directory wrangler dev will use.
+const valueOf = (flag) => {
+  const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`))
+  if (i < 0) return undefined
+  return args[i] === flag ? args[i + 1] : args[i].slice(flag.length + 1)
+}
+const persistTo = valueOf('--persist-to')
+const migrate = ['d1', 'migrations', 'apply', 'ALERTS_DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]
+if (spawnSync('node_modules/.bin/wrangler', migrate, { stdio: 'inherit', env: { ...env, CI: 'true' } }).status !== 0) {
+  console.error('Applying the D1 migrations (migrations/) failed; see above.')
+  process.exit(1)
+}
+
 const child = spawn('node_modules/.bin/wrangler', devArgs, { stdio: 'inherit', env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -2,6 +2,7 @@
  * The hand-off after ingest: accepted, enriched events of one log type go through the rule engine, and
  * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
+import { recordMatches } from './dedup'
 import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
 import { useCacheBackend } from './engine/helpers/caching'
 import { runRules } from './engine/index'
@@ -32,7 +33,12 @@ export async function processBatch(
   }
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
   const run = await runRules(logType, events)
-  // Dedup stage (src/dedup): hands `run.matches` (RULE and RULE_ERROR) to the Durable Objects and
-  // reports the alerts created/updated. Wired in by the dedup change.
-  return { matches: run.matched, ruleErrors: run.errors, alertsCreated: 0, alertsUpdated: 0 }
+  // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
+  const dedup = await recordMatches(env, run.matches)
+  return {
+    matches: run.matched,
+    ruleErrors: run.errors,
+    alertsCreated: dedup.alertsCreated,
+    alertsUpdated: dedup.alertsUpdated,
+  }
 }

@@ -93,3 +93,56 @@ export interface DeliveryRequest {
   /** Why it was requested: first notification, or a manual re-send through the admin API. */
   reason: 'created' | 'resend'
 }
+
+/** Panther's triage states of an alert; new alerts are `OPEN`. */
+export const ALERT_STATUSES = ['OPEN', 'TRIAGED', 'CLOSED', 'RESOLVED'] as const
+export type AlertStatus = (typeof ALERT_STATUSES)[number]
+
+/**
+ * A stored alert: one per dedup window that reached its rule's Threshold. The dedup stage builds it
+ * (fields of the window's first group, counts of the whole window); the alerts stage stores and serves
+ * it; the delivery stage reads it by `alertId`. Processing times are ISO 8601 UTC strings; event times
+ * are `p_event_time` strings.
+ */
+export interface AlertRecord {
+  /** md5 hex of `RuleID:alertCount:dedup` (Panther's alert id; `:error` appended for rule errors). */
+  alertId: string
+  ruleId: string
+  /** The rule's DisplayName, else its RuleID. */
+  ruleName: string
+  ruleVersion: string
+  type: AlertType
+  severity: Severity
+  title: string
+  dedup: string
+  /** When the window reached the Threshold (processing time). */
+  createdAt: string
+  /** When events were last added to the alert (processing time). */
+  updatedAt: string
+  /** When the dedup window opened (its first match, processing time). */
+  windowStartedAt: string
+  /** `p_event_time` (`YYYY-MM-DD HH:MM:SS.fff`) of the earliest and latest matched events in the window. */
+  firstEventAt: string
+  lastEventAt: string
+  eventCount: number
+  /** Distinct `unique()` values counted toward the Threshold, for rules with that hook. */
+  uniqueCount?: number
+  logTypes: string[]
+  alertContext: JsonObject
+  description: string
+  reference: string
+  runbook: string
+  tags: string[]
+  reports: Record<string, string[]>
+  /** `null`: default routing; `[]`: suppressed; otherwise destination ids or names. */
+  destinations: string[] | null
+  dedupPeriodMinutes: number
+  threshold: number
+  /** For `RULE_ERROR`: the error's class and message. */
+  error?: string
+  /** The first few matched events of the window (bounded in number and size). */
+  sampleEvents: JsonObject[]
+  status: AlertStatus
+  /** Grows with every change the dedup stage makes, so stores can drop stale writes. */
+  revision: number
+}

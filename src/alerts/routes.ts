@@ -1,0 +1,102 @@
+/**
+ * The alerts admin API (bearer `ADMIN_TOKEN`):
+ * - `GET /alerts?rule=&severity=&status=&since=&limit=&cursor=`: `{"alerts": [...], "cursor": ...}`,
+ *   newest first; `severity` and `status` take one value or a comma-separated list; `since` is an ISO
+ *   8601 time (alerts created at or after it); `cursor` is the previous page's, null on the last page.
+ * - `GET /alerts/:id`: one alert with its sample events.
+ * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED"}`: triage.
+ */
+import { Hono } from 'hono'
+import { requireAdmin } from '../auth'
+import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
+import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
+
+export const DEFAULT_PAGE_SIZE = 50
+export const MAX_PAGE_SIZE = 200
+
+class BadQuery extends Error {}
+
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
+  const values = raw.split(',').map((v) => v.trim().toUpperCase())
+  for (const v of values) {
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new BadQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
+    }
+  }
+  return values as T[]
+}
+
+function encodeCursor(p: { createdAt: number; alertId: string }): string {
+  return btoa(JSON.stringify([p.createdAt, p.alertId])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function decodeCursor(raw: string): { createdAt: number; alertId: string } {
+  try {
+    const value: unknown = JSON.parse(atob(raw.replace(/-/g, '+').replace(/_/g, '/')))
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return { createdAt: value[0] as number, alertId: value[1] }
+    }
+  } catch {
+    // reported below
+  }
+  throw new BadQuery('cursor: not a cursor from a previous GET /alerts answer')
+}
+
+function parseQuery(q: Record<string, string>): AlertQuery {
+  const query: AlertQuery = { limit: DEFAULT_PAGE_SIZE }
+  if (q.rule !== undefined && q.rule !== '') query.ruleId = q.rule
+  if (q.severity !== undefined) query.severity = oneOf<Severity>('severity', q.severity, SEVERITIES)
+  if (q.status !== undefined) query.status = oneOf<AlertStatus>('status', q.status, ALERT_STATUSES)
+  if (q.since !== undefined) {
+    const t = Date.parse(q.since)
+    if (Number.isNaN(t)) throw new BadQuery(`since: ${JSON.stringify(q.since)} is not an ISO 8601 time`)
+    query.since = t
+  }
+  if (q.limit !== undefined) {
+    const n = Number(q.limit)
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
+      throw new BadQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    }
+    query.limit = n
+  }
+  if (q.cursor !== undefined && q.cursor !== '') query.after = decodeCursor(q.cursor)
+  return query
+}
+
+export const alertsRoutes = new Hono<{ Bindings: Env }>()
+
+alertsRoutes.use('*', requireAdmin)
+
+alertsRoutes.get('/', async (c) => {
+  let query: AlertQuery
+  try {
+    query = parseQuery(c.req.query())
+  } catch (err) {
+    if (err instanceof BadQuery) return c.json({ error: err.message }, 400)
+    throw err
+  }
+  const page = await listAlerts(c.env.ALERTS_DB, query)
+  return c.json({ alerts: page.alerts, cursor: page.next === null ? null : encodeCursor(page.next) })
+})
+
+alertsRoutes.get('/:id', async (c) => {
+  const alert = await getAlert(c.env.ALERTS_DB, c.req.param('id'))
+  if (alert === null) return c.json({ error: `no alert with id ${c.req.param('id')}` }, 404)
+  return c.json(alert)
+})
+
+alertsRoutes.patch('/:id', async (c) => {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    return c.json({ error: 'body: expected a JSON object such as {"status": "TRIAGED"}' }, 400)
+  }
+  const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined
+  if (typeof status !== 'string' || !(ALERT_STATUSES as readonly string[]).includes(status.toUpperCase())) {
+    return c.json({ error: `status: must be one of ${ALERT_STATUSES.join(', ')}` }, 400)
+  }
+  const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status.toUpperCase() as AlertStatus, Date.now())
+  if (alert === null) return c.json({ error: `no alert with id ${c.req.param('id')}` }, 404)
+  return c.json(alert)
+})

@@ -1,0 +1,150 @@
+/**
+ * Groups one batch's matches by (RuleID, dedup string, rule error or not), as Panther's alert merger
+ * does, so each group costs one Durable Object call however many events it holds. A group carries the
+ * generated fields of its first event, its count, its log types and event-time range, a few bounded
+ * sample events, and (for rules with `unique()`) its distinct unique values.
+ */
+import type { AlertType, JsonObject, RuleMatch } from '../types'
+
+/** Sample events a group carries to its object. */
+export const SAMPLES_PER_GROUP = 3
+/** Largest sample event kept as it is (JSON characters); bigger ones are replaced by a stub. */
+export const MAX_SAMPLE_CHARS = 8192
+/** Distinct `unique()` values a group carries at most (the object needs no more than the Threshold). */
+export const MAX_UNIQUES_PER_GROUP = 10_000
+
+/** The rule settings the object needs, copied from `RuleMeta` so the call stays small. */
+export interface GroupRule {
+  ruleId: string
+  ruleName: string
+  version: string
+  dedupPeriodMinutes: number
+  threshold: number
+  createAlert: boolean
+  tags: string[]
+  reports: Record<string, string[]>
+}
+
+/** The first event's generated fields: they become the window's alert fields when it opens. */
+export type GroupFields = Pick<
+  RuleMatch,
+  'title' | 'severity' | 'alertContext' | 'description' | 'reference' | 'runbook' | 'destinations' | 'error'
+>
+
+/** One object call: everything a batch adds to one dedup key. */
+export interface MatchGroup {
+  /** The Durable Object's name: unambiguous across rule ids, types and dedup strings. */
+  key: string
+  /** Identifies this call, so a retried call is applied once. */
+  callId: string
+  type: AlertType
+  dedup: string
+  rule: GroupRule
+  count: number
+  logTypes: string[]
+  fields: GroupFields
+  /** Smallest and largest `p_event_time` of the group's events. */
+  firstEventAt: string
+  lastEventAt: string
+  samples: JsonObject[]
+  /** Distinct `unique()` values; absent when the rule has no such hook. */
+  uniques?: string[]
+}
+
+/** The object name of a dedup key (JSON, so `a:b` + `c` and `a` + `b:c` never collide). */
+export function dedupKey(type: AlertType, ruleId: string, dedup: string): string {
+  return JSON.stringify([type, ruleId, dedup])
+}
+
+/** A sample event as stored: the event itself, or a stub naming it when it is too large. */
+export function boundedSample(event: JsonObject): JsonObject {
+  const text = JSON.stringify(event)
+  if (text.length <= MAX_SAMPLE_CHARS) return event
+  return {
+    _truncated: `event of ${text.length} characters, over the ${MAX_SAMPLE_CHARS} kept per sample`,
+    p_log_type: event.p_log_type ?? null,
+    p_row_id: event.p_row_id ?? null,
+    p_event_time: event.p_event_time ?? null,
+  }
+}
+
+function fieldsOf(m: RuleMatch): GroupFields {
+  const fields: GroupFields = {
+    title: m.title,
+    severity: m.severity,
+    alertContext: m.alertContext,
+    description: m.description,
+    reference: m.reference,
+    runbook: m.runbook,
+    destinations: m.destinations,
+  }
+  if (m.error !== undefined) fields.error = m.error
+  return fields
+}
+
+function ruleOf(m: RuleMatch): GroupRule {
+  const r = m.rule
+  return {
+    ruleId: r.ruleId,
+    ruleName: r.displayName || r.ruleId,
+    version: r.version,
+    dedupPeriodMinutes: r.dedupPeriodMinutes,
+    threshold: r.threshold,
+    createAlert: r.createAlert,
+    tags: r.tags,
+    reports: r.reports,
+  }
+}
+
+interface Building {
+  group: MatchGroup
+  logTypes: Set<string>
+  uniques: Set<string> | undefined
+}
+
+/** Groups `matches` in first-seen order; `batchId` makes each group's `callId` unique. */
+export function groupMatches(matches: readonly RuleMatch[], batchId: string): MatchGroup[] {
+  const byKey = new Map<string, Building>()
+  for (const m of matches) {
+    const key = dedupKey(m.type, m.rule.ruleId, m.dedup)
+    const time = m.event.p_event_time
+    let b = byKey.get(key)
+    if (b === undefined) {
+      b = {
+        group: {
+          key,
+          callId: `${batchId}:${byKey.size}`,
+          type: m.type,
+          dedup: m.dedup,
+          rule: ruleOf(m),
+          count: 0,
+          logTypes: [],
+          fields: fieldsOf(m),
+          firstEventAt: time,
+          lastEventAt: time,
+          samples: [],
+        },
+        logTypes: new Set(),
+        uniques: undefined,
+      }
+      byKey.set(key, b)
+    }
+    const g = b.group
+    g.count++
+    b.logTypes.add(m.event.p_log_type)
+    if (time < g.firstEventAt) g.firstEventAt = time
+    if (time > g.lastEventAt) g.lastEventAt = time
+    if (g.samples.length < SAMPLES_PER_GROUP) g.samples.push(boundedSample(m.event))
+    if (m.unique !== undefined) {
+      b.uniques ??= new Set()
+      if (b.uniques.size < MAX_UNIQUES_PER_GROUP) b.uniques.add(m.unique)
+    }
+  }
+  const groups: MatchGroup[] = []
+  for (const b of byKey.values()) {
+    b.group.logTypes = [...b.logTypes].sort()
+    if (b.uniques !== undefined) b.group.uniques = [...b.uniques]
+    groups.push(b.group)
+  }
+  return groups
+}

@@ -1,0 +1,66 @@
+/**
+ * The dedup stage's public surface: `recordMatches` hands one batch's matches to the dedup objects
+ * (one call per group) and resolves once every group is durably recorded.
+ */
+import type { RuleMatch } from '../types'
+import { groupMatches, type MatchGroup } from './group'
+import type { RecordResult } from './object'
+
+export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
+export { dedupKey, groupMatches, type MatchGroup } from './group'
+export { alertIdFor } from './window'
+
+export interface DedupOutcome {
+  /** Groups (object calls) the batch made. */
+  groups: number
+  /** Alerts this batch created (a group made its window reach the Threshold). */
+  alertsCreated: number
+  /** Alerts created earlier that this batch added events to. */
+  alertsUpdated: number
+}
+
+/** Object calls in flight at once for one batch. */
+const MAX_CONCURRENT_CALLS = 32
+/** Attempts per call when the runtime says the failure is retryable (a retry is applied once: call ids). */
+const MAX_ATTEMPTS = 3
+
+function isRetryable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false
+  const e = err as { retryable?: unknown; overloaded?: unknown }
+  return e.retryable === true && e.overloaded !== true
+}
+
+async function callGroup(env: Env, group: MatchGroup, now: number | undefined): Promise<RecordResult> {
+  for (let attempt = 1; ; attempt++) {
+    // A fresh stub per attempt: a stub that saw an error may be broken.
+    const stub = env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key))
+    try {
+      return await stub.record(group, now)
+    } catch (err) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err
+    }
+  }
+}
+
+/**
+ * Groups `matches` by (RuleID, dedup string, rule error or not) and records each group in its object.
+ * Throws if a group could not be recorded (the batch must then be retried by its sender). `now` (epoch
+ * ms) is for tests; the objects use their clock otherwise.
+ */
+export async function recordMatches(env: Env, matches: readonly RuleMatch[], now?: number): Promise<DedupOutcome> {
+  const outcome: DedupOutcome = { groups: 0, alertsCreated: 0, alertsUpdated: 0 }
+  if (matches.length === 0) return outcome
+  const groups = groupMatches(matches, crypto.randomUUID())
+  outcome.groups = groups.length
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < groups.length) {
+      const group = groups[next++] as MatchGroup
+      const r = await callGroup(env, group, now)
+      if (r.created) outcome.alertsCreated++
+      if (r.updated) outcome.alertsUpdated++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_CALLS, groups.length) }, worker))
+  return outcome
+}

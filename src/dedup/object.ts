@@ -1,0 +1,224 @@
+/**
+ * The Durable Object that owns one dedup key (RuleID, dedup string, rule error or not): its window,
+ * its Threshold check and the alert it creates. One call per batch group; calls to one key are applied
+ * one at a time (the window update is a single synchronous transaction), so concurrent batches add up
+ * exactly.
+ *
+ * Creating or updating the alert writes an outbox row in the same transaction as the window, so the
+ * alert and its delivery request are durable the moment the call returns. The outbox is then flushed
+ * (alert stored, then delivery requested) right away; whatever fails is retried by the object's alarm
+ * with backoff until it succeeds. The same alarm drops the window once its period is over.
+ *
+ * Where alerts go is not this stage's business: the alerts stage subclasses this object and supplies
+ * the `AlertSink` (stage order: dedup → alerts → delivery).
+ */
+import { DurableObject } from 'cloudflare:workers'
+import type { AlertRecord, DeliveryRequest } from '../types'
+import type { MatchGroup } from './group'
+import { CALL_MEMORY_MS, DedupStorage } from './storage'
+import {
+  alertRecordOf,
+  expiresAt,
+  isExpired,
+  mergeInto,
+  openWindow,
+  thresholdReached,
+  type Window,
+} from './window'
+
+/** Where created and updated alerts go. Both operations must be idempotent. */
+export interface AlertSink {
+  /** Stores the snapshot unless a snapshot with a higher revision is already stored. */
+  store(record: AlertRecord): Promise<void>
+  requestDelivery(request: DeliveryRequest): Promise<void>
+}
+
+/** What one call did to its key's window. */
+export interface RecordResult {
+  alertId: string
+  /** Whether this call opened a new window. */
+  opened: boolean
+  /** This call made the window reach its Threshold: the alert was created and its delivery requested. */
+  created: boolean
+  /** This call added events to an alert created earlier. */
+  updated: boolean
+  eventCount: number
+  alertCount: number
+}
+
+/** The state of the key, for tests and operators. */
+export interface DedupSnapshot {
+  alertCount: number
+  window: Window | null
+  outbox: number
+  alarm: number | null
+}
+
+/** Retry delay after the n-th failed flush of an outbox row: 1 s doubling, at most 5 minutes. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16))
+}
+
+export abstract class DedupWindowObject extends DurableObject<Env> {
+  private readonly store: DedupStorage
+  private flushing: Promise<void> | null = null
+  private flushAgain = false
+  private pendingDueBy = 0
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.store = new DedupStorage(ctx.storage.sql)
+  }
+
+  /** The alerts stage's sink for created and updated alerts. */
+  protected abstract sink(): AlertSink
+
+  /**
+   * Adds one batch group to the window. `now` (epoch ms) is for tests; it defaults to the clock.
+   * Returns once the window and any outbox row are durably written (and a first flush was tried).
+   */
+  async record(group: MatchGroup, now: number = Date.now()): Promise<RecordResult> {
+    const recalled = this.store.recalledCall<RecordResult>(group.callId)
+    if (recalled !== undefined) return recalled
+    const result = this.ctx.storage.transactionSync(() => this.apply(group, now))
+    // The alarm is set before the flush, so a pending outbox row always has a retry coming.
+    await this.schedule(now)
+    if (this.store.outboxSize() > 0) {
+      await this.flush(now, now)
+      await this.schedule(now)
+    }
+    return result
+  }
+
+  private apply(group: MatchGroup, now: number): RecordResult {
+    const s = this.store
+    let window = s.loadWindow()
+    let alertCount = s.alertCount()
+    const opened = window === null || isExpired(window, now, group.rule.dedupPeriodMinutes)
+    const wasCreated = !opened && window !== null && window.alertCreatedAt !== null
+    let blobChanged: boolean
+    if (opened || window === null) {
+      alertCount += 1
+      s.setAlertCount(alertCount)
+      s.clearUniques()
+      window = openWindow(group, alertCount, now)
+      blobChanged = true
+    } else {
+      blobChanged = mergeInto(window, group, now)
+    }
+    if (group.uniques !== undefined && window.alertCreatedAt === null) {
+      window.uniqueCount = s.addUniques(group.uniques, Math.max(1, group.rule.threshold))
+    }
+    let created = false
+    if (window.alertCreatedAt === null && group.rule.createAlert && thresholdReached(window)) {
+      window.alertCreatedAt = now
+      created = true
+      // Counting distinct values is only needed until the Threshold is reached.
+      s.clearUniques()
+    }
+    s.saveWindow(window, blobChanged)
+    if (window.alertCreatedAt !== null) s.putOutbox(alertRecordOf(window, group), created)
+    const result: RecordResult = {
+      alertId: window.alertId,
+      opened,
+      created,
+      updated: wasCreated,
+      eventCount: window.eventCount,
+      alertCount,
+    }
+    s.rememberCall(group.callId, now, result)
+    return result
+  }
+
+  /** Flushes due outbox rows, drops an expired window, forgets old call ids, and sets the next alarm. */
+  override async alarm(): Promise<void> {
+    await this.sweep(Date.now())
+  }
+
+  /** The alarm's work at a given time (tests pass their clock). */
+  async sweep(now: number): Promise<void> {
+    // Every pending row, not only those due: the alarm is a retry point for all of them.
+    if (this.store.outboxSize() > 0) await this.flush(now, Number.MAX_SAFE_INTEGER)
+    const window = this.store.loadWindow()
+    if (window !== null && isExpired(window, now, window.rule.dedupPeriodMinutes)) this.store.dropWindow()
+    this.store.forgetCallsBefore(now - CALL_MEMORY_MS)
+    await this.schedule(now)
+  }
+
+  async snapshot(): Promise<DedupSnapshot> {
+    return {
+      alertCount: this.store.alertCount(),
+      window: this.store.loadWindow(),
+      outbox: this.store.outboxSize(),
+      alarm: await this.ctx.storage.getAlarm(),
+    }
+  }
+
+  /**
+   * One flush at a time; a call arriving meanwhile makes the running flush go round once more (with
+   * the widest `dueBy` asked for), and waits for that.
+   */
+  private flush(now: number, dueBy: number): Promise<void> {
+    this.pendingDueBy = Math.max(this.pendingDueBy, dueBy)
+    if (this.flushing !== null) {
+      this.flushAgain = true
+      return this.flushing
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false
+          const due = this.pendingDueBy
+          this.pendingDueBy = 0
+          await this.flushOnce(now, due)
+        } while (this.flushAgain)
+      } finally {
+        this.flushing = null
+      }
+    })()
+    return this.flushing
+  }
+
+  private async flushOnce(now: number, dueBy: number): Promise<void> {
+    const sink = this.sink()
+    let failed = false
+    for (const row of this.store.dueOutbox(dueBy)) {
+      try {
+        if (row.needStore) {
+          await sink.store(row.record)
+          this.store.markStored(row.alertId, row.revision)
+        }
+        // The delivery stage reads the stored alert, so the request goes only after the store.
+        if (row.needDelivery) {
+          await sink.requestDelivery({ alertId: row.alertId, reason: 'created' })
+          this.store.markDelivered(row.alertId)
+        }
+      } catch (err) {
+        failed = true
+        const attempts = row.attempts + 1
+        const message = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
+        this.store.markFailed(row.alertId, attempts, now + retryDelayMs(attempts), message)
+        console.error(`dedup outbox: alert ${row.alertId} attempt ${attempts} failed: ${message.slice(0, 200)}`)
+      }
+    }
+    if (failed) await this.schedule(now)
+  }
+
+  /** Sets the alarm to the earliest of: the next outbox retry, the window's end, forgetting call ids. */
+  private async schedule(now: number): Promise<void> {
+    const times: number[] = []
+    const retry = this.store.nextOutboxAttempt()
+    if (retry !== null) times.push(Math.max(retry, now + 1000))
+    const window = this.store.loadWindow()
+    if (window !== null) times.push(expiresAt(window, window.rule.dedupPeriodMinutes))
+    const oldestCall = this.store.oldestCall()
+    if (oldestCall !== null) times.push(oldestCall + CALL_MEMORY_MS + 1)
+    const current = await this.ctx.storage.getAlarm()
+    if (times.length === 0) {
+      if (current !== null) await this.ctx.storage.deleteAlarm()
+      return
+    }
+    const next = Math.min(...times)
+    if (current !== next) await this.ctx.storage.setAlarm(next)
+  }
+}
