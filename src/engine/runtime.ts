@@ -5,7 +5,7 @@
  * `DEFAULT`/invalid severity → YAML Severity; alert context ≤ 200 KiB; `destinations() == []` suppresses).
  * A throwing `rule()` becomes a `RULE_ERROR` match with Panther's error dedup (the error's class name).
  */
-import { SEVERITIES, type EnrichedEvent, type JsonObject, type RuleMatch, type Severity } from '../types'
+import { SEVERITIES, type EnrichedEvent, type JsonObject, type JsonValue, type RuleMatch, type Severity } from '../types'
 import type { EventWrapper } from './event'
 import { isRecord } from './lookup'
 import type { CompiledRule } from './rule'
@@ -95,18 +95,33 @@ function severityOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink):
 }
 
 /**
- * A JSON-ready copy of what a hook built: event views are swapped for the records behind them (JSON
- * through a Proxy is ~40x slower), Sets become lists, Maps objects, bigints strings. Only the part the
- * hook built is walked; the event's own records are plain JSON already.
+ * A JSON-ready copy of what a hook built, as Python would have serialised it: event views are swapped for
+ * the records behind them (JSON through a Proxy is ~40x slower), `undefined` (a missing field, Python's
+ * None) becomes null, non-finite numbers null, Sets lists, Maps objects, bigints strings, functions null.
+ * Only the part the hook built is walked; the event's own records are plain JSON already and are shared.
  */
-function plain(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null) return typeof value === 'bigint' ? value.toString() : value
+function plain(value: unknown, depth = 0): JsonValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'bigint':
+      return value.toString()
+    case 'object':
+      break
+    default:
+      return null
+  }
+  if (value === null) return null
   const raw = unwrap(value)
-  if (raw !== value || depth > 64) return raw
-  if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1))
-  if (value instanceof Set) return [...value].map((v) => plain(v, depth + 1))
+  if (raw !== value) return raw as JsonValue
+  if (depth > 64) throw new RangeError('alert context nested deeper than 64 levels')
+  if (Array.isArray(value)) return value.map((v: unknown) => plain(v, depth + 1))
+  if (value instanceof Set) return [...value].map((v: unknown) => plain(v, depth + 1))
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value)
-  const out: Record<string, unknown> = {}
+  const out: JsonObject = {}
   for (const [k, v] of entries) out[String(k)] = plain(v, depth + 1)
   return out
 }
@@ -134,10 +149,12 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
   const fn = rule.hooks.alertContext
   if (fn === undefined) return {}
   let serialized: string
+  let context: JsonObject
   try {
     const value: unknown = fn(event)
     if (!isRecord(value) && !(value instanceof Map)) throw wrongType('alert_context', value, 'Mapping')
-    serialized = JSON.stringify(plain(value))
+    context = plain(value) as JsonObject
+    serialized = JSON.stringify(context)
   } catch (err) {
     issues?.push({ hook: 'alert_context', message: errorRepr(err) })
     return { _error: errorRepr(err) }
@@ -149,8 +166,7 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
       _error: `alert_context size is [${size}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
     }
   }
-  // A plain copy: views and Sets become JSON the dedup stage can store and send.
-  return JSON.parse(serialized) as JsonObject
+  return context
 }
 
 function destinationsOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): string[] | null {

@@ -57,6 +57,9 @@ describe('generated fields', () => {
     expect(run(makeRule({ rule: yes, alertContext: () => { throw new TypeError('bad') } }))).toMatchObject({ alertContext: { _error: "TypeError('bad')" } })
     expect(run(makeRule({ rule: yes, alertContext: () => ({ s: new Set(['a']) as unknown as string, ui: raw.eventName }) }))).toMatchObject({ alertContext: { s: ['a'], ui: 'X' } })
     expect(run(makeRule({ rule: yes }))).toMatchObject({ alertContext: {} })
+    // Python's None for a missing field: the key stays, with null
+    const ctx = run(makeRule({ rule: yes, alertContext: (e) => ({ missing: e.get('nope') as unknown as string, list: [undefined] as unknown as string[] }) }))
+    expect(ctx).toMatchObject({ alertContext: { missing: null, list: [null] } })
   })
   it('measures the alert context as Python serialises it', () => {
     expect(pythonJsonLength(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }))).toBe(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }).length + 4)

@@ -1,0 +1,26 @@
+/** Security group rules added, revoked, or groups created/deleted: the instance-level firewall changed. */
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
+import { strOrEmpty } from '../../src/engine/helpers/values'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const SECURITY_GROUP_CHANGES: ReadonlySet<string> = new Set([
+  'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'RevokeSecurityGroupIngress',
+  'RevokeSecurityGroupEgress',
+  'CreateSecurityGroup',
+  'DeleteSecurityGroup',
+])
+
+export function rule(event: PantherEvent): boolean {
+  const name = event.get('eventName')
+  return awsCloudtrailSuccess(event) && typeof name === 'string' && SECURITY_GROUP_CHANGES.has(name)
+}
+
+export function dedup(event: PantherEvent): string {
+  return strOrEmpty(event.get('recipientAccountId'))
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,42 @@
+/** Traffic mirroring set up or changed outside AWS services: copies of VPC traffic can be sent elsewhere. */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+// The Describe* calls are read-only and deliberately left out.
+const MIRRORING_CHANGES: ReadonlySet<string> = new Set([
+  'CreateTrafficMirrorFilter',
+  'CreateTrafficMirrorFilterRule',
+  'CreateTrafficMirrorSession',
+  'CreateTrafficMirrorTarget',
+  'DeleteTrafficMirrorFilter',
+  'DeleteTrafficMirrorFilterRule',
+  'DeleteTrafficMirrorSession',
+  'DeleteTrafficMirrorTarget',
+  'ModifyTrafficMirrorFilterNetworkServices',
+  'ModifyTrafficMirrorFilterRule',
+  'ModifyTrafficMirrorSession',
+])
+
+export function rule(event: PantherEvent): boolean {
+  const invokedBy = event.deepGetOr('', 'userIdentity', 'invokedBy') as string
+  if (invokedBy.endsWith('.amazonaws.com')) return false
+  const name = event.get('eventName', '')
+  return (
+    event.get('eventSource', '') === 'ec2.amazonaws.com' &&
+    typeof name === 'string' &&
+    MIRRORING_CHANGES.has(name)
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`${event.deepGetOr('no-type', 'userIdentity', 'arn')} ec2 activity found for ${event.get('eventName')} in account ${event.get('recipientAccountId')} in region ${event.get('awsRegion')}.`
+}
+
+export function dedup(event: PantherEvent): string {
+  return py`${event.deepGetOr('no-user-identity-provided', 'userIdentity', 'arn')}`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,14 @@
+/** A new IAM user (a signal for correlation, not an alert on its own). */
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return awsCloudtrailSuccess(event) && event.get('eventName') === 'CreateUser'
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return {
+    ...awsRuleContext(event),
+    request_username: event.deepGetOr('USERNAME_NOT_FOUND', 'requestParameters', 'userName'),
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * AWS's own response to a leaked key: when a partner such as GitHub secret scanning reports an access key,
+ * AWS puts a quarantine policy on the key's user (`AWSCompromisedKeyQuarantine*` today,
+ * `AWSExposedCredentialPolicy_DO_NOT_REMOVE` in older accounts).
+ */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { deepGet, py } from '../../src/engine/helpers/base'
+import { truthy } from '../../src/engine/event'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const QUARANTINE_POLICIES: ReadonlySet<unknown> = new Set([
+  'AWSExposedCredentialPolicy_DO_NOT_REMOVE',
+  'AWSCompromisedKeyQuarantine',
+  'AWSCompromisedKeyQuarantineV2',
+  'AWSCompromisedKeyQuarantineV3',
+])
+
+export function rule(event: PantherEvent): boolean {
+  const params = event.get('requestParameters', {})
+  if (!truthy(params)) return false
+  return event.get('eventName') === 'PutUserPolicy' && QUARANTINE_POLICIES.has(deepGet(params, 'policyName'))
+}
+
+export function title(event: PantherEvent): string {
+  return py`${event.deepGet('userIdentity', 'userName')}'s access key ID [${event.deepGet('userIdentity', 'accessKeyId')}] was uploaded to a public GitHub repo`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,42 @@
+/** Deletion protection turned off on an RDS instance or cluster, often the step before deleting it. */
+import { py } from '../../src/engine/helpers/base'
+import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
+import { firstTruthy } from '../../src/engine/helpers/values'
+import type { JsonValue } from '../../src/types'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const EVENTS: ReadonlySet<string> = new Set(['ModifyDBInstance', 'ModifyDBCluster'])
+
+function database(event: PantherEvent, fallback: string): JsonValue | undefined {
+  return firstTruthy(
+    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
+    event.deepGetOr(fallback, 'requestParameters', 'dBClusterIdentifier'),
+  )
+}
+
+export function rule(event: PantherEvent): boolean {
+  // only an explicit `false` turns protection off; an absent flag leaves it as it was
+  return rdsCallSucceeded(event, EVENTS) && event.deepGet('requestParameters', 'deletionProtection') === false
+}
+
+export function title(event: PantherEvent): string {
+  const kind = event.get('eventName', 'Unknown') === 'ModifyDBInstance' ? 'Instance' : 'Cluster'
+  return py`RDS ${kind} Deletion Protection Disabled: [${database(event, '<UNKNOWN>')}] by [${rdsActor(event)}]`
+}
+
+export function dedup(event: PantherEvent): string {
+  return rdsResourceKey(event, database(event, 'unknown'))
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  const context: Record<string, unknown> = {
+    ...awsRdsContext(event),
+    deletion_protection: event.deepGetOr('N/A', 'requestParameters', 'deletionProtection'),
+    apply_immediately: event.deepGetOr('N/A', 'requestParameters', 'applyImmediately'),
+  }
+  const retention = event.deepGet('requestParameters', 'backupRetentionPeriod')
+  if (retention !== undefined) context.backup_retention_period = retention
+  const publiclyAccessible = event.deepGet('requestParameters', 'publiclyAccessible')
+  if (publiclyAccessible !== undefined) context.publicly_accessible_changed = publiclyAccessible
+  return context
+}

@@ -1,0 +1,48 @@
+/** An RDS instance or cluster deleted; critical when no final snapshot is kept or backups go with it. */
+import { truthy } from '../../src/engine/event'
+import { py } from '../../src/engine/helpers/base'
+import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
+import { firstTruthy } from '../../src/engine/helpers/values'
+import type { JsonValue } from '../../src/types'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const EVENTS: ReadonlySet<string> = new Set(['DeleteDBInstance', 'DeleteDBCluster'])
+
+function database(event: PantherEvent, fallback: string): JsonValue | undefined {
+  return firstTruthy(
+    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
+    event.deepGetOr(fallback, 'requestParameters', 'dBClusterIdentifier'),
+  )
+}
+
+export function rule(event: PantherEvent): boolean {
+  return rdsCallSucceeded(event, EVENTS)
+}
+
+export function title(event: PantherEvent): string {
+  const warning = truthy(event.deepGetOr(false, 'requestParameters', 'skipFinalSnapshot')) ? ' [NO FINAL SNAPSHOT]' : ''
+  const kind = event.get('eventName', 'Unknown') === 'DeleteDBInstance' ? 'Instance' : 'Cluster'
+  return py`RDS ${kind} Deleted: [${database(event, '<UNKNOWN>')}] by [${rdsActor(event)}]${warning}`
+}
+
+export function dedup(event: PantherEvent): string {
+  return rdsResourceKey(event, database(event, 'unknown'))
+}
+
+export function severity(event: PantherEvent): string {
+  const skipSnapshot = event.deepGetOr(false, 'requestParameters', 'skipFinalSnapshot')
+  const deleteBackups = event.deepGetOr(false, 'requestParameters', 'deleteAutomatedBackups')
+  return truthy(skipSnapshot) || truthy(deleteBackups) ? 'CRITICAL' : 'HIGH'
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return {
+    ...awsRdsContext(event),
+    skip_final_snapshot: event.deepGetOr(false, 'requestParameters', 'skipFinalSnapshot'),
+    final_snapshot_identifier: firstTruthy(
+      event.deepGet('requestParameters', 'finalDBSnapshotIdentifier'),
+      event.deepGetOr('N/A', 'requestParameters', 'finalDBClusterSnapshotIdentifier'),
+    ),
+    delete_automated_backups: event.deepGetOr('N/A', 'requestParameters', 'deleteAutomatedBackups'),
+  }
+}

@@ -1,0 +1,16 @@
+/** The master user password of an RDS instance changed. */
+import { truthy } from '../../src/engine/event'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    event.get('eventName') === 'ModifyDBInstance' &&
+    event.get('eventSource') === 'rds.amazonaws.com' &&
+    truthy(event.deepGet('responseElements', 'pendingModifiedValues', 'masterUserPassword'))
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`RDS Master Password Updated on [${event.deepGet('responseElements', 'dBInstanceArn')}]`
+}

@@ -1,0 +1,40 @@
+/** An RDS snapshot deleted (backups removed to prevent recovery or to hide what was copied). */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import { rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
+import { firstTruthy } from '../../src/engine/helpers/values'
+import type { JsonValue } from '../../src/types'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const EVENTS: ReadonlySet<string> = new Set(['DeleteDBSnapshot', 'DeleteDBClusterSnapshot'])
+
+function snapshot(event: PantherEvent, fallback: string): JsonValue | undefined {
+  return firstTruthy(
+    event.deepGet('requestParameters', 'dBSnapshotIdentifier'),
+    event.deepGetOr(fallback, 'requestParameters', 'dBClusterSnapshotIdentifier'),
+  )
+}
+
+export function rule(event: PantherEvent): boolean {
+  return rdsCallSucceeded(event, EVENTS)
+}
+
+export function title(event: PantherEvent): string {
+  const kind = event.get('eventName', 'Unknown') === 'DeleteDBSnapshot' ? 'Snapshot' : 'Cluster Snapshot'
+  return py`RDS ${kind} Deleted: [${snapshot(event, '<UNKNOWN>')}] by [${rdsActor(event)}]`
+}
+
+export function dedup(event: PantherEvent): string {
+  return rdsResourceKey(event, snapshot(event, 'unknown'))
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return {
+    ...awsRuleContext(event),
+    snapshot_identifier: snapshot(event, 'N/A'),
+    snapshot_arn: firstTruthy(
+      event.deepGet('responseElements', 'dBSnapshotArn'),
+      event.deepGetOr('N/A', 'responseElements', 'dBClusterSnapshotArn'),
+    ),
+  }
+}

@@ -1,0 +1,41 @@
+/** The root user changing something (read-only calls, AWS-service calls and failures excluded). */
+import { truthy } from '../../src/engine/event'
+import { awsCloudtrailSuccess } from '../../src/engine/helpers/aws'
+import { py, pyStr } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+/** Root calls AWS makes on its own (e.g. when a service first needs its service-linked role). */
+const EVENT_ALLOW_LIST: ReadonlySet<unknown> = new Set(['CreateServiceLinkedRole'])
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    event.deepGet('userIdentity', 'type') === 'Root' &&
+    awsCloudtrailSuccess(event) &&
+    event.deepGet('userIdentity', 'invokedBy') === undefined &&
+    event.get('eventType') !== 'AwsServiceEvent' &&
+    !EVENT_ALLOW_LIST.has(event.get('eventName')) &&
+    !truthy(event.get('readOnly'))
+  )
+}
+
+export function dedup(event: PantherEvent): string {
+  const ip = event.get('sourceIPAddress', '<UNKNOWN_IP>')
+  const account = event.get('recipientAccountId')
+  // upstream concatenates with `+`, which fails on a missing field rather than printing None
+  if (typeof ip !== 'string' || typeof account !== 'string') throw new TypeError('can only concatenate str (not "NoneType") to str')
+  return `${ip}:${account}:${pyStr(event.get('readOnly'))}`
+}
+
+export function title(event: PantherEvent): string {
+  return py`AWS root user activity [${event.get('eventName')}] in account [${event.get('recipientAccountId')}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return {
+    sourceIPAddress: event.get('sourceIPAddress') ?? null,
+    userIdentityAccountId: event.deepGet('userIdentity', 'accountId') ?? null,
+    userIdentityArn: event.deepGet('userIdentity', 'arn') ?? null,
+    eventTime: event.get('eventTime') ?? null,
+    mfaUsed: event.deepGet('additionalEventData', 'MFAUsed') ?? null,
+  }
+}

@@ -1,0 +1,24 @@
+/** An S3 bucket, or its policy/website/other configuration, deleted (any DeleteBucket* call). */
+import { awsCloudtrailSuccess, awsRuleContext, awsStripRoleSessionId } from '../../src/engine/helpers/aws'
+import { py, pyStr } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return (event.get('eventName') as string).startsWith('DeleteBucket') && awsCloudtrailSuccess(event)
+}
+
+export function dedup(event: PantherEvent): string {
+  // one group per role, not per role session
+  if (event.deepGet('userIdentity', 'type') === 'AssumedRole') {
+    return awsStripRoleSessionId(event.deepGetOr('', 'userIdentity', 'arn') as string)
+  }
+  return pyStr(event.deepGetOr('<NO_ARN_FOUND>', 'userIdentity', 'arn'))
+}
+
+export function title(event: PantherEvent): string {
+  return py`${event.deepGet('userIdentity', 'type')} [${dedup(event)}] destroyed a bucket`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,20 @@
+/** Default encryption removed from an S3 bucket: new objects are no longer encrypted by default. */
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    awsCloudtrailSuccess(event) &&
+    event.get('eventSource') === 's3.amazonaws.com' &&
+    event.get('eventName') === 'DeleteBucketEncryption'
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`[AWS.CloudTrail] User [${event.udm('actor_user')}] deleted bucket encryption for bucket [${event.deepGet('requestParameters', 'bucketName')}] bucket`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}
