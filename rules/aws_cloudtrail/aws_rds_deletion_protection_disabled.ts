@@ -1,18 +1,9 @@
 /** Deletion protection turned off on an RDS instance or cluster, often the step before deleting it. */
 import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { JsonValue } from '../../src/types'
+import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 const EVENTS: ReadonlySet<string> = new Set(['ModifyDBInstance', 'ModifyDBCluster'])
-
-function database(event: PantherEvent, fallback: string): JsonValue | undefined {
-  return firstTruthy(
-    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
-    event.deepGetOr(fallback, 'requestParameters', 'dBClusterIdentifier'),
-  )
-}
 
 export function rule(event: PantherEvent): boolean {
   // only an explicit `false` turns protection off; an absent flag leaves it as it was
@@ -21,11 +12,11 @@ export function rule(event: PantherEvent): boolean {
 
 export function title(event: PantherEvent): string {
   const kind = event.get('eventName', 'Unknown') === 'ModifyDBInstance' ? 'Instance' : 'Cluster'
-  return py`RDS ${kind} Deletion Protection Disabled: [${database(event, '<UNKNOWN>')}] by [${rdsActor(event)}]`
+  return py`RDS ${kind} Deletion Protection Disabled: [${rdsDatabase(event, '<UNKNOWN>')}] by [${rdsActor(event)}]`
 }
 
 export function dedup(event: PantherEvent): string {
-  return rdsResourceKey(event, database(event, 'unknown'))
+  return rdsResourceKey(event, rdsDatabase(event, 'unknown'))
 }
 
 export function alertContext(event: PantherEvent): Record<string, unknown> {

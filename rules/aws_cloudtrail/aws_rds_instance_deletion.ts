@@ -1,19 +1,11 @@
 /** An RDS instance or cluster deleted; critical when no final snapshot is kept or backups go with it. */
 import { truthy } from '../../src/engine/event'
 import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
+import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
 import { firstTruthy } from '../../src/engine/helpers/values'
-import type { JsonValue } from '../../src/types'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 const EVENTS: ReadonlySet<string> = new Set(['DeleteDBInstance', 'DeleteDBCluster'])
-
-function database(event: PantherEvent, fallback: string): JsonValue | undefined {
-  return firstTruthy(
-    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
-    event.deepGetOr(fallback, 'requestParameters', 'dBClusterIdentifier'),
-  )
-}
 
 export function rule(event: PantherEvent): boolean {
   return rdsCallSucceeded(event, EVENTS)
@@ -22,11 +14,11 @@ export function rule(event: PantherEvent): boolean {
 export function title(event: PantherEvent): string {
   const warning = truthy(event.deepGetOr(false, 'requestParameters', 'skipFinalSnapshot')) ? ' [NO FINAL SNAPSHOT]' : ''
   const kind = event.get('eventName', 'Unknown') === 'DeleteDBInstance' ? 'Instance' : 'Cluster'
-  return py`RDS ${kind} Deleted: [${database(event, '<UNKNOWN>')}] by [${rdsActor(event)}]${warning}`
+  return py`RDS ${kind} Deleted: [${rdsDatabase(event, '<UNKNOWN>')}] by [${rdsActor(event)}]${warning}`
 }
 
 export function dedup(event: PantherEvent): string {
-  return rdsResourceKey(event, database(event, 'unknown'))
+  return rdsResourceKey(event, rdsDatabase(event, 'unknown'))
 }
 
 export function severity(event: PantherEvent): string {

@@ -1,8 +1,7 @@
 /** An RDS instance or cluster modified to be publicly accessible (reachable from the internet). */
 import { truthy } from '../../src/engine/event'
 import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
+import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 const EVENTS: ReadonlySet<string> = new Set(['ModifyDBInstance', 'ModifyDBCluster'])
@@ -12,12 +11,8 @@ export function rule(event: PantherEvent): boolean {
 }
 
 export function title(event: PantherEvent): string {
-  const database = firstTruthy(
-    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
-    event.deepGetOr('<UNKNOWN>', 'requestParameters', 'dBClusterIdentifier'),
-  )
   const kind = event.get('eventName', 'Unknown') === 'ModifyDBInstance' ? 'Instance' : 'Cluster'
-  return py`RDS ${kind} Made Public: [${database}] by [${rdsActor(event)}]`
+  return py`RDS ${kind} Made Public: [${rdsDatabase(event, '<UNKNOWN>')}] by [${rdsActor(event)}]`
 }
 
 export function alertContext(event: PantherEvent): Record<string, unknown> {

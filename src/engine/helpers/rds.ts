@@ -11,15 +11,20 @@ import { firstTruthy } from './values'
 /** The CloudTrail rule context plus the database the request names and the ARN the response reports. */
 export function awsRdsContext(event: PantherEvent): JsonObject {
   const context = awsRuleContext(event)
-  context.db_identifier = firstTruthy(
-    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
-    event.deepGetOr('N/A', 'requestParameters', 'dBClusterIdentifier'),
-  ) as JsonValue
+  context.db_identifier = rdsDatabase(event, 'N/A') as JsonValue
   context.db_instance_arn = firstTruthy(
     event.deepGet('responseElements', 'dBInstanceArn'),
     event.deepGetOr('N/A', 'responseElements', 'dBClusterArn'),
   ) as JsonValue
   return context
+}
+
+/** The instance or cluster the request names (`fallback` when it names neither). */
+export function rdsDatabase(event: PantherEvent, fallback: string): JsonValue | undefined {
+  return firstTruthy(
+    event.deepGet('requestParameters', 'dBInstanceIdentifier'),
+    event.deepGetOr(fallback, 'requestParameters', 'dBClusterIdentifier'),
+  )
 }
 
 /** Who made the call, as the RDS rules name them: the IAM user name, else the principal id. */
