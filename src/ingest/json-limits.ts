@@ -28,15 +28,38 @@ export function checkObjectDensity(text: string, what = 'request body'): void {
   }
 }
 
-// Nesting depth of one event is measured without recursion (an explicit stack), stopping as soon as
-// the limit is passed.
-
-const stack: unknown[] = []
-const depths: number[] = []
+// Nesting depth of one event. Up to RECURSION_SAFE_DEPTH levels a bounded recursion is safe and
+// fastest; a deeper configured limit uses an explicit stack, so no limit can exhaust the call stack.
+const RECURSION_SAFE_DEPTH = 1_000
 
 /** True when `value` nests objects/arrays deeper than `limit` (the value itself is level 1). */
 export function exceedsDepth(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== 'object') return false
+  return limit <= RECURSION_SAFE_DEPTH ? deeperThan(value, limit) : deeperThanIterative(value, limit)
+}
+
+/** `levelsLeft` counts the levels still allowed, this node's included. */
+function deeperThan(node: object, levelsLeft: number): boolean {
+  if (levelsLeft === 0) return true
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i]
+      if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1)) return true
+    }
+    return false
+  }
+  const obj = node as Record<string, unknown>
+  for (const key in obj) {
+    const child = obj[key]
+    if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1)) return true
+  }
+  return false
+}
+
+const stack: object[] = []
+const depths: number[] = []
+
+function deeperThanIterative(value: object, limit: number): boolean {
   stack.length = 0
   depths.length = 0
   stack.push(value)
@@ -49,22 +72,12 @@ export function exceedsDepth(value: unknown, limit: number): boolean {
       depths.length = 0
       return true
     }
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i]
-        if (child !== null && typeof child === 'object') {
-          stack.push(child)
-          depths.push(depth + 1)
-        }
-      }
-    } else {
-      const obj = node as Record<string, unknown>
-      for (const key in obj) {
-        const child = obj[key]
-        if (child !== null && typeof child === 'object') {
-          stack.push(child)
-          depths.push(depth + 1)
-        }
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node)
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]
+      if (child !== null && typeof child === 'object') {
+        stack.push(child)
+        depths.push(depth + 1)
       }
     }
   }

@@ -260,3 +260,24 @@ describe('sources', () => {
     )
   })
 })
+
+describe('depth check', () => {
+  it('counts levels exactly, recursively and (for limits above 1000) iteratively', async () => {
+    const { exceedsDepth } = await import('../../src/ingest/json-limits')
+    const nest = (n: number, array: boolean): unknown => {
+      let v: unknown = 1
+      for (let i = 0; i < n; i++) v = array ? [0, v] : { a: 'x', b: v }
+      return v
+    }
+    for (const array of [false, true]) {
+      expect(exceedsDepth(nest(64, array), 64)).toBe(false)
+      expect(exceedsDepth(nest(65, array), 64)).toBe(true)
+      expect(exceedsDepth(nest(5000, array), 5000)).toBe(false)
+      expect(exceedsDepth(nest(5001, array), 5000)).toBe(true)
+      expect(exceedsDepth(nest(100_000, array), 200_000)).toBe(false)
+    }
+    expect(exceedsDepth('text', 1)).toBe(false)
+    expect(exceedsDepth({}, 1)).toBe(false)
+    expect(exceedsDepth({ a: {} }, 1)).toBe(true)
+  })
+})
