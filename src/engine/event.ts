@@ -7,17 +7,16 @@ import type { DataModel } from './data-model'
 import { findPath } from './data-model'
 import { isRecord, lookupKey, lookupKeyWith, type JsonRecord, type MissState } from './lookup'
 import type { DeepWalkReturn, PantherEvent } from './rule-api'
-import { view } from './view'
+import { unwrap, view } from './view'
 
 /** Python truthiness of a JSON value (`if result:`). */
 export function truthy(value: JsonValue | undefined): boolean {
   if (value === undefined || value === null || value === false || value === 0 || value === '') return false
-  if (Array.isArray(value)) return value.length > 0
-  if (typeof value === 'object') {
-    for (const _ in value) return true
-    return false
-  }
-  return true
+  if (typeof value !== 'object') return true
+  const raw = unwrap(value) // enumerating through a view's Proxy is slow
+  if (Array.isArray(raw)) return raw.length > 0
+  for (const _ in raw) return true
+  return false
 }
 
 /** `deep_get` on a plain value: walks objects; a missing key yields the fallback; a final null → fallback. */
