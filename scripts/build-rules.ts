@@ -12,7 +12,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JsonObject } from '../src/types.ts'
-import { formatLoadError, loadRuleYaml, type LoadError, type LoadOptions } from '../src/engine/loader.ts'
+import {
+  formatLoadError,
+  loadRuleYaml,
+  type LoadError,
+  type LoadOptions,
+} from '../src/engine/loader.ts'
 import type { RuleSpec, RuleTestSpec } from '../src/engine/rule.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -25,7 +30,9 @@ const posix = (p: string): string => p.split(sep).join('/')
 
 function walk(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const full = join(dir, entry.name)
     if (entry.isDirectory()) walk(full, out)
     else if (/\.ya?ml$/.test(entry.name)) out.push(full)
@@ -78,7 +85,11 @@ export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors:
     const spec = result.spec
     const previous = seen.get(spec.ruleId)
     if (previous !== undefined) {
-      errors.push({ file, line: 1, message: `RuleID ${spec.ruleId} is already defined in ${previous}` })
+      errors.push({
+        file,
+        line: 1,
+        message: `RuleID ${spec.ruleId} is already defined in ${previous}`,
+      })
       continue
     }
     seen.set(spec.ruleId, file)
@@ -92,7 +103,8 @@ export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors:
 }
 
 /** Wall clock or randomness: a rule that uses them may answer differently for the same event. */
-const IMPURE = /\bDate\.now\s*\(|\bnew\s+Date\s*\(\s*\)|\bperformance\.now\s*\(|\bMath\.random\s*\(|\bgetRandomValues\b|\brandomUUID\b/
+const IMPURE =
+  /\bDate\.now\s*\(|\bnew\s+Date\s*\(\s*\)|\bperformance\.now\s*\(|\bMath\.random\s*\(|\bgetRandomValues\b|\brandomUUID\b/
 const LOCAL_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
 const purity = new Map<string, boolean>()
 
@@ -143,8 +155,11 @@ function rulesModule(rules: LoadedRuleFile[]): string {
     "import type { DataModel } from '../data-model'",
     "import type { GeneratedRule, RuleSpec } from '../rule'",
   ]
-  const needsDetection = rules.some((r) => r.spec.hasDetection || r.spec.yaml.InlineFilters !== undefined)
-  if (needsDetection) lines.push("import { compileDetection, compileInlineFilters } from '../detection'")
+  const needsDetection = rules.some(
+    (r) => r.spec.hasDetection || r.spec.yaml.InlineFilters !== undefined,
+  )
+  if (needsDetection)
+    lines.push("import { compileDetection, compileInlineFilters } from '../detection'")
   rules.forEach((r, i) => {
     if (r.spec.filename) {
       const module = posix(join(dirname(r.spec.file), r.spec.filename.replace(/\.ts$/, '')))
@@ -152,23 +167,39 @@ function rulesModule(rules: LoadedRuleFile[]): string {
     }
   })
   const models = dataModelFiles()
-  models.forEach((f, i) => lines.push(`import dataModel${i} from '../data-models/${f.replace(/\.ts$/, '')}'`))
+  models.forEach((f, i) =>
+    lines.push(`import dataModel${i} from '../data-models/${f.replace(/\.ts$/, '')}'`),
+  )
   // TypeScript rules need only their InlineFilters from the YAML document at run time.
   const specs = rules.map((r) =>
     r.spec.hasDetection
       ? r.spec
-      : { ...r.spec, yaml: r.spec.yaml.InlineFilters !== undefined ? { InlineFilters: r.spec.yaml.InlineFilters } : {} },
+      : {
+          ...r.spec,
+          yaml:
+            r.spec.yaml.InlineFilters !== undefined
+              ? { InlineFilters: r.spec.yaml.InlineFilters }
+              : {},
+        },
   )
   lines.push('', `const SPECS: RuleSpec[] = ${embed(specs)}`, '')
   lines.push('export const GENERATED_RULES: GeneratedRule[] = [')
   rules.forEach((r, i) => {
     const spec = `(SPECS[${i}] as RuleSpec)`
     const hooks = r.spec.filename ? `rule${i}` : `compileDetection(${spec}.yaml)`
-    const filter = r.spec.yaml.InlineFilters !== undefined ? `, inlineFilter: compileInlineFilters(${spec}.yaml.InlineFilters)` : ''
-    lines.push(`  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}', pure: ${r.pure} },`)
+    const filter =
+      r.spec.yaml.InlineFilters !== undefined
+        ? `, inlineFilter: compileInlineFilters(${spec}.yaml.InlineFilters)`
+        : ''
+    lines.push(
+      `  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}', pure: ${r.pure} },`,
+    )
   })
   lines.push(']', '')
-  lines.push(`export const DATA_MODELS: DataModel[] = [${models.map((_, i) => `dataModel${i}`).join(', ')}]`, '')
+  lines.push(
+    `export const DATA_MODELS: DataModel[] = [${models.map((_, i) => `dataModel${i}`).join(', ')}]`,
+    '',
+  )
   return lines.join('\n')
 }
 
@@ -205,7 +236,9 @@ export async function buildRules(quiet = false): Promise<boolean> {
   ].some(Boolean)
   if (!quiet) {
     const tests = rules.reduce((n, r) => n + r.tests.length, 0)
-    console.log(`build-rules: ${rules.length} rules, ${tests} tests${changed ? '' : ' (unchanged)'}`)
+    console.log(
+      `build-rules: ${rules.length} rules, ${tests} tests${changed ? '' : ' (unchanged)'}`,
+    )
   }
   return true
 }

@@ -30,7 +30,8 @@ interface CorpusRule {
   Kind?: unknown
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'))
@@ -59,7 +60,11 @@ function toTestSpec(t: CorpusTest, index: number): RuleTestSpec | string {
   if (t.Mocks !== undefined) {
     if (!Array.isArray(t.Mocks)) return `${name}: Mocks is not a list`
     for (const m of t.Mocks) {
-      if (!isObject(m) || typeof m.objectName !== 'string' || (typeof m.returnValue !== 'string' && typeof m.returnValue !== 'boolean')) {
+      if (
+        !isObject(m) ||
+        typeof m.objectName !== 'string' ||
+        (typeof m.returnValue !== 'string' && typeof m.returnValue !== 'boolean')
+      ) {
         return `${name}: malformed mock ${JSON.stringify(m)}`
       }
       mocks.push({ objectName: m.objectName, returnValue: m.returnValue })
@@ -104,7 +109,10 @@ async function runPantherTests(files: string[]): Promise<{ passed: number; faile
     }
     if (lines.length > 0) console.log(`${data.RuleID} (${rule.spec.file})\n${lines.join('\n')}\n`)
   }
-  if (missing.length > 0) console.log(`[MISSING] ${missing.length} rules not in this project:\n\t${missing.join('\n\t')}\n`)
+  if (missing.length > 0)
+    console.log(
+      `[MISSING] ${missing.length} rules not in this project:\n\t${missing.join('\n\t')}\n`,
+    )
   return { passed, failed }
 }
 
@@ -128,12 +136,15 @@ async function main(): Promise<number> {
   if (isSimpleFolder(folder, files)) {
     const simple = resolve(import.meta.dirname, 'conformance-simple.ts')
     if (!existsSync(simple)) {
-      console.error('Simple Detection conformance is not available yet (scripts/conformance-simple.ts is missing)')
+      console.error(
+        'Simple Detection conformance is not available yet (scripts/conformance-simple.ts is missing)',
+      )
       console.log('0 passed, 0 failed')
       return 1
     }
     const mod = (await import(pathToFileURL(simple).href)) as SimpleConformanceModule
-    if (typeof mod.runSimpleConformance !== 'function') throw new Error('scripts/conformance-simple.ts must export runSimpleConformance(folder)')
+    if (typeof mod.runSimpleConformance !== 'function')
+      throw new Error('scripts/conformance-simple.ts must export runSimpleConformance(folder)')
     result = await mod.runSimpleConformance(folder)
   } else {
     result = await runPantherTests(files)

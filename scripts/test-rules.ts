@@ -36,13 +36,15 @@ let failed = 0
 const failedRules: string[] = []
 for (const rule of rules) {
   const outcomes: TestOutcome[] = []
-  for (const test of RULE_TESTS[rule.id] ?? []) outcomes.push(await runRuleTest(rule, test, dataModelFor))
+  for (const test of RULE_TESTS[rule.id] ?? [])
+    outcomes.push(await runRuleTest(rule, test, dataModelFor))
   console.log(formatRuleOutcomes(rule.id, outcomes).join('\n') + '\n')
   const bad = outcomes.filter((o) => !o.passed).length
   passed += outcomes.length - bad
   failed += bad
   if (bad > 0) failedRules.push(`${rule.id} (${rule.spec.file})`)
 }
-if (failedRules.length > 0) console.log(`Failed rules:\n${failedRules.map((r) => `\t${r}`).join('\n')}\n`)
+if (failedRules.length > 0)
+  console.log(`Failed rules:\n${failedRules.map((r) => `\t${r}`).join('\n')}\n`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed > 0 ? 1 : 0)

@@ -26,7 +26,15 @@ export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next
   const secret = typeof c.env.ADMIN_TOKEN === 'string' ? c.env.ADMIN_TOKEN : ''
   if (token === undefined || !(await secretMatches(token, secret))) {
     c.header('WWW-Authenticate', 'Bearer realm="admin"')
-    return c.json({ error: token === undefined ? 'missing bearer token: send Authorization: Bearer <admin token>' : 'invalid admin token' }, 401)
+    return c.json(
+      {
+        error:
+          token === undefined
+            ? 'missing bearer token: send Authorization: Bearer <admin token>'
+            : 'invalid admin token',
+      },
+      401,
+    )
   }
   await next()
 }

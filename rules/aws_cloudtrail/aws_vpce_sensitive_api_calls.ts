@@ -8,15 +8,31 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 
 /** eventSource → the sensitive eventNames of that service. */
 const SENSITIVE_CALLS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['ec2.amazonaws.com', new Set(['DescribeInstances', 'DescribeNetworkInterfaces', 'CreateKeyPair', 'ImportKeyPair', 'RunInstances'])],
-  ['kms.amazonaws.com', new Set(['Decrypt', 'GenerateDataKey', 'CreateKey', 'ScheduleKeyDeletion'])],
-  ['secretsmanager.amazonaws.com', new Set(['GetSecretValue', 'CreateSecret', 'PutSecretValue', 'DeleteSecret'])],
+  [
+    'ec2.amazonaws.com',
+    new Set([
+      'DescribeInstances',
+      'DescribeNetworkInterfaces',
+      'CreateKeyPair',
+      'ImportKeyPair',
+      'RunInstances',
+    ]),
+  ],
+  [
+    'kms.amazonaws.com',
+    new Set(['Decrypt', 'GenerateDataKey', 'CreateKey', 'ScheduleKeyDeletion']),
+  ],
+  [
+    'secretsmanager.amazonaws.com',
+    new Set(['GetSecretValue', 'CreateSecret', 'PutSecretValue', 'DeleteSecret']),
+  ],
   ['s3.amazonaws.com', new Set(['ListAllMyBuckets', 'DeleteBucketPolicy', 'PutBucketPolicy'])],
   ['cloudtrail.amazonaws.com', new Set(['StopLogging', 'DeleteTrail', 'UpdateTrail'])],
 ])
 
 export function rule(event: PantherEvent): boolean {
-  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity') return false
+  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity')
+    return false
   const source = event.get('eventSource')
   const name = event.get('eventName')
   if (typeof source !== 'string' || typeof name !== 'string') return false

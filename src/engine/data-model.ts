@@ -67,7 +67,10 @@ export function compilePath(path: string): CompiledPath {
       continue
     }
     const m = SIMPLE_KEY.exec(rest)
-    if (m === null) throw new Error(`data model path ${JSON.stringify(path)}: cannot parse at ${JSON.stringify(rest)}`)
+    if (m === null)
+      throw new Error(
+        `data model path ${JSON.stringify(path)}: cannot parse at ${JSON.stringify(rest)}`,
+      )
     steps.push(m[0])
     rest = rest.slice(m[0].length)
   }
@@ -82,20 +85,32 @@ export function compilePath(path: string): CompiledPath {
  * All values the path matches in `root` (JSONPath `find`): a missing key matches nothing, a present
  * `null` matches. Keys are exact, as jsonpath_ng reads the raw event.
  */
-export function findPath(root: JsonValue, steps: readonly PathStep[], out: JsonValue[] = [], from = 0): JsonValue[] {
+export function findPath(
+  root: JsonValue,
+  steps: readonly PathStep[],
+  out: JsonValue[] = [],
+  from = 0,
+): JsonValue[] {
   let cur: JsonValue = root
   for (let i = from; i < steps.length; i++) {
     const step = steps[i] as PathStep
     if (step === '*') {
       if (Array.isArray(cur)) for (const item of cur) findPath(item, steps, out, i + 1)
-      else if (typeof cur === 'object' && cur !== null) for (const item of Object.values(cur)) findPath(item, steps, out, i + 1)
+      else if (typeof cur === 'object' && cur !== null)
+        for (const item of Object.values(cur)) findPath(item, steps, out, i + 1)
       return out
     }
     if (typeof step === 'number') {
       if (!Array.isArray(cur) || step >= cur.length) return out
       cur = cur[step] as JsonValue
     } else {
-      if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, step)) return out
+      if (
+        typeof cur !== 'object' ||
+        cur === null ||
+        Array.isArray(cur) ||
+        !Object.hasOwn(cur, step)
+      )
+        return out
       cur = cur[step] as JsonValue
     }
   }
@@ -106,14 +121,19 @@ export function findPath(root: JsonValue, steps: readonly PathStep[], out: JsonV
 /** Validates and indexes a data model; call once per model at module init. */
 export function defineDataModel(spec: DataModelSpec): DataModel {
   const paths = new Map<string, CompiledPath>()
-  const methods = new Map<string, { fn: (event: PantherEvent) => JsonValue | undefined; name: string }>()
+  const methods = new Map<
+    string,
+    { fn: (event: PantherEvent) => JsonValue | undefined; name: string }
+  >()
   for (const m of spec.mappings) {
     if ((m.path === undefined) === (m.method === undefined)) {
       throw new Error(`data model ${spec.id}: mapping ${m.name} needs exactly one of path/method`)
     }
-    if (paths.has(m.name) || methods.has(m.name)) throw new Error(`data model ${spec.id}: duplicate mapping ${m.name}`)
+    if (paths.has(m.name) || methods.has(m.name))
+      throw new Error(`data model ${spec.id}: duplicate mapping ${m.name}`)
     if (m.path !== undefined) paths.set(m.name, compilePath(m.path))
-    else if (m.method !== undefined) methods.set(m.name, { fn: m.method, name: m.methodName ?? m.method.name })
+    else if (m.method !== undefined)
+      methods.set(m.name, { fn: m.method, name: m.methodName ?? m.method.name })
   }
   return { id: spec.id, logTypes: [...spec.logTypes], paths, methods }
 }

@@ -11,7 +11,8 @@ import { unwrap, view } from './view'
 
 /** Python truthiness of a JSON value (`if result:`). */
 export function truthy(value: JsonValue | undefined): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '') return false
+  if (value === undefined || value === null || value === false || value === 0 || value === '')
+    return false
   if (typeof value !== 'object') return true
   const raw = unwrap(value) // enumerating through a view's Proxy is slow
   if (Array.isArray(raw)) return raw.length > 0
@@ -54,7 +55,8 @@ export function deepWalkValue(
   returnVal: DeepWalkReturn = 'all',
   from = 0,
 ): JsonValue | undefined {
-  if (from === keys.length) return obj === undefined || obj === null || emptyList(obj) ? fallback : view(obj)
+  if (from === keys.length)
+    return obj === undefined || obj === null || emptyList(obj) ? fallback : view(obj)
   if (isRecord(obj)) {
     const next = lookupKey(obj, keys[from] as string)
     return deepWalkValue(next === undefined ? fallback : next, keys, fallback, returnVal, from + 1)
@@ -83,9 +85,7 @@ const PANTHER_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?$/
 export function pantherTimeToEpoch(value: JsonValue | undefined): number {
   if (typeof value !== 'string' || value === '') return 0
   const m = PANTHER_TIME.exec(value.trim())
-  const ms = m
-    ? Date.parse(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`)
-    : Date.parse(value)
+  const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : Date.parse(value)
   return Number.isNaN(ms) ? 0 : Math.trunc(ms / 1000)
 }
 
@@ -159,7 +159,10 @@ export class EventWrapper implements PantherEvent, MissState {
     return deepGetValue(first === undefined ? fallback : first, keys, fallback, 1) as JsonValue
   }
 
-  deepWalk(keys: string[], options?: { fallback?: JsonValue; returnVal?: DeepWalkReturn }): JsonValue | undefined {
+  deepWalk(
+    keys: string[],
+    options?: { fallback?: JsonValue; returnVal?: DeepWalkReturn },
+  ): JsonValue | undefined {
     const fallback = options?.fallback
     const returnVal = options?.returnVal ?? 'all'
     if (keys.length === 0) return deepWalkValue(this.raw, keys, fallback, returnVal)
@@ -177,7 +180,9 @@ export class EventWrapper implements PantherEvent, MissState {
         const matches = findPath(this.record, path.steps)
         if (matches.length === 1) return view(matches[0])
         if (matches.length > 1) {
-          throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
+          throw new Error(
+            `JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`,
+          )
         }
         return fallback
       }
@@ -196,13 +201,18 @@ export class EventWrapper implements PantherEvent, MissState {
     this.foreign = true
     const model = this.dataModel
     if (model === undefined) {
-      throw new Error(`a data model hasn't been specified for log type: [${String(this.record.p_log_type ?? null)}]`)
+      throw new Error(
+        `a data model hasn't been specified for log type: [${String(this.record.p_log_type ?? null)}]`,
+      )
     }
     const path = model.paths.get(key)
     if (path !== undefined) {
       const matches = findPath(this.record, path.steps)
       if (matches.length === 1) return path.text
-      if (matches.length > 1) throw new Error(`JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`)
+      if (matches.length > 1)
+        throw new Error(
+          `JSONPath [${path.text}] in DataModel [${model.id}], matched multiple fields.`,
+        )
     }
     return model.methods.get(key)?.name
   }

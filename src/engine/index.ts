@@ -18,7 +18,8 @@ const ALL_RULES: readonly CompiledRule[] = GENERATED_RULES.map(compileRule)
 const DATA_MODEL_BY_LOG_TYPE = new Map<string, DataModel>()
 for (const model of DATA_MODELS) {
   for (const logType of model.logTypes) {
-    if (DATA_MODEL_BY_LOG_TYPE.has(logType)) throw new Error(`two data models for log type ${logType}`)
+    if (DATA_MODEL_BY_LOG_TYPE.has(logType))
+      throw new Error(`two data models for log type ${logType}`)
     DATA_MODEL_BY_LOG_TYPE.set(logType, model)
   }
 }
@@ -107,7 +108,9 @@ export function runRulesOn(
     }
   }
   if (!pending) return summarize(out as RuleMatch[])
-  return Promise.all(out).then((settled) => summarize(settled.filter((m): m is RuleMatch => m !== null)))
+  return Promise.all(out).then((settled) =>
+    summarize(settled.filter((m): m is RuleMatch => m !== null)),
+  )
 }
 
 function summarize(matches: RuleMatch[]): RunResult {
@@ -117,6 +120,14 @@ function summarize(matches: RuleMatch[]): RunResult {
 }
 
 /** Runs every enabled rule of `logType` over the batch, with that log type's data model. */
-export function runRules(logType: string, events: readonly EnrichedEvent[]): RunResult | Promise<RunResult> {
-  return runRulesOn(rulesForLogType(logType), DATA_MODEL_BY_LOG_TYPE.get(logType), events, INDEXES.get(logType))
+export function runRules(
+  logType: string,
+  events: readonly EnrichedEvent[],
+): RunResult | Promise<RunResult> {
+  return runRulesOn(
+    rulesForLogType(logType),
+    DATA_MODEL_BY_LOG_TYPE.get(logType),
+    events,
+    INDEXES.get(logType),
+  )
 }

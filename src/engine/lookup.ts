@@ -80,7 +80,11 @@ export interface MissState {
 }
 
 /** `lookupKey` with the caller's own miss state for `obj`. */
-export function lookupKeyWith(obj: JsonRecord, key: string, state: MissState): JsonValue | undefined {
+export function lookupKeyWith(
+  obj: JsonRecord,
+  key: string,
+  state: MissState,
+): JsonValue | undefined {
   const value = obj[key]
   if (value !== undefined && typeof value !== 'function' && key !== '__proto__') return value
   if (hasOwn.call(obj, key)) return value

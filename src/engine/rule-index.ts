@@ -24,7 +24,15 @@ export interface SignatureKeys {
 
 export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
   'AWS.CloudTrail': {
-    values: ['eventName', 'eventSource', 'eventType', 'eventCategory', 'errorCode', 'readOnly', 'managementEvent'],
+    values: [
+      'eventName',
+      'eventSource',
+      'eventType',
+      'eventCategory',
+      'errorCode',
+      'readOnly',
+      'managementEvent',
+    ],
     absent: ['errorMessage', 'p_enrichment'],
   },
   'Salesforce.RealtimeEvent': { values: ['EVENT_TYPE'] },
@@ -94,7 +102,11 @@ export class RuleIndex {
     if (event.foreign || !rule.pure) return
     const list = this.candidates.get(signature)
     // A new array: a batch loop may be iterating the old one.
-    if (list !== undefined) this.candidates.set(signature, list.filter((r) => r !== rule))
+    if (list !== undefined)
+      this.candidates.set(
+        signature,
+        list.filter((r) => r !== rule),
+      )
   }
 
   /** How many signatures are known (for tests and diagnostics). */

@@ -5,7 +5,14 @@
  * `DEFAULT`/invalid severity → YAML Severity; alert context ≤ 200 KiB; `destinations() == []` suppresses).
  * A throwing `rule()` becomes a `RULE_ERROR` match with Panther's error dedup (the error's class name).
  */
-import { SEVERITIES, type EnrichedEvent, type JsonObject, type JsonValue, type RuleMatch, type Severity } from '../types'
+import {
+  SEVERITIES,
+  type EnrichedEvent,
+  type JsonObject,
+  type JsonValue,
+  type RuleMatch,
+  type Severity,
+} from '../types'
 import type { EventWrapper } from './event'
 import { isRecord } from './lookup'
 import type { CompiledRule } from './rule'
@@ -26,7 +33,9 @@ export type IssueSink = HookIssue[] | undefined
 
 /** Cuts a generated string to Panther's 1000 characters, ending `... (truncated)`. */
 export function truncate(value: string): string {
-  return value.length <= MAX_FIELD_LENGTH ? value : value.slice(0, MAX_FIELD_LENGTH - TRUNCATED.length) + TRUNCATED
+  return value.length <= MAX_FIELD_LENGTH
+    ? value
+    : value.slice(0, MAX_FIELD_LENGTH - TRUNCATED.length) + TRUNCATED
 }
 
 function errorName(err: unknown): string {
@@ -51,12 +60,15 @@ function typeName(value: unknown): string {
   if (typeof value === 'string') return 'str'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
-  if (typeof value === 'object') return typeof (value as { then?: unknown }).then === 'function' ? 'Promise' : 'dict'
+  if (typeof value === 'object')
+    return typeof (value as { then?: unknown }).then === 'function' ? 'Promise' : 'dict'
   return typeof value
 }
 
 function wrongType(hook: string, value: unknown, expected: string): Error {
-  const err = new TypeError(`function [${hook}] returned [${typeName(value)}], expected [${expected}]`)
+  const err = new TypeError(
+    `function [${hook}] returned [${typeName(value)}], expected [${expected}]`,
+  )
   return err
 }
 
@@ -87,7 +99,9 @@ function severityOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink):
     const upper = value.toUpperCase()
     if (upper === 'DEFAULT') return rule.meta.severity
     if ((SEVERITIES as readonly string[]).includes(upper)) return upper as Severity
-    throw new Error(`Expected severity to be any of the following: [${SEVERITIES.join(', ')}, DEFAULT], got [${value}]`)
+    throw new Error(
+      `Expected severity to be any of the following: [${SEVERITIES.join(', ')}, DEFAULT], got [${value}]`,
+    )
   } catch (err) {
     issues?.push({ hook: 'severity', message: errorRepr(err) })
     return rule.meta.severity
@@ -136,7 +150,8 @@ export function pythonJsonLength(compact: string): number {
   for (let i = 0; i < compact.length; i++) {
     const c = compact.charCodeAt(i)
     if (inString) {
-      if (c === 92) i++ // backslash: skip the escaped character
+      if (c === 92)
+        i++ // backslash: skip the escaped character
       else if (c === 34) inString = false
       else if (c > 127) length += 5
     } else if (c === 34) inString = true
@@ -152,7 +167,8 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
   let context: JsonObject
   try {
     const value: unknown = fn(event)
-    if (!isRecord(value) && !(value instanceof Map)) throw wrongType('alert_context', value, 'Mapping')
+    if (!isRecord(value) && !(value instanceof Map))
+      throw wrongType('alert_context', value, 'Mapping')
     context = plain(value) as JsonObject
     serialized = JSON.stringify(context)
   } catch (err) {
@@ -160,7 +176,10 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
     return { _error: errorRepr(err) }
   }
   // Compact JSON is never longer than Python's; measure Python's form only when it could matter.
-  const size = serialized.length * 6 > MAX_ALERT_CONTEXT_CHARS ? pythonJsonLength(serialized) : serialized.length
+  const size =
+    serialized.length * 6 > MAX_ALERT_CONTEXT_CHARS
+      ? pythonJsonLength(serialized)
+      : serialized.length
   if (size > MAX_ALERT_CONTEXT_CHARS) {
     return {
       _error: `alert_context size is [${size}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
@@ -169,13 +188,18 @@ function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
   return context
 }
 
-function destinationsOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): string[] | null {
+function destinationsOf(
+  rule: CompiledRule,
+  event: PantherEvent,
+  issues: IssueSink,
+): string[] | null {
   const fn = rule.hooks.destinations
   if (fn === undefined) return null
   try {
     const value: unknown = fn(event)
     if (value === null || value === undefined) return null
-    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string')) throw wrongType('destinations', value, 'list[str]')
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string'))
+      throw wrongType('destinations', value, 'list[str]')
     return value.slice(0, 10) as string[]
   } catch (err) {
     issues?.push({ hook: 'destinations', message: errorRepr(err) })
@@ -184,11 +208,17 @@ function destinationsOf(rule: CompiledRule, event: PantherEvent, issues: IssueSi
 }
 
 /** Runs the auxiliary hooks for an event the rule matched (tests run them on non-matches too). */
-export function buildMatch(rule: CompiledRule, event: EventWrapper, issues?: HookIssue[]): RuleMatch {
+export function buildMatch(
+  rule: CompiledRule,
+  event: EventWrapper,
+  issues?: HookIssue[],
+): RuleMatch {
   const hooks = rule.hooks
   const meta = rule.meta
   const generatedTitle = stringHook('title', hooks.title, event, issues)
-  const title = generatedTitle ? truncate(generatedTitle) : truncate(meta.displayName || meta.ruleId)
+  const title = generatedTitle
+    ? truncate(generatedTitle)
+    : truncate(meta.displayName || meta.ruleId)
   const dedupValue = stringHook('dedup', hooks.dedup, event, issues)
   const dedup = dedupValue
     ? truncate(dedupValue)
@@ -251,7 +281,10 @@ function settle(rule: CompiledRule, event: EventWrapper, result: unknown): RuleM
  * `RULE_ERROR` match when the filter or `rule()` throws or returns a non-boolean. Synchronous unless the
  * rule's `rule()` returned a Promise.
  */
-export function evaluateRule(rule: CompiledRule, event: EventWrapper): RuleMatch | null | Promise<RuleMatch | null> {
+export function evaluateRule(
+  rule: CompiledRule,
+  event: EventWrapper,
+): RuleMatch | null | Promise<RuleMatch | null> {
   let result: unknown
   try {
     if (rule.inlineFilter !== null && !rule.inlineFilter(event)) return null

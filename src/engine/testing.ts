@@ -32,10 +32,14 @@ function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean 
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
   if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
   const ak = Object.keys(a)
   const bo = b as Record<string, JsonValue>
-  return ak.length === Object.keys(bo).length && ak.every((k) => Object.hasOwn(bo, k) && jsonEqual((a as Record<string, JsonValue>)[k], bo[k]))
+  return (
+    ak.length === Object.keys(bo).length &&
+    ak.every((k) => Object.hasOwn(bo, k) && jsonEqual((a as Record<string, JsonValue>)[k], bo[k]))
+  )
 }
 
 /** Runs one test. Never throws: a throwing rule is a failed test with the reason. */
@@ -69,7 +73,10 @@ function runWithMocks(
       const passes = rule.inlineFilter === null || rule.inlineFilter(event)
       const result: unknown = passes ? await rule.hooks.rule(event) : false
       if (typeof result === 'boolean') matched = result
-      else reasons.push(`rule returned [${result === null || result === undefined ? 'None' : typeof result}], expected [bool]`)
+      else
+        reasons.push(
+          `rule returned [${result === null || result === undefined ? 'None' : typeof result}], expected [bool]`,
+        )
     } catch (err) {
       reasons.push(`rule raised ${errorRepr(err)}`)
     }
@@ -82,15 +89,22 @@ function runWithMocks(
       for (const issue of issues) reasons.push(`${issue.hook} raised ${issue.message}`)
     }
     if (test.expectedTitle !== undefined && match.title !== test.expectedTitle) {
-      reasons.push(`title: expected ${JSON.stringify(test.expectedTitle)}, got ${JSON.stringify(match.title)}`)
+      reasons.push(
+        `title: expected ${JSON.stringify(test.expectedTitle)}, got ${JSON.stringify(match.title)}`,
+      )
     }
     if (test.expectedDedup !== undefined && match.dedup !== test.expectedDedup) {
-      reasons.push(`dedup: expected ${JSON.stringify(test.expectedDedup)}, got ${JSON.stringify(match.dedup)}`)
+      reasons.push(
+        `dedup: expected ${JSON.stringify(test.expectedDedup)}, got ${JSON.stringify(match.dedup)}`,
+      )
     }
     if (test.expectedSeverity !== undefined && match.severity !== test.expectedSeverity) {
       reasons.push(`severity: expected ${test.expectedSeverity}, got ${match.severity}`)
     }
-    if (test.expectedAlertContext !== undefined && !jsonEqual(match.alertContext, test.expectedAlertContext)) {
+    if (
+      test.expectedAlertContext !== undefined &&
+      !jsonEqual(match.alertContext, test.expectedAlertContext)
+    ) {
       reasons.push(
         `alert context: expected ${JSON.stringify(test.expectedAlertContext)}, got ${JSON.stringify(match.alertContext)}`,
       )

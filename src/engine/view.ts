@@ -18,11 +18,14 @@ const objectHandler: ProxyHandler<JsonRecord> = {
   get(target, prop, receiver) {
     if (typeof prop !== 'string') return Reflect.get(target, prop, receiver)
     const value = lookupKey(target, prop)
-    if (value === undefined) return prop in Object.prototype ? Reflect.get(target, prop, receiver) : undefined
+    if (value === undefined)
+      return prop in Object.prototype ? Reflect.get(target, prop, receiver) : undefined
     return view(value)
   },
   has(target, prop) {
-    return typeof prop === 'string' ? lookupKey(target, prop) !== undefined : Reflect.has(target, prop)
+    return typeof prop === 'string'
+      ? lookupKey(target, prop) !== undefined
+      : Reflect.has(target, prop)
   },
   set: readOnly,
   defineProperty: readOnly,

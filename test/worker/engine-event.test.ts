@@ -27,11 +27,16 @@ describe('key lookup', () => {
     expect(e.get('toString', 'd')).toBe('d')
   })
   it('wraps nested objects: case-insensitive, read-only, serialisable as the original', () => {
-    const raw = { userIdentity: { Type: 'Root', sessionContext: { attributes: { mfaAuthenticated: 'false' } } }, list: [{ A: 1 }] }
+    const raw = {
+      userIdentity: { Type: 'Root', sessionContext: { attributes: { mfaAuthenticated: 'false' } } },
+      list: [{ A: 1 }],
+    }
     const e = ev(raw)
     const ui = e.get('useridentity') as Record<string, JsonValue>
     expect(ui.type).toBe('Root')
-    expect((ui.SESSIONCONTEXT as Record<string, Record<string, JsonValue>>).attributes?.MFAAUTHENTICATED).toBe('false')
+    expect(
+      (ui.SESSIONCONTEXT as Record<string, Record<string, JsonValue>>).attributes?.MFAAUTHENTICATED,
+    ).toBe('false')
     expect('TYPE' in ui).toBe(true)
     expect(JSON.stringify(ui)).toBe(JSON.stringify(raw.userIdentity))
     expect(() => {
@@ -78,7 +83,10 @@ describe('deepGet / deepWalk', () => {
 describe('udm and data models', () => {
   it('reads CloudTrail mappings: methods and paths', () => {
     const e = ev({
-      userIdentity: { type: 'AssumedRole', sessionContext: { sessionIssuer: { userName: 'Admin' } } },
+      userIdentity: {
+        type: 'AssumedRole',
+        sessionContext: { sessionIssuer: { userName: 'Admin' } },
+      },
       sourceIPAddress: 'ec2.amazonaws.com',
       userAgent: 'cli',
       eventName: 'ConsoleLogin',
@@ -92,19 +100,32 @@ describe('udm and data models', () => {
     expect(e.udmPath('user')).toBeUndefined()
   })
   it('names the actor by identity type', () => {
-    const actor = (userIdentity: JsonObject, extra: JsonObject = {}) => ev({ userIdentity, ...extra }).udm('actor_user')
+    const actor = (userIdentity: JsonObject, extra: JsonObject = {}) =>
+      ev({ userIdentity, ...extra }).udm('actor_user')
     expect(actor({ type: 'Root', accountId: '123' })).toBe('123')
     expect(actor({ type: 'Root', userName: 'root' })).toBe('root')
     expect(actor({ type: 'IAMUser', userName: 'alice' })).toBe('alice')
     expect(actor({ type: 'IAMUser' })).toBe('UnknownIAMUser')
     expect(actor({ type: 'AWSService' }, { sourceIdentity: 'svc' })).toBe('svc')
-    expect(actor({ invokedBy: 'x.amazonaws.com' }, { eventType: 'AwsServiceEvent' })).toBe('x.amazonaws.com')
+    expect(actor({ invokedBy: 'x.amazonaws.com' }, { eventType: 'AwsServiceEvent' })).toBe(
+      'x.amazonaws.com',
+    )
     expect(actor({})).toBe('UnknownUser')
     expect(ev({ sourceIPAddress: '2001:db8::1' }).udm('source_ip')).toBe('2001:db8::1')
-    expect(ev({ eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser' }, responseElements: { ConsoleLogin: 'Failure' } }).udm('event_type')).toBe('failed_login')
+    expect(
+      ev({
+        eventName: 'ConsoleLogin',
+        userIdentity: { type: 'IAMUser' },
+        responseElements: { ConsoleLogin: 'Failure' },
+      }).udm('event_type'),
+    ).toBe('failed_login')
   })
   it('without a mapping falls back to p_udm, then the event key; falsy values count as absent', () => {
-    const e = new EventWrapper({ p_udm: { actor_user: 'from-p-udm' }, source_ip: '1.2.3.4', empty: '' })
+    const e = new EventWrapper({
+      p_udm: { actor_user: 'from-p-udm' },
+      source_ip: '1.2.3.4',
+      empty: '',
+    })
     expect(e.udm('actor_user')).toBe('from-p-udm')
     expect(e.udm('source_ip')).toBe('1.2.3.4')
     expect(e.udm('empty', 'd')).toBe('d')
@@ -112,9 +133,15 @@ describe('udm and data models', () => {
     expect(() => e.udmPath('actor_user')).toThrow(/data model/)
   })
   it('rejects a path mapping that matches several fields', () => {
-    const model = defineDataModel({ id: 'T', logTypes: ['T.T'], mappings: [{ name: 'x', path: '$.a[*].b' }] })
+    const model = defineDataModel({
+      id: 'T',
+      logTypes: ['T.T'],
+      mappings: [{ name: 'x', path: '$.a[*].b' }],
+    })
     expect(new EventWrapper({ a: [{ b: 1 }] }, model).udm('x')).toBe(1)
-    expect(() => new EventWrapper({ a: [{ b: 1 }, { b: 2 }] }, model).udm('x')).toThrow(/matched multiple fields/)
+    expect(() => new EventWrapper({ a: [{ b: 1 }, { b: 2 }] }, model).udm('x')).toThrow(
+      /matched multiple fields/,
+    )
   })
 })
 
@@ -146,7 +173,11 @@ describe('helpers', () => {
   })
   it('builds the AWS rule context with placeholders and checks CloudTrail success', () => {
     const e = ev({ eventName: 'X', userIdentity: { type: 'Root' } })
-    expect(awsRuleContext(e)).toMatchObject({ eventName: 'X', awsRegion: '<MISSING_AWS_REGION>', sourceIPAddress: '<MISSING_SOURCE_IP>' })
+    expect(awsRuleContext(e)).toMatchObject({
+      eventName: 'X',
+      awsRegion: '<MISSING_AWS_REGION>',
+      sourceIPAddress: '<MISSING_SOURCE_IP>',
+    })
     expect(awsCloudtrailSuccess(e)).toBe(true)
     expect(awsCloudtrailSuccess(ev({ errorCode: 'AccessDenied' }))).toBe(false)
     expect(awsCloudtrailSuccess(ev({ errorMessage: 'x' }))).toBe(false)

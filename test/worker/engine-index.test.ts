@@ -10,9 +10,25 @@ import type { RuleModule } from '../../src/engine/rule-api'
 function makeRule(id: string, hooks: RuleModule, pure = true): CompiledRule {
   return compileRule({
     spec: {
-      file: 'rules/t.yml', analysisType: 'rule', ruleId: id, enabled: true, hasDetection: false, logTypes: ['T'],
-      scheduledQueries: [], severity: 'LOW', description: '', reference: '', runbook: '', tags: [], reports: {},
-      summaryAttributes: [], outputIds: [], dedupPeriodMinutes: 60, threshold: 1, createAlert: true, yaml: {},
+      file: 'rules/t.yml',
+      analysisType: 'rule',
+      ruleId: id,
+      enabled: true,
+      hasDetection: false,
+      logTypes: ['T'],
+      scheduledQueries: [],
+      severity: 'LOW',
+      description: '',
+      reference: '',
+      runbook: '',
+      tags: [],
+      reports: {},
+      summaryAttributes: [],
+      outputIds: [],
+      dedupPeriodMinutes: 60,
+      threshold: 1,
+      createAlert: true,
+      yaml: {},
     },
     hooks,
     version: 'v',
@@ -31,9 +47,16 @@ function counting(id: string, fn: RuleModule['rule'], pure = true) {
 
 describe('RuleIndex', () => {
   it('skips a rule after it returned false reading only signature keys', async () => {
-    const a = counting('A', (e) => !e.get('errorCode') && !e.get('errorMessage') && e.get('eventName') === 'Wanted')
+    const a = counting(
+      'A',
+      (e) => !e.get('errorCode') && !e.get('errorMessage') && e.get('eventName') === 'Wanted',
+    )
     const index = new RuleIndex([a.rule], KEYS)
-    const batch = [ev({ eventName: 'Other', x: 1 }), ev({ eventName: 'Other', x: 2 }), ev({ eventName: 'Wanted' })]
+    const batch = [
+      ev({ eventName: 'Other', x: 1 }),
+      ev({ eventName: 'Other', x: 2 }),
+      ev({ eventName: 'Wanted' }),
+    ]
     const r1 = await runRulesOn([a.rule], undefined, batch, index)
     expect(r1.matched).toBe(1)
     expect(a.calls.n).toBe(3 - 1) // the second "Other" event was skipped
@@ -43,7 +66,11 @@ describe('RuleIndex', () => {
   it('keeps running rules whose false depended on other fields', async () => {
     const b = counting('B', (e) => e.get('eventName') === 'X' && e.get('user') === 'root')
     const index = new RuleIndex([b.rule], KEYS)
-    const batch = [ev({ eventName: 'X', user: 'alice' }), ev({ eventName: 'X', user: 'root' }), ev({ eventName: 'X', user: 'root' })]
+    const batch = [
+      ev({ eventName: 'X', user: 'alice' }),
+      ev({ eventName: 'X', user: 'root' }),
+      ev({ eventName: 'X', user: 'root' }),
+    ]
     const r = await runRulesOn([b.rule], undefined, batch, index)
     expect(r.matched).toBe(2)
     expect(b.calls.n).toBe(3)
@@ -54,14 +81,20 @@ describe('RuleIndex', () => {
     const f = counting('F', (e) => e.raw.eventName === 'never')
     const rules = [c.rule, d.rule, f.rule]
     const index = new RuleIndex(rules, KEYS)
-    const batch = [ev({ eventName: 'E', errorMessage: 'other', ctx: { x: 1 } }), ev({ eventName: 'E', errorMessage: 'boom', ctx: { x: 1 } })]
+    const batch = [
+      ev({ eventName: 'E', errorMessage: 'other', ctx: { x: 1 } }),
+      ev({ eventName: 'E', errorMessage: 'boom', ctx: { x: 1 } }),
+    ]
     const r = await runRulesOn(rules, undefined, batch, index)
     expect(r.matched).toBe(1)
     expect([c.calls.n, d.calls.n, f.calls.n]).toEqual([2, 2, 2])
   })
   it('never learns from impure rules, errors or async rules', async () => {
     const impure = counting('I', (e) => e.get('eventName') === 'never', false)
-    const thrower = counting('T', (e) => { if (e.get('eventName') === 'E') throw new Error('x'); return false })
+    const thrower = counting('T', (e) => {
+      if (e.get('eventName') === 'E') throw new Error('x')
+      return false
+    })
     const asyncRule = counting('S', async (e) => e.get('eventName') === 'never')
     const rules = [impure.rule, thrower.rule, asyncRule.rule]
     const index = new RuleIndex(rules, KEYS)
@@ -79,14 +112,30 @@ describe('RuleIndex', () => {
     expect([g.calls.n, h.calls.n]).toEqual([1, 1])
     const present = counting('P', (e) => e.deepGet('errorMessage', 'detail') === 'never')
     const index2 = new RuleIndex([present.rule], KEYS)
-    await runRulesOn([present.rule], undefined, [ev({ errorMessage: { detail: 1 } }), ev({ errorMessage: { detail: 1 } })], index2)
+    await runRulesOn(
+      [present.rule],
+      undefined,
+      [ev({ errorMessage: { detail: 1 } }), ev({ errorMessage: { detail: 1 } })],
+      index2,
+    )
     expect(present.calls.n).toBe(2)
   })
   it('tracks the reads of data model methods called through udm()', async () => {
     const u = counting('U', (e) => e.udm('event_type') === 'failed_login')
     const index = new RuleIndex([u.rule], KEYS)
-    const login = (outcome: string) => ev({ eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser' }, responseElements: { ConsoleLogin: outcome } })
-    const batch = [ev({ eventName: 'Other' }), ev({ eventName: 'Other' }), login('Success'), login('Failure'), login('Failure')]
+    const login = (outcome: string) =>
+      ev({
+        eventName: 'ConsoleLogin',
+        userIdentity: { type: 'IAMUser' },
+        responseElements: { ConsoleLogin: outcome },
+      })
+    const batch = [
+      ev({ eventName: 'Other' }),
+      ev({ eventName: 'Other' }),
+      login('Success'),
+      login('Failure'),
+      login('Failure'),
+    ]
     const r = await runRulesOn([u.rule], cloudTrailModel, batch, index)
     expect(r.matched).toBe(2)
     expect(u.calls.n).toBe(4) // the second "Other" skipped; every ConsoleLogin read nested fields and runs
@@ -94,14 +143,24 @@ describe('RuleIndex', () => {
   it('does not index events whose signature holds an object', async () => {
     const a = counting('A', (e) => e.get('eventName') === 'never')
     const index = new RuleIndex([a.rule], KEYS)
-    await runRulesOn([a.rule], undefined, [ev({ eventName: { o: 1 } }), ev({ eventName: { o: 1 } })], index)
+    await runRulesOn(
+      [a.rule],
+      undefined,
+      [ev({ eventName: { o: 1 } }), ev({ eventName: { o: 1 } })],
+      index,
+    )
     expect(a.calls.n).toBe(2)
     expect(index.size).toBe(0)
   })
   it('looks signature keys up case-insensitively, like the rules do', async () => {
     const a = counting('A', (e) => e.get('eventName') === 'Wanted')
     const index = new RuleIndex([a.rule], KEYS)
-    const r = await runRulesOn([a.rule], undefined, [ev({ eventname: 'Other' }), ev({ EVENTNAME: 'Wanted' })], index)
+    const r = await runRulesOn(
+      [a.rule],
+      undefined,
+      [ev({ eventname: 'Other' }), ev({ EVENTNAME: 'Wanted' })],
+      index,
+    )
     expect(r.matched).toBe(1)
   })
 })

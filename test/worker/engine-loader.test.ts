@@ -30,9 +30,20 @@ describe('loadRuleYaml', () => {
   it('accepts a valid rule, applies the defaults and keeps YAML 1.2 core scalars', () => {
     const r = load(VALID)
     expect(r.errors).toEqual([])
-    expect(r.spec).toMatchObject({ ruleId: 'Test.Rule', severity: 'HIGH', dedupPeriodMinutes: 60, threshold: 1, createAlert: true, filename: 'r.ts' })
+    expect(r.spec).toMatchObject({
+      ruleId: 'Test.Rule',
+      severity: 'HIGH',
+      dedupPeriodMinutes: 60,
+      threshold: 1,
+      createAlert: true,
+      filename: 'r.ts',
+    })
     expect(r.tests).toHaveLength(1)
-    expect(r.tests[0]).toMatchObject({ expectedResult: true, line: 9, mocks: [{ objectName: 'check', returnValue: 'true' }] })
+    expect(r.tests[0]).toMatchObject({
+      expectedResult: true,
+      line: 9,
+      mocks: [{ objectName: 'check', returnValue: 'true' }],
+    })
     expect(r.tests[0]?.log).toEqual({ eventTime: '2024-01-01T00:00:00Z', flag: 'yes', n: 10 })
   })
   it('reports unknown keys, bad values and bad tests together, each with its line', () => {
@@ -76,13 +87,20 @@ Tests:
       '1: missing required key Filename or Detection',
       '1: missing required key LogTypes or ScheduledQueries',
     ])
-    const both = VALID.replace('Filename: r.ts', 'Filename: r.ts\nDetection:\n  - Key: a\n    Condition: Exists')
+    const both = VALID.replace(
+      'Filename: r.ts',
+      'Filename: r.ts\nDetection:\n  - Key: a\n    Condition: Exists',
+    )
     expect(lines(both)).toContain('3: Filename and Detection are mutually exclusive')
   })
   it('checks the Filename module exists beside the YAML and is TypeScript', () => {
     const missing = loadRuleYaml(FILE, VALID, { fileExists: (p) => p !== 'rules/x/r.ts' })
-    expect(missing.errors.map((e) => e.message)).toEqual(['Filename r.ts does not exist beside rules/x/r.yml'])
-    expect(lines(VALID.replace('r.ts', 'r.py'))[0]).toMatch(/^3: Filename must name a TypeScript module/)
+    expect(missing.errors.map((e) => e.message)).toEqual([
+      'Filename r.ts does not exist beside rules/x/r.yml',
+    ])
+    expect(lines(VALID.replace('r.ts', 'r.py'))[0]).toMatch(
+      /^3: Filename must name a TypeScript module/,
+    )
   })
   it('reports YAML syntax errors and duplicate keys with their line', () => {
     expect(lines('AnalysisType: rule\nRuleID: a\nRuleID: b\n')[0]).toMatch(/^3: YAML: /)

@@ -24,17 +24,30 @@ const seedLogs = (ruleId: string, logType: string) =>
 describe('processBatch', () => {
   it('counts the matches of the seed rules on their own test events', async () => {
     const vpce = RULE_TESTS['AWS.CloudTrail.VPCE.SensitiveAPICalls'] ?? []
-    const outcome = await processBatch(env, 'AWS.CloudTrail', seedLogs('AWS.CloudTrail.VPCE.SensitiveAPICalls', 'AWS.CloudTrail'))
+    const outcome = await processBatch(
+      env,
+      'AWS.CloudTrail',
+      seedLogs('AWS.CloudTrail.VPCE.SensitiveAPICalls', 'AWS.CloudTrail'),
+    )
     expect(outcome.ruleErrors).toBe(0)
     expect(outcome.matches).toBeGreaterThanOrEqual(vpce.filter((t) => t.expectedResult).length)
-    const sf = seedLogs('Salesforce.API.Anomaly.Passthrough', 'Salesforce.RealtimeEvent').slice(0, 3)
+    const sf = seedLogs('Salesforce.API.Anomaly.Passthrough', 'Salesforce.RealtimeEvent').slice(
+      0,
+      3,
+    )
     const run = await runRules('Salesforce.RealtimeEvent', sf)
-    const seedMatches = run.matches.filter((m) => m.rule.ruleId === 'Salesforce.API.Anomaly.Passthrough')
+    const seedMatches = run.matches.filter(
+      (m) => m.rule.ruleId === 'Salesforce.API.Anomaly.Passthrough',
+    )
     expect(seedMatches.map((m) => m.severity)).toEqual(['CRITICAL', 'MEDIUM', 'CRITICAL'])
-    expect(seedMatches[0]?.dedup).toBe('SF_API_ANOMALY_0055f00000CyENt_fJ8kL2drc73p8/Wk_2024-01-15 14:23:45.123')
+    expect(seedMatches[0]?.dedup).toBe(
+      'SF_API_ANOMALY_0055f00000CyENt_fJ8kL2drc73p8/Wk_2024-01-15 14:23:45.123',
+    )
   })
   it('answers zero for a log type without rules', async () => {
-    const outcome = await processBatch(env, 'Nothing.Here', [{ p_log_type: 'Nothing.Here' } as unknown as EnrichedEvent])
+    const outcome = await processBatch(env, 'Nothing.Here', [
+      { p_log_type: 'Nothing.Here' } as unknown as EnrichedEvent,
+    ])
     expect(outcome).toMatchObject({ matches: 0, ruleErrors: 0 })
   })
   it('gives the same answers with the rule index warm as cold', async () => {
@@ -42,7 +55,11 @@ describe('processBatch', () => {
     // Rules using the cache may legitimately answer differently the second time; compare the others.
     const ids = async () =>
       (await runRules('AWS.CloudTrail', events)).matches
-        .filter((m) => findRule(m.rule.ruleId)?.pure === true && !String(m.rule.ruleId).startsWith('Standard.New'))
+        .filter(
+          (m) =>
+            findRule(m.rule.ruleId)?.pure === true &&
+            !String(m.rule.ruleId).startsWith('Standard.New'),
+        )
         .map((m) => `${m.rule.ruleId}|${m.dedup}`)
     const first = await ids()
     expect(first.length).toBeGreaterThan(0)

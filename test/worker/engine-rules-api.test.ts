@@ -3,7 +3,12 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 
 const get = (path: string, token?: string) =>
-  exports.default.fetch(new Request(`http://local${path}`, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }))
+  exports.default.fetch(
+    new Request(
+      `http://local${path}`,
+      token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } },
+    ),
+  )
 
 describe('GET /rules', () => {
   it('refuses a missing or wrong admin token with a JSON 401', async () => {
@@ -29,7 +34,9 @@ describe('GET /rules', () => {
       createAlert: true,
     })
     expect(typeof vpce?.version).toBe('string')
-    const filtered = (await (await get('/rules?logType=Salesforce.RealtimeEvent', 'test-admin-token')).json()) as { rules: { logTypes: string[] }[] }
+    const filtered = (await (
+      await get('/rules?logType=Salesforce.RealtimeEvent', 'test-admin-token')
+    ).json()) as { rules: { logTypes: string[] }[] }
     expect(filtered.rules.length).toBeGreaterThan(0)
     expect(filtered.rules.every((r) => r.logTypes.includes('Salesforce.RealtimeEvent'))).toBe(true)
     expect((await get('/rules?enabled=maybe', 'test-admin-token')).status).toBe(400)

@@ -30,7 +30,11 @@ function actorUserOf(event: PantherEvent): JsonValue | undefined {
   const unknown = `Unknown${type === undefined || type === null ? 'None' : String(type)}`
   switch (type) {
     case 'Root':
-      return event.deepGetOr(event.deepGetOr('UnknownRootUser', 'userIdentity', 'accountId'), 'userIdentity', 'userName')
+      return event.deepGetOr(
+        event.deepGetOr('UnknownRootUser', 'userIdentity', 'accountId'),
+        'userIdentity',
+        'userName',
+      )
     case 'IAMUser':
     case 'Directory':
     case 'Unknown':

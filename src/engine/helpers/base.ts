@@ -11,7 +11,9 @@ import { unwrap } from '../view'
 type Source = PantherEvent | JsonValue | undefined
 
 function rootOf(source: Source): JsonValue | undefined {
-  return source instanceof EventWrapper ? (source.raw as JsonValue) : unwrap(source as JsonValue | undefined)
+  return source instanceof EventWrapper
+    ? (source.raw as JsonValue)
+    : unwrap(source as JsonValue | undefined)
 }
 
 /** `deep_get(obj, *keys)`: walks objects (case-insensitively); a missing key or final null → undefined. */
@@ -20,7 +22,11 @@ export function deepGet(source: Source, ...keys: string[]): JsonValue | undefine
 }
 
 /** `deep_get(obj, *keys, default=fallback)`. */
-export function deepGetOr<T extends JsonValue>(source: Source, fallback: T, ...keys: string[]): JsonValue {
+export function deepGetOr<T extends JsonValue>(
+  source: Source,
+  fallback: T,
+  ...keys: string[]
+): JsonValue {
   return deepGetValue(rootOf(source), keys, fallback) as JsonValue
 }
 
@@ -49,7 +55,11 @@ export function getValFromList(
 }
 
 /** `key_value_list_to_dict`: `[{key: k, value: v}, ...]` → `{k: v}`. */
-export function keyValueListToDict(list: JsonValue | undefined, key: string, value: string): Record<string, JsonValue> {
+export function keyValueListToDict(
+  list: JsonValue | undefined,
+  key: string,
+  value: string,
+): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {}
   if (!Array.isArray(list)) return out
   for (const item of list) {
@@ -81,7 +91,11 @@ export function isIpInNetwork(ip: unknown, networks: readonly string[]): boolean
 function pyRepr(value: unknown): string {
   if (typeof value === 'string') {
     const quote = value.includes("'") && !value.includes('"') ? '"' : "'"
-    const body = value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
+    const body = value
+      .replace(/\\/g, '\\\\')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/\t/g, '\\t')
     return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote
   }
   return pyStr(value)
