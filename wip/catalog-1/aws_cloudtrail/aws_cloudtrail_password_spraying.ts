@@ -1,0 +1,36 @@
+/**
+ * Failed console sign-ins, grouped per account and region; the Threshold counts distinct user names
+ * (`unique`), so many different users failing in one window raises the alert.
+ */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    event.get('eventType') === 'AwsConsoleSignIn' &&
+    event.deepGetOr('', 'responseElements', 'ConsoleLogin') === 'Failure'
+  )
+}
+
+export function title(event: PantherEvent): string {
+  const account = event.get('recipientAccountId', 'Unknown Account')
+  const region = event.get('awsRegion', 'Unknown Region')
+  return py`Password Spraying Detected in AWS Account [${account}] Region [${region}]`
+}
+
+export function dedup(event: PantherEvent): string {
+  return py`${event.get('recipientAccountId', '')}:${event.get('awsRegion', '')}`
+}
+
+export function unique(event: PantherEvent): string {
+  return String(event.deepGetOr('', 'userIdentity', 'userName'))
+}
+
+export function severity(event: PantherEvent): string {
+  return event.deepGetOr('', 'userIdentity', 'type') === 'Root' ? 'HIGH' : 'DEFAULT'
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

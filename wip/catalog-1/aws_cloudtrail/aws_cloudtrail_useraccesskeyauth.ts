@@ -1,0 +1,21 @@
+/** Signal: a successful call signed with a long-term IAM user access key (AKIA...). */
+import { truthy } from '../../src/engine/event'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  if (truthy(event.get('errorCode')) || truthy(event.get('errorMessage'))) return false
+  return (event.deepGetOr('', 'userIdentity', 'accessKeyId') as string).startsWith('AKIA')
+}
+
+export function title(event: PantherEvent): string {
+  return py`User ${event.deepGet('userIdentity', 'arn')} signed in with access key ${event.deepGet('userIdentity', 'accessKeyId')}`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  // upstream asks for "sourceIpAddress"; the case-insensitive lookup finds sourceIPAddress
+  const ip = event.get('sourceIpAddress', '{not found}')
+  const key = event.deepGetOr('{not found}', 'userIdentity', 'accessKeyId')
+  if (typeof ip !== 'string' || typeof key !== 'string') throw new TypeError('can only concatenate str to str')
+  return { ip_accessKeyId: `${ip}:${key}` }
+}

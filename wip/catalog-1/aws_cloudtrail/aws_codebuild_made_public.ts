@@ -1,0 +1,20 @@
+/** A CodeBuild project switched to public visibility. */
+import { awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import { py } from '../../src/engine/helpers/base'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+export function rule(event: PantherEvent): boolean {
+  const eventName = event.get('eventName')
+  // upstream indexes event["eventName"]: an event without it is an error, not a miss
+  if (eventName === undefined) throw new Error("KeyError: 'eventName'")
+  return eventName === 'UpdateProjectVisibility' && event.deepGet('requestParameters', 'projectVisibility') === 'PUBLIC_READ'
+}
+
+export function title(event: PantherEvent): string {
+  const account = lookupAwsAccountName(event.deepGet('recipientAccountId'))
+  return py`AWS CodeBuild Project made Public by ${event.deepGet('userIdentity', 'arn')} in account ${account}`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

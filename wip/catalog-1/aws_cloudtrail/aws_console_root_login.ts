@@ -1,0 +1,30 @@
+/** A successful console sign-in as the root user; every sign-in is its own alert. */
+import { py } from '../../src/engine/helpers/base'
+import { rootActivityContext } from '../../src/engine/helpers/cloudtrail-callers'
+import { geoinfoFromIpFormatted } from '../../src/engine/helpers/ipinfo'
+import { mockable } from '../../src/engine/mocks'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const geoinfo = mockable('geoinfo_from_ip_formatted', geoinfoFromIpFormatted)
+
+export function rule(event: PantherEvent): boolean {
+  return (
+    event.get('eventName') === 'ConsoleLogin' &&
+    event.deepGet('userIdentity', 'type') === 'Root' &&
+    event.deepGet('responseElements', 'ConsoleLogin') === 'Success'
+  )
+}
+
+export function title(event: PantherEvent): string {
+  return py`AWS root login detected from (${geoinfo(event, 'sourceIPAddress')}) in account [${event.get('recipientAccountId')}]`
+}
+
+export function dedup(event: PantherEvent): string {
+  const parts = [event.get('recipientAccountId'), event.get('eventName'), event.get('eventTime')]
+  if (!parts.every((p) => typeof p === 'string')) throw new TypeError('sequence item: expected str instance')
+  return parts.join('-')
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return rootActivityContext(event)
+}

@@ -1,0 +1,50 @@
+/** EC2 instances launched with a type the organization does not use (e.g. GPU types used for mining). */
+import type { JsonValue } from '../../src/types'
+import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import { deepGetOr, py } from '../../src/engine/helpers/base'
+import { mockable } from '../../src/engine/mocks'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+/** Configuration: instance types not expected in this environment. */
+const UNUSUAL_INSTANCE_TYPES: ReadonlySet<string> = new Set(['p2.xlarge'])
+
+const unusualInstanceTypes = mockable('get_unusual_instance_types', (): ReadonlySet<string> => UNUSUAL_INSTANCE_TYPES)
+
+/** The launched type: requestParameters.instanceType is either a string or `{value: ...}`. */
+function instanceType(event: PantherEvent): JsonValue {
+  const value = event.deepGetOr('<UNKNOWN INSTANCE TYPE>', 'requestParameters', 'instanceType')
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return deepGetOr(value, '<UNKNOWN INSTANCE TYPE>', 'value')
+  }
+  return value
+}
+
+function isUnusual(type: JsonValue): boolean {
+  const unusual = unusualInstanceTypes()
+  // a test mocks the set with a plain string, where Python's `in` is a substring test
+  if (typeof unusual === 'string') {
+    if (typeof type !== 'string') throw new TypeError("'in <string>' requires string as left operand")
+    return unusual.includes(type)
+  }
+  if (typeof unusual === 'boolean') throw new TypeError("argument of type 'bool' is not iterable")
+  return unusual.has(type as string)
+}
+
+export function rule(event: PantherEvent): boolean {
+  const type = instanceType(event)
+  const unusual = isUnusual(type)
+  return event.get('eventName') === 'RunInstances' && event.get('eventSource') === 'ec2.amazonaws.com' && unusual
+}
+
+export function title(event: PantherEvent): string {
+  const account = lookupAwsAccountName(event.get('recipientAccountId'))
+  return py`EC2 instance with a suspicious type '${instanceType(event)}' was launched in in ${account}`
+}
+
+export function severity(event: PantherEvent): string {
+  return awsCloudtrailSuccess(event) ? 'DEFAULT' : 'LOW'
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return { ...awsRuleContext(event), instanceType: instanceType(event) }
+}

@@ -1,0 +1,26 @@
+/** EC2 images created, copied or imported by people (AWS services and dry runs are skipped). */
+import { py } from '../../src/engine/helpers/base'
+import { isAwsServiceCall } from '../../src/engine/helpers/cloudtrail-callers'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const IMAGE_CALLS = new Set([
+  'CopyFpgaImage',
+  'CopyImage',
+  'CreateFpgaImage',
+  'CreateImage',
+  'CreateRestoreImageTask',
+  'CreateStoreImageTask',
+  'ImportImage',
+])
+
+export function rule(event: PantherEvent): boolean {
+  if (event.get('eventSource', '') !== 'ec2.amazonaws.com') return false
+  if (isAwsServiceCall(event)) return false
+  if (event.get('errorCode', '') === 'Client.DryRunOperation') return false
+  return IMAGE_CALLS.has(event.get('eventName', '') as string)
+}
+
+export function title(event: PantherEvent): string {
+  const issuer = event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'userName')
+  return py`[${issuer}] triggered a CloudTrail action [${event.get('eventName')}] within AWS Account ID: [${event.get('recipientAccountId')}]`
+}

@@ -1,0 +1,42 @@
+/**
+ * EC2 instance role credentials (sessions named after the instance id) used from a public address and
+ * not by an AWS service on the instance's behalf: credentials read from the instance metadata service
+ * and taken elsewhere. Sources in Amazon's own ASN (ipinfo enrichment) are lowered to INFO.
+ */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { isIpAddress, py } from '../../src/engine/helpers/base'
+import { isPrivateIp } from '../../src/engine/helpers/ip-scope'
+import { getIpinfoAsn } from '../../src/engine/helpers/ipinfo'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+const INSTANCE_SESSION = /:assumed-role\/.+\/i-[0-9a-f]+$/
+const INTERNAL_SOURCES = new Set(['ssm.amazonaws.com', 'ec2messages.amazonaws.com', 'ssmmessages.amazonaws.com'])
+const INTERNAL_EVENTS = new Set(['RegisterManagedInstance'])
+const INTERNAL_IPS = new Set(['AWS Internal'])
+
+export function rule(event: PantherEvent): boolean {
+  const arn = event.deepGetOr('', 'userIdentity', 'arn') as string
+  if (!INSTANCE_SESSION.test(arn)) return false
+  if ((event.deepGetOr('', 'userIdentity', 'invokedBy') as string).endsWith('.amazonaws.com')) return false
+  if (INTERNAL_SOURCES.has(event.get('eventSource') as string)) return false
+  if (INTERNAL_EVENTS.has(event.get('eventName') as string)) return false
+  const sourceIp = event.get('sourceIPAddress', '') as string
+  if (INTERNAL_IPS.has(sourceIp) || sourceIp.endsWith('.amazonaws.com')) return false
+  return isIpAddress(sourceIp) && !isPrivateIp(sourceIp)
+}
+
+export function severity(event: PantherEvent): string {
+  const asn = getIpinfoAsn(event)
+  return asn !== null && asn.domain('sourceIPAddress') === 'amazon.com' ? 'INFO' : 'DEFAULT'
+}
+
+export function title(event: PantherEvent): string {
+  const arn = event.deepGetOr('<unknown>', 'userIdentity', 'arn')
+  const ip = event.get('sourceIPAddress', '<unknown>')
+  const action = event.get('eventName', '<unknown>')
+  return py`IMDS instance credential [${arn}] used from [${ip}] to call [${event.get('eventSource', '')}:${action}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}

@@ -1,0 +1,33 @@
+/**
+ * API calls denied with AccessDenied from addresses outside AWS's own ranges (MISP warning list
+ * `amazon-aws`, when that enrichment is configured). The Threshold turns them into an alert per identity.
+ */
+import { awsRuleContext } from '../../src/engine/helpers/aws'
+import { isIpAddress, py } from '../../src/engine/helpers/base'
+import { getMispWarningLists } from '../../src/engine/helpers/misp'
+import { strOrEmpty } from '../../src/engine/helpers/values'
+import type { PantherEvent } from '../../src/engine/rule-api'
+
+/** Denials that are routine noise or expected from auditing tools. */
+const IGNORED_CALLS = new Set(['DescribeEventAggregates', 'ListResourceTags'])
+
+export function rule(event: PantherEvent): boolean {
+  const sourceIp = event.get('sourceIPAddress')
+  // service principals (e.g. "sqs.amazonaws.com") appear instead of an address for calls AWS makes
+  if (!isIpAddress(sourceIp)) return false
+  const misp = getMispWarningLists(event)
+  if (misp !== null && misp.hasWarningListId(sourceIp, 'amazon-aws')) return false
+  return event.get('errorCode') === 'AccessDenied' && !IGNORED_CALLS.has(event.get('eventName') as string)
+}
+
+export function dedup(event: PantherEvent): string {
+  return strOrEmpty(event.udm('actor_user'))
+}
+
+export function title(event: PantherEvent): string {
+  return py`Access denied to ${event.deepGet('userIdentity', 'type')} [${event.udm('actor_user')}]`
+}
+
+export function alertContext(event: PantherEvent): Record<string, unknown> {
+  return awsRuleContext(event)
+}
