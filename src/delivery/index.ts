@@ -1,0 +1,9 @@
+/**
+ * The delivery stage's public surface: the queue consumer, the admin routes, and what tests and the
+ * README's receivers use (signatures, payloads, decisions).
+ */
+export { handleDeliveryBatch } from './consumer'
+export { deliveryRoutes } from './routes'
+export { loadDeliveryConfig, type DeliveryConfig } from './config'
+export { DeliveryConfigError, parseDestinations, type Destination } from './destinations'
+export { signWebhook, verifyWebhook } from './signing'

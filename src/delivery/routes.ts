@@ -1,0 +1,64 @@
+/**
+ * Delivery admin API (bearer `ADMIN_TOKEN`), mounted under `/alerts`:
+ * - `POST /alerts/:id/deliver[?destination=<id or name>]`: re-sends the alert to that destination, or
+ *   to every destination the alert routes to. Each re-send is a new message (new `webhook-id`, title
+ *   `[Re-sent]: ...`) and goes through the queue with the same retries. Answers 202 with the queued
+ *   deliveries.
+ * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
+ */
+import { Hono } from 'hono'
+import { getAlert } from '../alerts'
+import { requireAdmin } from '../auth'
+import { findRule } from '../engine/index'
+import { loadDeliveryConfig, type DeliveryConfig } from './config'
+import { fanOutMessages } from './consumer'
+import { DeliveryConfigError } from './destinations'
+import { webhookIdFor, type DeliveryMessage } from './message'
+import { routeAlert } from './routing'
+import { listDeliveries, markRequested } from './store'
+
+export const deliveryRoutes = new Hono<{ Bindings: Env }>()
+
+deliveryRoutes.use('*', requireAdmin)
+
+deliveryRoutes.post('/:id/deliver', async (c) => {
+  let config: DeliveryConfig
+  try {
+    config = loadDeliveryConfig(c.env)
+  } catch (err) {
+    if (!(err instanceof DeliveryConfigError)) throw err
+    return c.json({ error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues }, 503)
+  }
+  const alertId = c.req.param('id')
+  const alert = await getAlert(c.env.ALERTS_DB, alertId)
+  if (alert === null) return c.json({ error: `no alert with id ${alertId}` }, 404)
+  const wanted = c.req.query('destination')
+  let targets
+  if (wanted !== undefined) {
+    const d = config.byKey.get(wanted)
+    if (d === undefined) {
+      const known = config.destinations.map((x) => x.id).join(', ') || 'none'
+      return c.json({ error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})` }, 400)
+    }
+    targets = [d]
+  } else {
+    targets = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config).destinations
+    if (targets.length === 0) {
+      return c.json({ error: 'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=' }, 409)
+    }
+  }
+  const request: DeliveryMessage = { alertId, reason: 'resend', resendAt: Date.now() }
+  const keys = await Promise.all(
+    targets.map(async (d) => ({ alertId, destinationId: d.id, webhookId: await webhookIdFor(alertId, d.id, request.resendAt), reason: 'resend' as const })),
+  )
+  await markRequested(c.env.ALERTS_DB, keys, Date.now())
+  await c.env.DELIVERY_QUEUE.sendBatch(fanOutMessages(request, targets))
+  return c.json({ alertId, queued: keys.map((k, i) => ({ destinationId: k.destinationId, type: targets[i]?.type, webhookId: k.webhookId })) }, 202)
+})
+
+deliveryRoutes.get('/:id/deliveries', async (c) => {
+  const alertId = c.req.param('id')
+  const [alert, deliveries] = await Promise.all([getAlert(c.env.ALERTS_DB, alertId), listDeliveries(c.env.ALERTS_DB, alertId)])
+  if (alert === null && deliveries.length === 0) return c.json({ error: `no alert with id ${alertId}` }, 404)
+  return c.json({ alertId, deliveries })
+})

@@ -1,0 +1,88 @@
+/**
+ * One HTTP attempt: POST with a timeout covering the whole exchange (AbortSignal.timeout), the answer's
+ * status, Retry-After and a short excerpt of its body. Never throws: timeouts and network errors are
+ * results too. Anything kept for the record has the destination's secrets scrubbed out.
+ */
+import type { OutboundRequest } from './payloads'
+import type { AttemptResult } from './retry'
+
+/** Characters of the answer kept with each attempt. */
+export const BODY_EXCERPT_CHARS = 300
+const BODY_READ_BYTES = 2048
+
+export interface SentAttempt {
+  result: AttemptResult
+  bodyExcerpt: string | null
+  /** Timeouts and network errors; for answers, null. */
+  error: string | null
+  durationMs: number
+}
+
+/** `text` with every secret value replaced, so records and logs never hold one. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
+  return out
+}
+
+async function readExcerpt(res: Response): Promise<string> {
+  if (res.body === null) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < BODY_READ_BYTES) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } finally {
+    // The rest of a large answer is not needed; cancelling frees the connection.
+    reader.cancel().catch(() => {})
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const c of chunks) {
+    bytes.set(c, offset)
+    offset += c.byteLength
+  }
+  const text = new TextDecoder().decode(bytes.subarray(0, BODY_READ_BYTES)).replace(/\s+/g, ' ').trim()
+  return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof DOMException ? err.name === 'TimeoutError' || err.name === 'AbortError' : false
+}
+
+export async function sendAttempt(
+  request: OutboundRequest,
+  timeoutMs: number,
+  secrets: readonly string[],
+  clock: () => number = Date.now,
+): Promise<SentAttempt> {
+  const started = clock()
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal })
+    let excerpt: string | null = null
+    try {
+      excerpt = scrub(await readExcerpt(res), secrets)
+    } catch {
+      // The status already arrived; a body cut short (timeout, reset) does not change it.
+    }
+    return {
+      result: { kind: 'response', status: res.status, retryAfter: res.headers.get('retry-after') },
+      bodyExcerpt: excerpt,
+      error: null,
+      durationMs: clock() - started,
+    }
+  } catch (err) {
+    const durationMs = clock() - started
+    if (isTimeout(err) || signal.aborted) {
+      return { result: { kind: 'timeout' }, bodyExcerpt: null, error: `timed out after ${timeoutMs} ms`, durationMs }
+    }
+    const message = scrub(err instanceof Error ? `${err.name}: ${err.message}` : String(err), [...secrets, request.url])
+    return { result: { kind: 'network', error: message }, bodyExcerpt: null, error: message.slice(0, 500), durationMs }
+  }
+}
