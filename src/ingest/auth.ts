@@ -16,14 +16,19 @@ export interface Source {
 export const DEFAULT_SOURCE: Source = { id: 'default', label: 'Default HTTP source' }
 
 interface Credential {
-  /** SHA-256 of the token: both sides are hashed so the compare is constant-time and length-blind. */
+  /**
+   * SHA-256 of the token: both sides are hashed so the compare is constant-time and length-blind.
+   */
   digest: ArrayBuffer
   source: Source
 }
 
 let cachedCredentials: { token: string; list: Credential[] } | undefined
 
-/** The credentials known to this deployment, hashed once per isolate (and again if the secret changes). */
+/**
+ * The credentials known to this deployment, hashed once per isolate (and again if the secret
+ * changes).
+ */
 async function ingestCredentials(env: Pick<Env, 'INGEST_TOKEN'>): Promise<Credential[]> {
   const token = typeof env.INGEST_TOKEN === 'string' ? env.INGEST_TOKEN : ''
   if (cachedCredentials && cachedCredentials.token === token) return cachedCredentials.list
@@ -51,7 +56,8 @@ export async function authenticate(
   }
   const presented = await sha256(match[1])
   let found: Source | undefined
-  // Compare against every credential without stopping early, so timing does not reveal which matched.
+  // Compare against every credential without stopping early, so timing does not reveal which
+  // matched.
   for (const credential of await ingestCredentials(env)) {
     if (crypto.subtle.timingSafeEqual(presented, credential.digest)) found ??= credential.source
   }

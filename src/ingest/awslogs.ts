@@ -1,7 +1,8 @@
 /**
  * CloudWatch Logs subscription payloads: `{"awslogs":{"data":"<base64 gzip>"}}` as delivered to a
- * Lambda or HTTP endpoint, or the decoded form `{"messageType","logEvents":[{id,timestamp,message}]}`.
- * Each log event's `message` is one JSON event (e.g. a CloudTrail record sent to CloudWatch Logs).
+ * Lambda or HTTP endpoint, or the decoded form
+ * `{"messageType","logEvents":[{id,timestamp,message}]}`. Each log event's `message` is one JSON
+ * event (e.g. a CloudTrail record sent to CloudWatch Logs).
  */
 import { decodeUtf8, gunzipLimited } from './body'
 import { IngestError } from './errors'
@@ -28,8 +29,8 @@ export function isDecodedAwsLogs(value: Record<string, unknown>): boolean {
 }
 
 /**
- * Decodes `awslogs.data` (base64 of gzip of JSON). All payloads of one body share one inflate budget
- * (MAX_BODY_BYTES), so a body of many small bombs costs no more than one.
+ * Decodes `awslogs.data` (base64 of gzip of JSON). All payloads of one body share one inflate
+ * budget (MAX_BODY_BYTES), so a body of many small bombs costs no more than one.
  */
 export function decodeAwsLogsData(
   value: Record<string, unknown>,
@@ -67,7 +68,10 @@ export function decodeAwsLogsData(
   return decoded as Record<string, unknown>
 }
 
-/** The JSON events inside `logEvents[].message`; CONTROL_MESSAGE payloads (delivery checks) hold none. */
+/**
+ * The JSON events inside `logEvents[].message`; CONTROL_MESSAGE payloads (delivery checks) hold
+ * none.
+ */
 export function logEventMessages(decoded: Record<string, unknown>): LogEventMessage[] {
   if (decoded.messageType === 'CONTROL_MESSAGE') return []
   const logEvents = decoded.logEvents as unknown[]

@@ -1,7 +1,8 @@
 /**
- * Reading a request body within the size limit. The limit applies to the bytes received and again to
- * the bytes after gzip decompression, which stops as soon as it is exceeded, so a gzip bomb costs at
- * most the limit in work and memory. (zlib comes from the runtime's Node.js compatibility layer.)
+ * Reading a request body within the size limit. The limit applies to the bytes received and again
+ * to the bytes after gzip decompression, which stops as soon as it is exceeded, so a gzip bomb
+ * costs at most the limit in work and memory. (zlib comes from the runtime's Node.js compatibility
+ * layer.)
  */
 import { gunzipSync } from 'node:zlib'
 import { IngestError } from './errors'
@@ -10,9 +11,13 @@ const GZIP_MAGIC_0 = 0x1f
 const GZIP_MAGIC_1 = 0x8b
 
 function tooLarge(limit: number, what: string): IngestError {
-  return new IngestError(413, `${what} is larger than the limit of ${limit} bytes (MAX_BODY_BYTES)`, {
-    limitBytes: limit,
-  })
+  return new IngestError(
+    413,
+    `${what} is larger than the limit of ${limit} bytes (MAX_BODY_BYTES)`,
+    {
+      limitBytes: limit,
+    },
+  )
 }
 
 /** Reads a byte stream into one buffer, failing with 413 as soon as it grows past `limit`. */
@@ -45,7 +50,9 @@ async function readLimited(
   return out
 }
 
-/** The raw request body, checked against Content-Length first and against the bytes actually read. */
+/**
+ * The raw request body, checked against Content-Length first and against the bytes actually read.
+ */
 export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, 'request body')
@@ -67,7 +74,11 @@ export function isGzip(bytes: Uint8Array): boolean {
  * zlib's `maxOutputLength` stops inflating at the limit (a 1 GiB bomb costs about 50 ms); the web
  * DecompressionStream inflates each input chunk whole and took seconds on the same bomb.
  */
-export function gunzipLimited(bytes: Uint8Array, limit: number, what = 'decompressed body'): Uint8Array {
+export function gunzipLimited(
+  bytes: Uint8Array,
+  limit: number,
+  what = 'decompressed body',
+): Uint8Array {
   try {
     return gunzipSync(bytes, { maxOutputLength: limit })
   } catch (err) {
@@ -78,7 +89,9 @@ export function gunzipLimited(bytes: Uint8Array, limit: number, what = 'decompre
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
-/** UTF-8 text of the body (a leading byte-order mark is dropped); 400 when the bytes are not UTF-8. */
+/**
+ * UTF-8 text of the body (a leading byte-order mark is dropped); 400 when the bytes are not UTF-8.
+ */
 export function decodeUtf8(bytes: Uint8Array, what = 'request body'): string {
   try {
     return utf8.decode(bytes)

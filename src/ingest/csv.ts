@@ -1,6 +1,7 @@
 /**
- * RFC 4180 CSV, as Salesforce EventLogFile writes it: a header row, comma-separated fields, fields in
- * double quotes may hold commas, line breaks and doubled quotes (""). CRLF and LF line ends both work.
+ * RFC 4180 CSV, as Salesforce EventLogFile writes it: a header row, comma-separated fields, fields
+ * in double quotes may hold commas, line breaks and doubled quotes (""). CRLF and LF line ends both
+ * work.
  */
 
 export interface CsvRecord {

@@ -1,14 +1,24 @@
 /**
- * From body text to the list of events: one JSON object, a JSON array, NDJSON, or CSV with a header;
- * then the envelopes forwarders wrap events in are opened: CloudTrail `{"Records":[...]}`, an
- * EventBridge event (`detail`), and CloudWatch Logs subscription payloads (`awslogs.data` or decoded).
+ * From body text to the list of events: one JSON object, a JSON array, NDJSON, or CSV with a
+ * header; then the envelopes forwarders wrap events in are opened: CloudTrail `{"Records":[...]}`,
+ * an EventBridge event (`detail`), and CloudWatch Logs subscription payloads (`awslogs.data` or
+ * decoded).
  */
-import { decodeAwsLogsData, isAwsLogsEnvelope, isDecodedAwsLogs, logEventMessages, shortMessage } from './awslogs'
+import {
+  decodeAwsLogsData,
+  isAwsLogsEnvelope,
+  isDecodedAwsLogs,
+  logEventMessages,
+  shortMessage,
+} from './awslogs'
 import { parseCsv } from './csv'
 import { IngestError } from './errors'
 import { checkObjectDensity } from './json-limits'
 
-/** Where an event sat in the body: `index` in a JSON list, `line` in NDJSON or CSV (both if a line held a list). */
+/**
+ * Where an event sat in the body: `index` in a JSON list, `line` in NDJSON or CSV (both if a line
+ * held a list).
+ */
 export interface Position {
   index?: number
   line?: number
@@ -19,7 +29,10 @@ export interface RawEvent extends Position {
 }
 
 export interface EventError extends Position {
-  /** Dotted path of the field at fault (`userIdentity.arn`, `resources.0.arn`); empty for the whole event. */
+  /**
+   * Dotted path of the field at fault (`userIdentity.arn`, `resources.0.arn`); empty for the whole
+   * event.
+   */
   path: string
   message: string
 }
@@ -29,7 +42,9 @@ export interface DecodedBody {
   errors: EventError[]
 }
 
-/** Decoding state: the body so far, and what embedded gzip (`awslogs.data`) may still inflate to. */
+/**
+ * Decoding state: the body so far, and what embedded gzip (`awslogs.data`) may still inflate to.
+ */
 interface Decoding extends DecodedBody {
   inflateBudget: number
 }
@@ -44,7 +59,9 @@ export interface DecodeLimits {
 /** Salesforce EventLogFile types have a few dozen columns. */
 const MAX_CSV_COLUMNS = 1_000
 
-/** Decodes body text in the given format; `sniff` tells JSON and NDJSON apart, and CSV when allowed. */
+/**
+ * Decodes body text in the given format; `sniff` tells JSON and NDJSON apart, and CSV when allowed.
+ */
 export function decodeBody(
   text: string,
   format: BodyFormat,
@@ -98,7 +115,8 @@ function expand(value: unknown, at: Position, out: Decoding, topLevel: boolean):
     const obj = value as Record<string, unknown>
     const records = obj.Records
     if (Array.isArray(records)) {
-      for (let i = 0; i < records.length; i++) out.events.push(position<RawEvent>({ value: records[i] }, at.line, i))
+      for (let i = 0; i < records.length; i++)
+        out.events.push(position<RawEvent>({ value: records[i] }, at.line, i))
       return
     }
     if (isEventBridgeEvent(obj)) {
@@ -120,7 +138,9 @@ function expand(value: unknown, at: Position, out: Decoding, topLevel: boolean):
 function addLogEvents(decoded: Record<string, unknown>, at: Position, out: DecodedBody): void {
   for (const message of logEventMessages(decoded)) {
     if (message.error !== undefined) {
-      out.errors.push(position<EventError>({ path: '', message: message.error }, at.line, message.index))
+      out.errors.push(
+        position<EventError>({ path: '', message: message.error }, at.line, message.index),
+      )
     } else {
       out.events.push(position<RawEvent>({ value: message.value }, at.line, message.index))
     }
@@ -181,7 +201,6 @@ export function tooManyEvents(count: number, limits: DecodeLimits, note = ''): I
   )
 }
 
-
 function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
   // The header plus one record more than allowed is enough to know the batch is too large.
   const records = parseCsv(text, maxEvents + 2)
@@ -190,16 +209,27 @@ function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
     throw new IngestError(400, 'CSV body has no readable header row')
   }
   if (header.fields.length > MAX_CSV_COLUMNS) {
-    throw new IngestError(400, `CSV header has ${header.fields.length} columns; at most ${MAX_CSV_COLUMNS}`)
+    throw new IngestError(
+      400,
+      `CSV header has ${header.fields.length} columns; at most ${MAX_CSV_COLUMNS}`,
+    )
   }
   if (records.length - 1 > maxEvents) {
-    throw tooManyEvents(records.length - 1, { maxBodyBytes: 0, maxEventsPerBatch: maxEvents }, 'or more')
+    throw tooManyEvents(
+      records.length - 1,
+      { maxBodyBytes: 0, maxEventsPerBatch: maxEvents },
+      'or more',
+    )
   }
   const columns = header.fields.map((c) => c.trim())
   for (let r = 1; r < records.length; r++) {
     const record = records[r] as (typeof records)[number]
     if (record.error) {
-      out.errors.push({ line: record.line, path: '', message: `CSV record is malformed: ${record.error}` })
+      out.errors.push({
+        line: record.line,
+        path: '',
+        message: `CSV record is malformed: ${record.error}`,
+      })
       continue
     }
     if (record.fields.length !== columns.length) {
@@ -211,7 +241,8 @@ function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
       continue
     }
     const event: Record<string, string> = {}
-    for (let c = 0; c < columns.length; c++) event[columns[c] as string] = record.fields[c] as string
+    for (let c = 0; c < columns.length; c++)
+      event[columns[c] as string] = record.fields[c] as string
     out.events.push({ value: event, line: record.line })
   }
 }

@@ -38,7 +38,11 @@ ingestRoutes.post('/:logType', async (c) => {
   }
   assertLogTypeAllowed(source, logType.name)
   const limits = readLimits(c.env)
-  const { format, gzip } = bodyFormat(c.req.header('content-type'), c.req.header('content-encoding'), logType)
+  const { format, gzip } = bodyFormat(
+    c.req.header('content-type'),
+    c.req.header('content-encoding'),
+    logType,
+  )
 
   let bytes = await readRequestBody(c.req.raw, limits.maxBodyBytes)
   if (gzip || isGzip(bytes)) bytes = gunzipLimited(bytes, limits.maxBodyBytes)
@@ -56,7 +60,10 @@ ingestRoutes.post('/:logType', async (c) => {
   const answer: IngestAnswer = {
     accepted: result.accepted.length,
     rejected: result.rejected,
-    errors: result.errors.length > MAX_ERRORS_IN_ANSWER ? result.errors.slice(0, MAX_ERRORS_IN_ANSWER) : result.errors,
+    errors:
+      result.errors.length > MAX_ERRORS_IN_ANSWER
+        ? result.errors.slice(0, MAX_ERRORS_IN_ANSWER)
+        : result.errors,
     matches: outcome.matches,
     ruleErrors: outcome.ruleErrors,
     alerts: outcome.alertsCreated,
@@ -81,7 +88,9 @@ const NDJSON_TYPES = new Set([
   'application/x-jsonlines',
 ])
 const CSV_TYPES = new Set(['text/csv', 'application/csv'])
-/** Types that say nothing about the content (curl's default, generic binary, gzip files): sniffed. */
+/**
+ * Types that say nothing about the content (curl's default, generic binary, gzip files): sniffed.
+ */
 const SNIFFED_TYPES = new Set([
   'text/plain',
   'application/octet-stream',
@@ -105,7 +114,10 @@ function bodyFormat(
   }
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
   if (media === '' || SNIFFED_TYPES.has(media)) {
-    return { format: 'sniff', gzip: gzip || media === 'application/gzip' || media === 'application/x-gzip' }
+    return {
+      format: 'sniff',
+      gzip: gzip || media === 'application/gzip' || media === 'application/x-gzip',
+    }
   }
   if (media === 'application/json' || media === 'text/json' || media.endsWith('+json')) {
     return { format: 'json', gzip }
@@ -113,7 +125,10 @@ function bodyFormat(
   if (NDJSON_TYPES.has(media)) return { format: 'ndjson', gzip }
   if (CSV_TYPES.has(media)) {
     if (!logType.acceptsCsv) {
-      throw new IngestError(415, `CSV bodies are accepted for Salesforce log types, not ${logType.name}`)
+      throw new IngestError(
+        415,
+        `CSV bodies are accepted for Salesforce log types, not ${logType.name}`,
+      )
     }
     return { format: 'csv', gzip }
   }

@@ -6,13 +6,16 @@ import { IngestError } from './errors'
 
 /**
  * JSON.parse spends about 65 bytes of memory per object or array, so a body of `{}` repeated would
- * need 20 times its size: bodies may hold at most one `{` or `[` per this many bytes (real logs hold
- * one per 100 or more), with a floor for small bodies.
+ * need 20 times its size: bodies may hold at most one `{` or `[` per this many bytes (real logs
+ * hold one per 100 or more), with a floor for small bodies.
  */
 export const MIN_BYTES_PER_OBJECT = 16
 const OBJECT_FLOOR = 10_000
 
-/** Throws 413 when `text` holds too many `{`/`[` for its size (counted with indexOf: a few ms per 10 MiB). */
+/**
+ * Throws 413 when `text` holds too many `{`/`[` for its size (counted with indexOf: a few ms per 10
+ * MiB).
+ */
 export function checkObjectDensity(text: string, what = 'request body'): void {
   const allowed = Math.max(OBJECT_FLOOR, Math.floor(text.length / MIN_BYTES_PER_OBJECT))
   let count = 0
@@ -29,13 +32,16 @@ export function checkObjectDensity(text: string, what = 'request body'): void {
 }
 
 // Nesting depth of one event. Up to RECURSION_SAFE_DEPTH levels a bounded recursion is safe and
-// fastest; a deeper configured limit uses an explicit stack, so no limit can exhaust the call stack.
+// fastest; a deeper configured limit uses an explicit stack, so no limit can exhaust the call
+// stack.
 const RECURSION_SAFE_DEPTH = 1_000
 
 /** True when `value` nests objects/arrays deeper than `limit` (the value itself is level 1). */
 export function exceedsDepth(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== 'object') return false
-  return limit <= RECURSION_SAFE_DEPTH ? deeperThan(value, limit) : deeperThanIterative(value, limit)
+  return limit <= RECURSION_SAFE_DEPTH
+    ? deeperThan(value, limit)
+    : deeperThanIterative(value, limit)
 }
 
 /** `levelsLeft` counts the levels still allowed, this node's included. */
@@ -44,14 +50,16 @@ function deeperThan(node: object, levelsLeft: number): boolean {
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const child: unknown = node[i]
-      if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1)) return true
+      if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1))
+        return true
     }
     return false
   }
   const obj = node as Record<string, unknown>
   for (const key in obj) {
     const child = obj[key]
-    if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1)) return true
+    if (child !== null && typeof child === 'object' && deeperThan(child, levelsLeft - 1))
+      return true
   }
   return false
 }

@@ -1,6 +1,7 @@
 /**
- * Ingest limits, read from `[vars]` (wrangler.toml, `.dev.vars`, `wrangler dev --var`). A value that is
- * not a positive integer is a configuration error: it fails loudly instead of silently lifting a limit.
+ * Ingest limits, read from `[vars]` (wrangler.toml, `.dev.vars`, `wrangler dev --var`). A value
+ * that is not a positive integer is a configuration error: it fails loudly instead of silently
+ * lifting a limit.
  */
 import { IngestError } from './errors'
 
@@ -18,7 +19,9 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxJsonDepth: 64,
 }
 
-type LimitVars = Partial<Record<'MAX_BODY_BYTES' | 'MAX_EVENTS_PER_BATCH' | 'MAX_JSON_DEPTH', unknown>>
+type LimitVars = Partial<
+  Record<'MAX_BODY_BYTES' | 'MAX_EVENTS_PER_BATCH' | 'MAX_JSON_DEPTH', unknown>
+>
 
 let cached: { key: string; limits: IngestLimits } | undefined
 

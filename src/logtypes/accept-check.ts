@@ -2,7 +2,8 @@
  * A fast yes/no version of a valibot schema, compiled once from the schema object itself, for the
  * hot path: an event it accepts is one valibot accepts, without valibot's per-field allocations.
  * When it says no, valibot runs and names the fields at fault. Only the schema kinds our log types
- * use are compiled; any other kind compiles to "ask valibot", so the two can never disagree on a yes.
+ * use are compiled; any other kind compiles to "ask valibot", so the two can never disagree on a
+ * yes.
  */
 import type * as v from 'valibot'
 

@@ -1,23 +1,32 @@
 /**
  * Panther's scan of CloudTrail's free-form JSON (request parameters, response elements, additional
  * event data, service event details, web identity attributes) for indicators, by key name:
- * `arn`/`ARN`/`aws:SourceArn` and any ARN-valued string → ARNs; `instanceId`, `instance-id`, `*InstanceId`
- * → instance ids; `accountId`, `account`, `*AccountId` → account ids; `tags` → tags; IP-address keys → IPs;
- * DNS-name keys → domains. Arrays pass their key to their items.
+ * `arn`/`ARN`/`aws:SourceArn` and any ARN-valued string → ARNs; `instanceId`, `instance-id`,
+ * `*InstanceId` → instance ids; `accountId`, `account`, `*AccountId` → account ids; `tags` → tags;
+ * IP-address keys → IPs; DNS-name keys → domains. Arrays pass their key to their items.
  */
 import type { IndicatorSink } from './indicators'
 
 const ARN_KEYS = new Set(['arn', 'ARN', 'aws:SourceArn'])
 const INSTANCE_KEYS = new Set(['instanceId', 'instance-id'])
 const ACCOUNT_KEYS = new Set(['accountId', 'account'])
-const IP_KEYS = new Set(['ipv6Addresses', 'publicIp', 'privateIpAddress', 'ipAddressV4', 'sourceIPAddress'])
+const IP_KEYS = new Set([
+  'ipv6Addresses',
+  'publicIp',
+  'privateIpAddress',
+  'ipAddressV4',
+  'sourceIPAddress',
+])
 const DOMAIN_KEYS = new Set(['publicDnsName', 'privateDnsName', 'domain'])
 
-/** Deeper levels are not scanned (events are already held to MAX_JSON_DEPTH; this bounds recursion). */
+/**
+ * Deeper levels are not scanned (events are already held to MAX_JSON_DEPTH; this bounds recursion).
+ */
 const MAX_SCAN_DEPTH = 128
 
 export function scanCloudTrailJson(root: unknown, sink: IndicatorSink, maxDepth: number): void {
-  if (root !== null && typeof root === 'object') scan('', root, sink, Math.min(maxDepth, MAX_SCAN_DEPTH))
+  if (root !== null && typeof root === 'object')
+    scan('', root, sink, Math.min(maxDepth, MAX_SCAN_DEPTH))
 }
 
 function scan(key: string, value: object, sink: IndicatorSink, depthLeft: number): void {

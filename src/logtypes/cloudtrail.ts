@@ -5,7 +5,14 @@
  */
 import * as v from 'valibot'
 import { scanCloudTrailJson } from './cloudtrail-scan'
-import { canonicalizeKeys, coerceTypedFields, type FieldSpec, lowerCaseIndex, schemaOf, stringsObject } from './fields'
+import {
+  canonicalizeKeys,
+  coerceTypedFields,
+  type FieldSpec,
+  lowerCaseIndex,
+  schemaOf,
+  stringsObject,
+} from './fields'
 import type { IndicatorSink } from './indicators'
 import { asObject, FieldProblem, type LogType } from './log-type'
 
@@ -45,7 +52,16 @@ export const CLOUDTRAIL_FIELDS: readonly FieldSpec[] = [
 
 const sessionIssuer = stringsObject(['type', 'principalId', 'arn', 'accountId', 'userName'])
 const userIdentity = stringsObject(
-  ['type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'invokedBy', 'identityProvider'],
+  [
+    'type',
+    'principalId',
+    'arn',
+    'accountId',
+    'accessKeyId',
+    'userName',
+    'invokedBy',
+    'identityProvider',
+  ],
   {
     sessionContext: v.looseObject({
       attributes: v.nullish(
@@ -56,12 +72,16 @@ const userIdentity = stringsObject(
       ),
       sessionIssuer: v.nullish(sessionIssuer),
       webIdFederationData: v.nullish(
-        v.looseObject({ federatedProvider: v.nullish(v.string()), attributes: v.optional(v.unknown()) }),
+        v.looseObject({
+          federatedProvider: v.nullish(v.string()),
+          attributes: v.optional(v.unknown()),
+        }),
       ),
     }),
   },
 )
-// A resource is `{ARN|arn, accountId, type}`; one Panther rule test has a resource written as a string.
+// A resource is `{ARN|arn, accountId, type}`; one Panther rule test has a resource written as a
+// string.
 const resource = v.union([stringsObject(['ARN', 'arn', 'accountId', 'type']), v.string()])
 
 const NESTED = { userIdentity, resources: v.array(resource) }
@@ -73,7 +93,10 @@ function prepare(event: Record<string, unknown>): Record<string, unknown> | Fiel
   if (!('eventName' in event)) {
     canonicalizeKeys(event, KNOWN)
     if (!isCloudTrailLike(event)) {
-      return new FieldProblem('', 'not a CloudTrail record: it has none of the CloudTrail fields (eventName, eventSource, eventType, userIdentity, ...)')
+      return new FieldProblem(
+        '',
+        'not a CloudTrail record: it has none of the CloudTrail fields (eventName, eventSource, eventType, userIdentity, ...)',
+      )
     }
   }
   if (typeof event.readOnly !== 'boolean' || typeof event.managementEvent !== 'boolean') {
@@ -83,7 +106,8 @@ function prepare(event: Record<string, unknown>): Record<string, unknown> | Fiel
 }
 
 function isCloudTrailLike(event: Record<string, unknown>): boolean {
-  // Rows Panther already classified as CloudTrail (e.g. re-sent rule test logs) count as CloudTrail.
+  // Rows Panther already classified as CloudTrail (e.g. re-sent rule test logs) count as
+  // CloudTrail.
   if (event.p_log_type === 'AWS.CloudTrail') return true
   for (const key in event) if (KNOWN.has(key.toLowerCase())) return true
   return false

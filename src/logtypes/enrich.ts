@@ -15,7 +15,9 @@ export interface EventProblem {
   message: string
 }
 
-/** `p_` fields a sender may already carry that are kept: lookup-table and Core Field (UDM) results. */
+/**
+ * `p_` fields a sender may already carry that are kept: lookup-table and Core Field (UDM) results.
+ */
 const KEPT_INPUT_P_FIELDS = new Set(['p_enrichment', 'p_udm'])
 const VALIBOT_CONFIG = { abortEarly: false } as const
 /** Reported issues per event: enough to fix a sender, not enough to flood the answer. */
@@ -48,7 +50,8 @@ export class BatchEnricher {
   ) {
     this.accepts = acceptCheckOf(logType)
     this.parseTime = formatPantherTime(now)
-    // 96 random bits per batch plus a 32-bit counter: unique row ids without a random draw per event.
+    // 96 random bits per batch plus a 32-bit counter: unique row ids without a random draw per
+    // event.
     const bytes = crypto.getRandomValues(new Uint8Array(12))
     let hex = ''
     for (const b of bytes) hex += HEX[b]
@@ -65,7 +68,8 @@ export class BatchEnricher {
     if (this.accepts(prepared)) return this.enrich(prepared)
     const result = v.safeParse(this.logType.schema, prepared, VALIBOT_CONFIG)
     if (!result.success) {
-      for (const issue of result.issues.slice(0, MAX_PROBLEMS_PER_EVENT)) problems.push(describe(issue))
+      for (const issue of result.issues.slice(0, MAX_PROBLEMS_PER_EVENT))
+        problems.push(describe(issue))
       return undefined
     }
     return this.enrich(prepared)
@@ -117,7 +121,5 @@ function describe(issue: v.BaseIssue<unknown>): EventProblem {
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 function hex8(n: number): string {
-  return (
-    HEX[(n >>> 24) & 0xff]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!
-  )
+  return HEX[(n >>> 24) & 0xff]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!
 }

@@ -34,7 +34,9 @@ function baseSchema(field: FieldSpec): v.GenericSchema {
   }
 }
 
-/** A loose object schema: required fields must be present and not null; all present fields typed. */
+/**
+ * A loose object schema: required fields must be present and not null; all present fields typed.
+ */
 export function schemaOf(
   fields: readonly FieldSpec[],
   nested: Record<string, v.GenericSchema> = {},
@@ -116,8 +118,8 @@ export function fieldsOfType(fields: readonly FieldSpec[], ...types: FieldType[]
 }
 
 /**
- * Renames top-level keys that match a schema field except in letter case (`eventname` → `eventName`),
- * as Panther's case-insensitive JSON decoding does; a key already spelled right wins.
+ * Renames top-level keys that match a schema field except in letter case (`eventname` →
+ * `eventName`), as Panther's case-insensitive JSON decoding does; a key already spelled right wins.
  */
 export function canonicalizeKeys(
   event: Record<string, unknown>,

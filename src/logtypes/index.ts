@@ -4,16 +4,26 @@
  */
 import { cloudTrail } from './cloudtrail'
 import type { LogType } from './log-type'
-import { salesforceLogin, salesforceLoginAs, salesforceLogout, salesforceUri } from './salesforce-eventlogfile'
+import {
+  salesforceLogin,
+  salesforceLoginAs,
+  salesforceLogout,
+  salesforceUri,
+} from './salesforce-eventlogfile'
 import { salesforceRealtime } from './salesforce-realtime'
 
 export type { LogType } from './log-type'
 export { BatchEnricher, type EventProblem } from './enrich'
 
 const LOG_TYPES: ReadonlyMap<string, LogType> = new Map(
-  [cloudTrail, salesforceRealtime, salesforceLogin, salesforceLoginAs, salesforceLogout, salesforceUri].map(
-    (t) => [t.name, t],
-  ),
+  [
+    cloudTrail,
+    salesforceRealtime,
+    salesforceLogin,
+    salesforceLoginAs,
+    salesforceLogout,
+    salesforceUri,
+  ].map((t) => [t.name, t]),
 )
 
 export function getLogType(name: string): LogType | undefined {

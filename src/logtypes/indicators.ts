@@ -1,8 +1,9 @@
 /**
- * The `p_any_*` indicator fields. A log type's extractor feeds values through the typed adders (which
- * apply Panther's scanner rules: valid IPs only, 12-digit account ids, `i-` instance ids, ARNs with
- * their embedded account and instance ids); `writeTo` stores each kind de-duplicated and sorted, and
- * leaves out the kinds that stayed empty and leaves the sink empty for the next event of the batch.
+ * The `p_any_*` indicator fields. A log type's extractor feeds values through the typed adders
+ * (which apply Panther's scanner rules: valid IPs only, 12-digit account ids, `i-` instance ids,
+ * ARNs with their embedded account and instance ids); `writeTo` stores each kind de-duplicated and
+ * sorted, and leaves out the kinds that stayed empty and leaves the sink empty for the next event
+ * of the batch.
  */
 import ipaddr from 'ipaddr.js'
 
@@ -23,7 +24,9 @@ export type IndicatorField = (typeof INDICATOR_FIELDS)[number]
 const ACCOUNT_ID = /^\d{12}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** Dotted-quad IPv4, each part 0-255 without leading zeros (what ipaddr.js calls four-part decimal). */
+/**
+ * Dotted-quad IPv4, each part 0-255 without leading zeros (what ipaddr.js calls four-part decimal).
+ */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 // A shape check before ipaddr.js, which reports invalid input by throwing (slow on a hot path).
 const IPV6_SHAPE = /^[0-9A-Fa-f:.]+(%[0-9A-Za-z._~-]+)?$/
@@ -136,15 +139,16 @@ export class IndicatorSink {
 /** Sorts in place and drops repeats in place (short lists, the usual case: insertion sort). */
 function sortedUnique(list: string[]): string[] {
   if (list.length > 16) list.sort()
-  else for (let i = 1; i < list.length; i++) {
-    const x = list[i] as string
-    let j = i - 1
-    while (j >= 0 && (list[j] as string) > x) {
-      list[j + 1] = list[j] as string
-      j--
+  else
+    for (let i = 1; i < list.length; i++) {
+      const x = list[i] as string
+      let j = i - 1
+      while (j >= 0 && (list[j] as string) > x) {
+        list[j + 1] = list[j] as string
+        j--
+      }
+      list[j + 1] = x
     }
-    list[j + 1] = x
-  }
   let n = 1
   for (let i = 1; i < list.length; i++) if (list[i] !== list[n - 1]) list[n++] = list[i] as string
   list.length = n

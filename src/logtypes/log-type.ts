@@ -20,8 +20,8 @@ export interface LogType {
   /** Whether CSV bodies (a header row, one event per record) are accepted. */
   acceptsCsv: boolean
   /**
-   * Brings an event into canonical shape before validation and returns it (the same object, or a new
-   * one when the input form differs, e.g. Salesforce PascalCase), or a problem that rejects it.
+   * Brings an event into canonical shape before validation and returns it (the same object, or a
+   * new one when the input form differs, e.g. Salesforce PascalCase), or a problem that rejects it.
    */
   prepare(event: Record<string, unknown>): Record<string, unknown> | FieldProblem
   /** The log's own time of the event (any supported form), or undefined. */

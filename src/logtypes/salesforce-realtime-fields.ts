@@ -1,12 +1,14 @@
 /**
- * Salesforce Real-Time Event Monitoring delivers events with PascalCase fields (`SourceIp`, `Score`);
- * Panther's Salesforce.RealtimeEvent rows use UPPER_SNAKE (`SOURCE_IP`, `SCORE`). These tables map one
- * to the other so the same rules fire on either form. README "Salesforce.RealtimeEvent" shows them.
+ * Salesforce Real-Time Event Monitoring delivers events with PascalCase fields (`SourceIp`,
+ * `Score`); Panther's Salesforce.RealtimeEvent rows use UPPER_SNAKE (`SOURCE_IP`, `SCORE`). These
+ * tables map one to the other so the same rules fire on either form. README
+ * "Salesforce.RealtimeEvent" shows them.
  */
 
 /**
  * The fields Panther's Salesforce rules read, with their UPPER_SNAKE names; three differ from the
- * plain word split that every other field gets (`ApiAnomalyEventNumber` → `API_ANOMALY_EVENT_NUMBER`).
+ * plain word split that every other field gets (`ApiAnomalyEventNumber` →
+ * `API_ANOMALY_EVENT_NUMBER`).
  */
 export const PASCAL_FIELD_NAMES: Readonly<Record<string, readonly string[]>> = {
   // Panther's rows name the request id REQUEST_ID (as EventLogFile does).
@@ -27,7 +29,9 @@ export const PASCAL_FIELD_NAMES: Readonly<Record<string, readonly string[]>> = {
   EventDate: ['EVENT_DATE'],
 }
 
-/** Fields set from EventDate in Panther's time form, so rules and dedup keys read the same values. */
+/**
+ * Fields set from EventDate in Panther's time form, so rules and dedup keys read the same values.
+ */
 export const EVENT_DATE_TIME_FIELDS = ['TIMESTAMP', 'TIMESTAMP_DERIVED'] as const
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Salesforce.RealtimeEvent: Real-Time Event Monitoring events (ApiAnomalyEventStore, LoginEvent,
- * BulkApiResultEventStore, ...) in Panther's UPPER_SNAKE form, or in Salesforce's own PascalCase form
- * (a REST/SOQL record with `attributes.type`, or a streaming message `{channel, data: {payload}}`),
- * which is mapped to UPPER_SNAKE first.
+ * BulkApiResultEventStore, ...) in Panther's UPPER_SNAKE form, or in Salesforce's own PascalCase
+ * form (a REST/SOQL record with `attributes.type`, or a streaming message `{channel, data:
+ * {payload}}`), which is mapped to UPPER_SNAKE first.
  */
 import { type FieldSpec, fieldsOfType, schemaOf } from './fields'
 import { asObject, FieldProblem, type LogType } from './log-type'
@@ -53,7 +53,10 @@ const NUMBERS = fieldsOfType(SALESFORCE_REALTIME_FIELDS, 'float', 'bigint')
 const NO_BOOLEANS: string[] = []
 
 /** Maps one PascalCase event to UPPER_SNAKE; `type` is the Salesforce object or channel name. */
-export function fromPascalCase(event: Record<string, unknown>, type: string): Record<string, unknown> {
+export function fromPascalCase(
+  event: Record<string, unknown>,
+  type: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { EVENT_TYPE: EVENT_TYPE_NAMES[type] ?? type }
   for (const key in event) {
     if (key === 'attributes') continue
@@ -73,12 +76,16 @@ export function fromPascalCase(event: Record<string, unknown>, type: string): Re
   return out
 }
 
-/** The event and its type name when it is in PascalCase form, from its record or streaming envelope. */
-function pascalCaseForm(
-  event: Record<string, unknown>,
-): { payload: Record<string, unknown>; type: string | undefined } {
+/**
+ * The event and its type name when it is in PascalCase form, from its record or streaming envelope.
+ */
+function pascalCaseForm(event: Record<string, unknown>): {
+  payload: Record<string, unknown>
+  type: string | undefined
+} {
   const attributes = asObject(event.attributes)
-  if (attributes && typeof attributes.type === 'string') return { payload: event, type: attributes.type }
+  if (attributes && typeof attributes.type === 'string')
+    return { payload: event, type: attributes.type }
   const data = asObject(event.data)
   const payload = data && asObject(data.payload)
   if (payload && typeof event.channel === 'string') {

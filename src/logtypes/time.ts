@@ -9,7 +9,8 @@ const DASHED =
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?$/
 
 /** CloudTrail's own form, `2024-01-15T14:23:45Z`, on days every month has: converted by slicing. */
-const CLOUDTRAIL_FORM = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/
+const CLOUDTRAIL_FORM =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/
 
 /** Milliseconds since the epoch, or undefined when the value is not a timestamp we can read. */
 export function parseTimestamp(value: unknown): number | undefined {
@@ -45,7 +46,9 @@ export function parseTimestamp(value: unknown): number | undefined {
   return checked(ms)
 }
 
-/** Years 1000 through 9999: Panther's form has a four-digit year (and Date.UTC maps 0-99 to 19xx). */
+/**
+ * Years 1000 through 9999: Panther's form has a four-digit year (and Date.UTC maps 0-99 to 19xx).
+ */
 const MIN_MS = -30_610_224_000_000
 const MAX_MS = 253_402_300_800_000
 
@@ -61,7 +64,12 @@ export function formatPantherTime(ms: number): string {
 
 /** The value in Panther's form, or undefined when it is not a readable timestamp. */
 export function toPantherTime(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length === 20 && CLOUDTRAIL_FORM.test(value) && value >= '1000') {
+  if (
+    typeof value === 'string' &&
+    value.length === 20 &&
+    CLOUDTRAIL_FORM.test(value) &&
+    value >= '1000'
+  ) {
     return `${value.slice(0, 10)} ${value.slice(11, 19)}.000`
   }
   const ms = parseTimestamp(value)

@@ -8,7 +8,10 @@ import type { EnrichedEvent } from '../../src/types'
 import { post } from './ingest-helpers'
 
 function enrich(logType: string, ...events: unknown[]): EnrichedEvent[] {
-  const decoded: DecodedBody = { events: events.map((value, index) => ({ value, index })), errors: [] }
+  const decoded: DecodedBody = {
+    events: events.map((value, index) => ({ value, index })),
+    errors: [],
+  }
   const result = validateBatch(getLogType(logType)!, decoded, DEFAULT_SOURCE, 64)
   expect(result.errors).toEqual([])
   return result.accepted
@@ -16,7 +19,8 @@ function enrich(logType: string, ...events: unknown[]): EnrichedEvent[] {
 
 const PANTHER_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/
 
-// A role session calling RunInstances: identities, resources and free-form JSON all carry indicators.
+// A role session calling RunInstances: identities, resources and free-form JSON all carry
+// indicators.
 const runInstances = {
   eventVersion: '1.08',
   userIdentity: {
@@ -44,7 +48,9 @@ const runInstances = {
   userAgent: 'aws-cli/2.15.0',
   requestParameters: {
     instanceType: 't3.micro',
-    tagSpecificationSet: { items: [{ resourceType: 'instance', tags: [{ key: 'Name', value: 'web-1' }] }] },
+    tagSpecificationSet: {
+      items: [{ resourceType: 'instance', tags: [{ key: 'Name', value: 'web-1' }] }],
+    },
     iamInstanceProfile: { arn: 'arn:aws:iam::123456789012:instance-profile/web' },
   },
   responseElements: {
@@ -55,12 +61,19 @@ const runInstances = {
           instanceId: 'i-0d7e4b9be8a0de6ea',
           privateIpAddress: '10.0.1.25',
           privateDnsName: 'ip-10-0-1-25.ec2.internal',
-          networkInterfaceSet: { items: [{ ipv6AddressesSet: {}, ownerAccountId: '210987654321' }] },
+          networkInterfaceSet: {
+            items: [{ ipv6AddressesSet: {}, ownerAccountId: '210987654321' }],
+          },
         },
       ],
     },
   },
-  resources: [{ ARN: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0d7e4b9be8a0de6ea', accountId: '123456789012' }],
+  resources: [
+    {
+      ARN: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0d7e4b9be8a0de6ea',
+      accountId: '123456789012',
+    },
+  ],
   requestID: 'req-1',
   eventID: 'evt-1',
   readOnly: false,
@@ -96,7 +109,10 @@ describe('CloudTrail enrichment', () => {
     expect(e!.p_any_aws_tags).toEqual(['Name:web-1'])
     expect(e!.p_any_usernames).toEqual(['DevAdmin'])
     expect(e!.p_any_emails).toEqual(['jane@example.com'])
-    expect(e!.p_any_actor_ids).toEqual(['AROA5PZQZ5QHBULW27VAC', 'AROA5PZQZ5QHBULW27VAC:jane@example.com'])
+    expect(e!.p_any_actor_ids).toEqual([
+      'AROA5PZQZ5QHBULW27VAC',
+      'AROA5PZQZ5QHBULW27VAC:jane@example.com',
+    ])
     expect(e!.p_any_trace_ids).toEqual(['ASIA5PZQZ5QHAW6RFPO5'])
   })
 
@@ -126,7 +142,11 @@ describe('CloudTrail enrichment', () => {
   })
 
   it('falls back to the parse time when the event time is missing or unreadable', () => {
-    const [a, b] = enrich('AWS.CloudTrail', { eventName: 'X' }, { eventName: 'Y', eventTime: '...' })
+    const [a, b] = enrich(
+      'AWS.CloudTrail',
+      { eventName: 'X' },
+      { eventName: 'Y', eventTime: '...' },
+    )
     expect(a!.p_event_time).toBe(a!.p_parse_time)
     expect(b!.p_event_time).toBe(b!.p_parse_time)
   })
@@ -134,7 +154,10 @@ describe('CloudTrail enrichment', () => {
   it('row ids are unique within and across batches', () => {
     const ids = new Set<string>()
     for (let batch = 0; batch < 3; batch++) {
-      for (const e of enrich('AWS.CloudTrail', ...Array.from({ length: 500 }, () => ({ eventName: 'X' })))) {
+      for (const e of enrich(
+        'AWS.CloudTrail',
+        ...Array.from({ length: 500 }, () => ({ eventName: 'X' })),
+      )) {
         ids.add(e.p_row_id)
       }
     }
@@ -227,8 +250,18 @@ describe('hand-off', () => {
       .spyOn(pipeline, 'processBatch')
       .mockResolvedValue({ matches: 3, ruleErrors: 1, alertsCreated: 2, alertsUpdated: 4 })
     try {
-      const res = await post('AWS.CloudTrail', JSON.stringify([{ eventName: 'A' }, { eventName: 1 }, { eventName: 'B' }]))
-      expect(res.body).toMatchObject({ accepted: 2, rejected: 1, matches: 3, ruleErrors: 1, alerts: 2, alertsUpdated: 4 })
+      const res = await post(
+        'AWS.CloudTrail',
+        JSON.stringify([{ eventName: 'A' }, { eventName: 1 }, { eventName: 'B' }]),
+      )
+      expect(res.body).toMatchObject({
+        accepted: 2,
+        rejected: 1,
+        matches: 3,
+        ruleErrors: 1,
+        alerts: 2,
+        alertsUpdated: 4,
+      })
       expect(spy).toHaveBeenCalledTimes(1)
       const [, logType, events] = spy.mock.calls[0]!
       expect(logType).toBe('AWS.CloudTrail')

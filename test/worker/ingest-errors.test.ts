@@ -91,7 +91,11 @@ describe('request errors', () => {
       ['hello', { 'content-type': 'application/json' }, /not JSON/],
       ['[{"eventName": "x"},', { 'content-type': 'application/json' }, /not valid JSON/],
       ['{\n  "eventName": \n', { 'content-type': 'application/json' }, /not valid JSON/],
-      [new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]), { 'content-type': 'application/json' }, /not valid gzip/],
+      [
+        new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]),
+        { 'content-type': 'application/json' },
+        /not valid gzip/,
+      ],
       [
         new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
         { 'content-type': 'application/json' },
@@ -132,29 +136,35 @@ describe('limits', () => {
   })
 
   // 256 MiB of zeros (25 times the limit) keeps the suite fast; README shows the 1 GiB one by hand.
-  it('413 for a gzip bomb (256 MiB of zeros) without inflating it all', { timeout: 30_000 }, async () => {
-    const zeros = new Uint8Array(16 * 1024 * 1024)
-    let produced = 0
-    const source = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (produced++ < 16) controller.enqueue(zeros)
-        else controller.close()
-      },
-    })
-    const bomb = new Uint8Array(
-      await new Response(source.pipeThrough(new CompressionStream('gzip'))).arrayBuffer(),
-    )
-    expect(bomb.byteLength).toBeLessThan(512 * 1024)
-    const res = await post('AWS.CloudTrail', bomb, {
-      'content-type': 'application/json',
-      'content-encoding': 'gzip',
-    })
-    expect(res.status).toBe(413)
-    expect(res.body.error).toMatch(/decompressed body is larger than the limit/)
-    // Also when the sender does not say it is gzip: the magic bytes are enough.
-    const sniffed = await post('AWS.CloudTrail', bomb, { 'content-type': 'application/octet-stream' })
-    expect(sniffed.status).toBe(413)
-  })
+  it(
+    '413 for a gzip bomb (256 MiB of zeros) without inflating it all',
+    { timeout: 30_000 },
+    async () => {
+      const zeros = new Uint8Array(16 * 1024 * 1024)
+      let produced = 0
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (produced++ < 16) controller.enqueue(zeros)
+          else controller.close()
+        },
+      })
+      const bomb = new Uint8Array(
+        await new Response(source.pipeThrough(new CompressionStream('gzip'))).arrayBuffer(),
+      )
+      expect(bomb.byteLength).toBeLessThan(512 * 1024)
+      const res = await post('AWS.CloudTrail', bomb, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      })
+      expect(res.status).toBe(413)
+      expect(res.body.error).toMatch(/decompressed body is larger than the limit/)
+      // Also when the sender does not say it is gzip: the magic bytes are enough.
+      const sniffed = await post('AWS.CloudTrail', bomb, {
+        'content-type': 'application/octet-stream',
+      })
+      expect(sniffed.status).toBe(413)
+    },
+  )
 
   it('413 when the batch holds more events than MAX_EVENTS_PER_BATCH', async () => {
     const many = JSON.stringify(Array.from({ length: 10_001 }, () => ({ eventName: 'x' })))
@@ -175,10 +185,16 @@ describe('limits', () => {
     const tiny = `[${'{},'.repeat(3_000_000)}{}]`
     const res = await post('AWS.CloudTrail', tiny)
     expect(res.status).toBe(413)
-    expect(res.body.error).toMatch(/more than \d+ JSON objects and arrays \(at most one per 16 bytes\)/)
-    const wide = await post('Salesforce.Login', `${Array.from({ length: 1001 }, (_, i) => `C${i}`).join(',')}\n`, {
-      'content-type': 'text/csv',
-    })
+    expect(res.body.error).toMatch(
+      /more than \d+ JSON objects and arrays \(at most one per 16 bytes\)/,
+    )
+    const wide = await post(
+      'Salesforce.Login',
+      `${Array.from({ length: 1001 }, (_, i) => `C${i}`).join(',')}\n`,
+      {
+        'content-type': 'text/csv',
+      },
+    )
     expect(wide.status).toBe(400)
     expect(wide.body.error).toBe('CSV header has 1001 columns; at most 1000')
   })
@@ -190,9 +206,17 @@ describe('limits', () => {
         headers: { authorization: 'Bearer test-ingest-token', 'content-type': 'application/json' },
         body: event,
       })
-    const small = await worker.fetch(request(), { ...env, MAX_BODY_BYTES: '10' }, createExecutionContext())
+    const small = await worker.fetch(
+      request(),
+      { ...env, MAX_BODY_BYTES: '10' },
+      createExecutionContext(),
+    )
     expect(small.status).toBe(413)
-    const bad = await worker.fetch(request(), { ...env, MAX_BODY_BYTES: 'ten' }, createExecutionContext())
+    const bad = await worker.fetch(
+      request(),
+      { ...env, MAX_BODY_BYTES: 'ten' },
+      createExecutionContext(),
+    )
     expect(bad.status).toBe(500)
     expect(await bad.json()).toEqual({
       error: 'configuration error: MAX_BODY_BYTES must be a positive integer',
@@ -249,14 +273,19 @@ describe('error handler', () => {
 
 describe('sources', () => {
   it('the default token yields the default source; a source limited to other log types gets 403', async () => {
-    const { authenticate, assertLogTypeAllowed, DEFAULT_SOURCE } = await import('../../src/ingest/auth')
+    const { authenticate, assertLogTypeAllowed, DEFAULT_SOURCE } = await import(
+      '../../src/ingest/auth'
+    )
     const source = await authenticate('Bearer test-ingest-token', env)
     expect(source).toEqual(DEFAULT_SOURCE)
     expect(() => assertLogTypeAllowed(source, 'AWS.CloudTrail')).not.toThrow()
     const limited = { id: 'sf', label: 'Salesforce', allowedLogTypes: ['Salesforce.Login'] }
     expect(() => assertLogTypeAllowed(limited, 'Salesforce.Login')).not.toThrow()
     expect(() => assertLogTypeAllowed(limited, 'AWS.CloudTrail')).toThrow(
-      expect.objectContaining({ status: 403, message: 'source sf may not post log type AWS.CloudTrail' }),
+      expect.objectContaining({
+        status: 403,
+        message: 'source sf may not post log type AWS.CloudTrail',
+      }),
     )
   })
 })

@@ -1,4 +1,5 @@
-// The files in examples/ are what the README tells a newcomer to post: they must keep being accepted.
+// The files in examples/ are what the README tells a newcomer to post: they must keep being
+// accepted.
 import { describe, expect, it } from 'vitest'
 import cloudtrail from '../../examples/cloudtrail-records.json?raw'
 import cloudwatch from '../../examples/cloudwatch-logs-subscription.json?raw'
@@ -26,7 +27,9 @@ describe('examples/', () => {
   })
 
   it('salesforce-realtime.ndjson: 3 UPPER_SNAKE and 1 PascalCase ApiAnomalyEventStore events', async () => {
-    const res = await post('Salesforce.RealtimeEvent', realtime, { 'content-type': 'application/x-ndjson' })
+    const res = await post('Salesforce.RealtimeEvent', realtime, {
+      'content-type': 'application/x-ndjson',
+    })
     expect(res.body).toMatchObject({ accepted: 4, rejected: 0, errors: [] })
   })
 

@@ -31,7 +31,12 @@ describe('body formats', () => {
   })
 
   it('a JSON array: a bad event is named by index and the good ones are accepted', async () => {
-    const body = JSON.stringify([ct('A'), ct('B', { eventTime: 7, readOnly: 'maybe' }), 'text', ct('C')])
+    const body = JSON.stringify([
+      ct('A'),
+      ct('B', { eventTime: 7, readOnly: 'maybe' }),
+      'text',
+      ct('C'),
+    ])
     const res = await post('AWS.CloudTrail', body)
     expect(res.status).toBe(200)
     expect(res.body.accepted).toBe(2)
@@ -43,14 +48,23 @@ describe('body formats', () => {
   })
 
   it('CloudTrail {"Records": [...]} files', async () => {
-    const res = await post('AWS.CloudTrail', JSON.stringify({ Records: [ct('A'), ct('B'), { eventName: 5 }] }))
+    const res = await post(
+      'AWS.CloudTrail',
+      JSON.stringify({ Records: [ct('A'), ct('B'), { eventName: 5 }] }),
+    )
     expect(res.body.accepted).toBe(2)
-    expect(res.body.errors).toEqual([{ index: 2, path: 'eventName', message: 'expected string, got 5' }])
+    expect(res.body.errors).toEqual([
+      { index: 2, path: 'eventName', message: 'expected string, got 5' },
+    ])
   })
 
   it('NDJSON: errors name the line; blank lines and CRLF are fine', async () => {
     const body = `${JSON.stringify(ct('A'))}\r\n\n{not json}\n${JSON.stringify(ct('B', { userIdentity: 'x' }))}\n${JSON.stringify(ct('C'))}\n`
-    for (const headers of [{ 'content-type': 'application/x-ndjson' }, JSON_TYPE, { 'content-type': 'text/plain' }]) {
+    for (const headers of [
+      { 'content-type': 'application/x-ndjson' },
+      JSON_TYPE,
+      { 'content-type': 'text/plain' },
+    ]) {
       const res = await post('AWS.CloudTrail', body, headers)
       expect(res.status).toBe(200)
       expect(res.body.accepted).toBe(2)
@@ -67,7 +81,9 @@ describe('body formats', () => {
     const body = `${JSON.stringify({ Records: [ct('A')] })}\n${JSON.stringify({ Records: [ct('B'), { eventName: [] }] })}\n`
     const res = await post('AWS.CloudTrail', body, { 'content-type': 'application/x-ndjson' })
     expect(res.body.accepted).toBe(2)
-    expect(res.body.errors).toEqual([{ line: 2, index: 1, path: 'eventName', message: 'expected string, got Array' }])
+    expect(res.body.errors).toEqual([
+      { line: 2, index: 1, path: 'eventName', message: 'expected string, got Array' },
+    ])
   })
 
   it('an EventBridge event: the CloudTrail record is its detail', async () => {
@@ -109,13 +125,22 @@ describe('body formats', () => {
       expect(res.body.errors[0]).toMatchObject({ index: 1, path: '' })
       expect(res.body.errors[0]?.message).toMatch(/^logEvents\[1\]\.message is not JSON/)
     }
-    const control = { ...decoded, messageType: 'CONTROL_MESSAGE', logEvents: [{ id: '1', timestamp: 0, message: 'CWL CONTROL MESSAGE' }] }
+    const control = {
+      ...decoded,
+      messageType: 'CONTROL_MESSAGE',
+      logEvents: [{ id: '1', timestamp: 0, message: 'CWL CONTROL MESSAGE' }],
+    }
     const res = await post('AWS.CloudTrail', JSON.stringify(control))
     expect(res.body).toMatchObject({ accepted: 0, rejected: 0, errors: [] })
     // Many payloads in one body share one inflate budget: eleven 1 MiB payloads pass 10 MiB.
-    const padded = { ...decoded, logEvents: [{ id: '1', timestamp: 0, message: ' '.repeat(1024 * 1024) }] }
+    const padded = {
+      ...decoded,
+      logEvents: [{ id: '1', timestamp: 0, message: ' '.repeat(1024 * 1024) }],
+    }
     const one = base64(await gzip(JSON.stringify(padded)))
-    const many = Array.from({ length: 11 }, () => JSON.stringify({ awslogs: { data: one } })).join('\n')
+    const many = Array.from({ length: 11 }, () => JSON.stringify({ awslogs: { data: one } })).join(
+      '\n',
+    )
     const budget = await post('AWS.CloudTrail', many, { 'content-type': 'application/x-ndjson' })
     expect(budget.status).toBe(413)
     expect(budget.body.error).toMatch(/decompressed awslogs.data is larger than the limit/)
@@ -126,7 +151,10 @@ describe('body formats', () => {
 
   it('Content-Encoding: gzip, and gzip files sent without it', async () => {
     const body = await gzip(JSON.stringify({ Records: [ct('A'), ct('B')] }))
-    const declared = await post('AWS.CloudTrail', body, { ...JSON_TYPE, 'content-encoding': 'gzip' })
+    const declared = await post('AWS.CloudTrail', body, {
+      ...JSON_TYPE,
+      'content-encoding': 'gzip',
+    })
     expect(declared.body.accepted).toBe(2)
     const sniffed = await post('AWS.CloudTrail', body, { 'content-type': 'application/gzip' })
     expect(sniffed.body.accepted).toBe(2)

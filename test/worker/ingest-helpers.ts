@@ -24,7 +24,11 @@ export async function post(
 ): Promise<{ status: number; body: Answer; headers: Headers }> {
   const h = new Headers(headers)
   if (token !== null) h.set('authorization', `Bearer ${token}`)
-  const res = await exports.default.fetch(`http://engine/ingest/${logType}`, { method: 'POST', body, headers: h })
+  const res = await exports.default.fetch(`http://engine/ingest/${logType}`, {
+    method: 'POST',
+    body,
+    headers: h,
+  })
   const text = await res.text()
   return { status: res.status, body: JSON.parse(text) as Answer, headers: res.headers }
 }

@@ -14,8 +14,42 @@ const value = fc.oneof(
   fc.constant(null),
   fc.constant('Login'),
   fc.constant('LoginAs'),
-  fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.dictionary(fc.constantFrom('arn', 'ARN', 'accountId'), fc.oneof(fc.string(), fc.integer()))), { maxLength: 3 }),
-  fc.dictionary(fc.constantFrom('arn', 'type', 'sessionContext', 'sessionIssuer', 'attributes', 'mfaAuthenticated', 'x'), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.dictionary(fc.constantFrom('arn', 'attributes', 'sessionIssuer', 'webIdFederationData'), fc.oneof(fc.string(), fc.integer(), fc.dictionary(fc.string({ maxLength: 3 }), fc.string())))), { maxKeys: 4 }),
+  fc.array(
+    fc.oneof(
+      fc.string({ maxLength: 3 }),
+      fc.integer(),
+      fc.dictionary(
+        fc.constantFrom('arn', 'ARN', 'accountId'),
+        fc.oneof(fc.string(), fc.integer()),
+      ),
+    ),
+    { maxLength: 3 },
+  ),
+  fc.dictionary(
+    fc.constantFrom(
+      'arn',
+      'type',
+      'sessionContext',
+      'sessionIssuer',
+      'attributes',
+      'mfaAuthenticated',
+      'x',
+    ),
+    fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(
+        fc.constantFrom('arn', 'attributes', 'sessionIssuer', 'webIdFederationData'),
+        fc.oneof(
+          fc.string(),
+          fc.integer(),
+          fc.dictionary(fc.string({ maxLength: 3 }), fc.string()),
+        ),
+      ),
+    ),
+    { maxKeys: 4 },
+  ),
 )
 
 function fieldNames(schema: v.GenericSchema): string[] {

@@ -18,7 +18,10 @@ function run(logType: string, ...events: unknown[]) {
 
 // ApiAnomalyEventStore as Salesforce returns it from SOQL/REST (PascalCase, `attributes.type`).
 const apiAnomalyStore = {
-  attributes: { type: 'ApiAnomalyEventStore', url: '/services/data/v60.0/sobjects/ApiAnomalyEventStore/0Yw' },
+  attributes: {
+    type: 'ApiAnomalyEventStore',
+    url: '/services/data/v60.0/sobjects/ApiAnomalyEventStore/0Yw',
+  },
   ApiAnomalyEventNumber: '00000001',
   EventDate: '2024-01-15T14:23:45.123Z',
   EventIdentifier: 'a1b2c3d4-0000-4000-8000-000000000001',
@@ -29,7 +32,8 @@ const apiAnomalyStore = {
   RequestIdentifier: '5tlEQPuEcPPzVPH-nPNWK-',
   RowsProcessed: 1250,
   Score: 85.5,
-  SecurityEventData: '[{"featureName":"rowCount","featureValue":"1250","featureContribution":"0.8"}]',
+  SecurityEventData:
+    '[{"featureName":"rowCount","featureValue":"1250","featureContribution":"0.8"}]',
   SessionKey: 'fJ8kL2drc73p8/Wk',
   SourceIp: '45.67.89.123',
   Summary: 'Unusual API query volume and pattern detected',
@@ -93,10 +97,26 @@ describe('Salesforce.RealtimeEvent PascalCase → UPPER_SNAKE', () => {
       structuredClone(apiAnomalyStore),
       structuredClone(upper),
     ).accepted
-    for (const field of ['EVENT_TYPE', 'SCORE', 'SUMMARY', 'SOURCE_IP', 'SESSION_KEY', 'USER_ID', 'USERNAME', 'REQUEST_ID', 'TIMESTAMP']) {
+    for (const field of [
+      'EVENT_TYPE',
+      'SCORE',
+      'SUMMARY',
+      'SOURCE_IP',
+      'SESSION_KEY',
+      'USER_ID',
+      'USERNAME',
+      'REQUEST_ID',
+      'TIMESTAMP',
+    ]) {
       expect(fromPascal![field], field).toEqual(fromUpper![field])
     }
-    for (const field of ['p_any_ip_addresses', 'p_any_usernames', 'p_any_actor_ids', 'p_any_trace_ids', 'p_event_time']) {
+    for (const field of [
+      'p_any_ip_addresses',
+      'p_any_usernames',
+      'p_any_actor_ids',
+      'p_any_trace_ids',
+      'p_event_time',
+    ]) {
       expect(fromPascal![field], field).toEqual(fromUpper![field])
     }
   })
@@ -104,16 +124,29 @@ describe('Salesforce.RealtimeEvent PascalCase → UPPER_SNAKE', () => {
   it('streaming envelopes {channel, data: {payload}} are opened', () => {
     const message = {
       channel: '/event/ApiAnomalyEvent',
-      data: { schema: 'abc', payload: { Score: 42.3, UserId: '005X', EventDate: '2024-01-16T09:15:22.789Z' }, event: { replayId: 7 } },
+      data: {
+        schema: 'abc',
+        payload: { Score: 42.3, UserId: '005X', EventDate: '2024-01-16T09:15:22.789Z' },
+        event: { replayId: 7 },
+      },
     }
     const { accepted, errors } = run('Salesforce.RealtimeEvent', message)
     expect(errors).toEqual([])
-    expect(accepted[0]).toMatchObject({ EVENT_TYPE: 'ApiAnomalyEventStore', SCORE: 42.3, USER_ID: '005X' })
+    expect(accepted[0]).toMatchObject({
+      EVENT_TYPE: 'ApiAnomalyEventStore',
+      SCORE: 42.3,
+      USER_ID: '005X',
+    })
     expect(accepted[0]!.p_event_time).toBe('2024-01-16 09:15:22.789')
   })
 
   it('a PascalCase event without a type is rejected naming EVENT_TYPE; wrong types name the field', () => {
-    const { errors } = run('Salesforce.RealtimeEvent', { Score: 1 }, { EVENT_TYPE: 'X', SCORE: 'high' }, { EVENT_TYPE: 5 })
+    const { errors } = run(
+      'Salesforce.RealtimeEvent',
+      { Score: 1 },
+      { EVENT_TYPE: 'X', SCORE: 'high' },
+      { EVENT_TYPE: 5 },
+    )
     expect(errors.map((e) => [e.index, e.path])).toEqual([
       [0, 'EVENT_TYPE'],
       [1, 'SCORE'],
@@ -124,7 +157,9 @@ describe('Salesforce.RealtimeEvent PascalCase → UPPER_SNAKE', () => {
   it('posted as NDJSON, both forms are accepted', async () => {
     const upper = { EVENT_TYPE: 'ApiAnomalyEventStore', SCORE: '85.5', USER_ID: '005A' }
     const body = `${JSON.stringify(apiAnomalyStore)}\n${JSON.stringify(upper)}\n`
-    const res = await post('Salesforce.RealtimeEvent', body, { 'content-type': 'application/x-ndjson' })
+    const res = await post('Salesforce.RealtimeEvent', body, {
+      'content-type': 'application/x-ndjson',
+    })
     expect(res.body).toMatchObject({ accepted: 2, rejected: 0 })
   })
 })
@@ -133,8 +168,19 @@ describe('Salesforce EventLogFile schemas', () => {
   it('required fields and the EVENT_TYPE allow-list are checked, with the field named', () => {
     const { errors } = run(
       'Salesforce.LoginAs',
-      { EVENT_TYPE: 'LoginAs', ORGANIZATION_ID: 'o', USER_ID: 'u', TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z' },
-      { EVENT_TYPE: 'Login', ORGANIZATION_ID: 'o', USER_ID: 'u', DELEGATED_USER_ID: 'd', TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z' },
+      {
+        EVENT_TYPE: 'LoginAs',
+        ORGANIZATION_ID: 'o',
+        USER_ID: 'u',
+        TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z',
+      },
+      {
+        EVENT_TYPE: 'Login',
+        ORGANIZATION_ID: 'o',
+        USER_ID: 'u',
+        DELEGATED_USER_ID: 'd',
+        TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z',
+      },
     )
     expect(errors).toEqual([
       { index: 0, path: 'DELEGATED_USER_ID', message: 'required field is missing' },
@@ -154,9 +200,17 @@ describe('Salesforce EventLogFile schemas', () => {
       CLIENT_VERSION: '',
     })
     expect(logout.errors).toEqual([])
-    expect(logout.accepted[0]).toMatchObject({ PLATFORM_TYPE: 1015, RESOLUTION_TYPE: 1.5, USER_INITIATED_LOGOUT: true })
+    expect(logout.accepted[0]).toMatchObject({
+      PLATFORM_TYPE: 1015,
+      RESOLUTION_TYPE: 1.5,
+      USER_INITIATED_LOGOUT: true,
+    })
     expect('CLIENT_VERSION' in logout.accepted[0]!).toBe(false)
-    const uri = run('Salesforce.URI', { EVENT_TYPE: 'URI', ORGANIZATION_ID: 'o', TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z' })
+    const uri = run('Salesforce.URI', {
+      EVENT_TYPE: 'URI',
+      ORGANIZATION_ID: 'o',
+      TIMESTAMP_DERIVED: '2024-01-15T00:00:00Z',
+    })
     expect(uri.errors).toEqual([{ index: 0, path: 'URI', message: 'required field is missing' }])
   })
 })
