@@ -6,8 +6,9 @@
  *
  * Creating or updating the alert writes an outbox row in the same transaction as the window, so the
  * alert and its delivery request are durable the moment the call returns. The outbox is then flushed
- * (alert stored, then delivery requested) right away; whatever fails is retried by the object's alarm
- * with backoff until it succeeds. The same alarm drops the window once its period is over.
+ * (alert stored, then delivery requested) right away, after the answer; whatever fails is retried by
+ * the object's alarm with backoff until it succeeds. The same alarm drops the window once its period
+ * is over.
  *
  * Where alerts go is not this stage's business: the alerts stage subclasses this object and supplies
  * the `AlertSink` (stage order: dedup → alerts → delivery).
@@ -80,12 +81,20 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   async record(group: MatchGroup, now: number = Date.now()): Promise<RecordResult> {
     const recalled = this.store.recalledCall<RecordResult>(group.callId)
     if (recalled !== undefined) return recalled
-    const result = this.ctx.storage.transactionSync(() => this.apply(group, now))
-    // The alarm is set before the flush, so a pending outbox row always has a retry coming.
+    let result: RecordResult
+    try {
+      result = this.ctx.storage.transactionSync(() => this.apply(group, now))
+    } catch (err) {
+      // The transaction rolled back: the cached window may hold its changes.
+      this.store.invalidate()
+      throw err
+    }
     await this.schedule(now)
+    // The answer does not wait for D1 or the queue: the outbox row is already durable, and an alarm is
+    // always set while the object holds call ids (so a flush cut short is retried within minutes).
     if (this.store.outboxSize() > 0) {
-      await this.flush(now, now)
-      await this.schedule(now)
+      const flushed = this.flush(now, now).then(() => this.schedule(now))
+      this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
     }
     return result
   }
@@ -143,6 +152,11 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
     if (window !== null && isExpired(window, now, window.rule.dedupPeriodMinutes)) this.store.dropWindow()
     this.store.forgetCallsBefore(now - CALL_MEMORY_MS)
     await this.schedule(now)
+  }
+
+  /** Resolves once no flush is running (tests and operators wanting D1 up to date with the object). */
+  async settled(): Promise<void> {
+    while (this.flushing !== null) await this.flushing
   }
 
   async snapshot(): Promise<DedupSnapshot> {

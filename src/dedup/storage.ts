@@ -33,7 +33,9 @@ CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
 `
 
 /** How long a call id is remembered (a retry comes within seconds). */
-export const CALL_MEMORY_MS = 10 * 60_000
+export const CALL_MEMORY_MS = 2 * 60_000
+/** Calls between two prunings of old call ids on a busy key (the alarm prunes the rest). */
+const PRUNE_EVERY = 256
 
 export interface OutboxRow {
   alertId: string
@@ -47,8 +49,17 @@ export interface OutboxRow {
 type Row = Record<string, SqlStorageValue>
 
 export class DedupStorage {
+  /** The window as last read or written (undefined: not read yet), so a merge parses no JSON. */
+  private window: Window | null | undefined
+  private callsSincePrune = 0
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA)
+  }
+
+  /** Forgets the cached window (after a rolled-back transaction). */
+  invalidate(): void {
+    this.window = undefined
   }
 
   alertCount(): number {
@@ -60,7 +71,13 @@ export class DedupStorage {
     this.sql.exec('INSERT OR REPLACE INTO counter (id, alert_count) VALUES (1, ?)', n)
   }
 
+  /** The open window; callers may change it and must then `saveWindow` it. */
   loadWindow(): Window | null {
+    if (this.window === undefined) this.window = this.readWindow()
+    return this.window
+  }
+
+  private readWindow(): Window | null {
     const w = this.sql.exec<Row>('SELECT * FROM win').toArray()[0]
     const b = this.sql.exec<Row>('SELECT * FROM win_blob').toArray()[0]
     if (w === undefined || b === undefined) return null
@@ -83,6 +100,7 @@ export class DedupStorage {
 
   /** Writes the window's counters, and its fields and samples when `withBlob`. */
   saveWindow(w: Window, withBlob: boolean): void {
+    this.window = w
     this.sql.exec(
       `INSERT OR REPLACE INTO win (id, alert_id, started_at, updated_at, event_count, unique_count, log_types,
          first_event_at, last_event_at, rule, alert_created_at, revision) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -108,6 +126,7 @@ export class DedupStorage {
   }
 
   dropWindow(): void {
+    this.window = null
     this.sql.exec('DELETE FROM win')
     this.sql.exec('DELETE FROM win_blob')
     this.sql.exec('DELETE FROM uniques')
@@ -184,9 +203,12 @@ export class DedupStorage {
     this.sql.exec('DELETE FROM outbox WHERE need_store = 0 AND need_delivery = 0')
   }
 
-  /** The earliest retry time of the outbox, if anything is pending. */
+  /**
+   * The earliest retry time of rows that failed before. Rows not tried yet are being flushed; should
+   * that be cut short, the alarm kept for the call ids (at most CALL_MEMORY_MS away) flushes them.
+   */
   nextOutboxAttempt(): number | null {
-    const row = this.sql.exec<{ t: number | null }>('SELECT MIN(next_attempt_at) AS t FROM outbox').one()
+    const row = this.sql.exec<{ t: number | null }>('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE attempts > 0').one()
     return row.t
   }
 
@@ -201,6 +223,10 @@ export class DedupStorage {
 
   rememberCall(callId: string, now: number, result: unknown): void {
     this.sql.exec('INSERT OR REPLACE INTO calls (call_id, at, result) VALUES (?, ?, ?)', callId, now, JSON.stringify(result))
+    if (++this.callsSincePrune >= PRUNE_EVERY) {
+      this.callsSincePrune = 0
+      this.forgetCallsBefore(now - CALL_MEMORY_MS)
+    }
   }
 
   forgetCallsBefore(t: number): void {

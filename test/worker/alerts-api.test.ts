@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { StoredAlert } from '../../src/alerts'
 import { recordMatches } from '../../src/dedup'
-import { clockStart, event, match, matches, MINUTE, rule } from './dedup-fixtures'
+import { clockStart, event, match, matches, MINUTE, rule, settleAll } from './dedup-fixtures'
 
 const ADMIN = 'test-admin-token'
 
@@ -37,6 +37,7 @@ beforeAll(async () => {
   }
   // A second event for d0 (updates, does not reorder: lists go by creation time).
   await recordMatches(env, matches(2, high, 'd0'), t0 + 10 * MINUTE)
+  await settleAll()
 })
 
 describe('auth', () => {
@@ -141,6 +142,7 @@ describe('PATCH /alerts/:id', () => {
     expect(r.body).toMatchObject({ status: 'TRIAGED', eventCount: 1 })
     expect(typeof r.body.statusUpdatedAt).toBe('string')
     await recordMatches(env, [match(high, 'd1')], t0 + 20 * MINUTE)
+    await settleAll()
     const after = await api(`/alerts/${d1!.alertId}`)
     expect(after.body).toMatchObject({ status: 'TRIAGED', eventCount: 2 })
     expect((await list('?status=TRIAGED')).alerts.map((a) => a.dedup)).toEqual(['d1'])

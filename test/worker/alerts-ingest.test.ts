@@ -3,11 +3,13 @@ import { env, exports } from 'cloudflare:workers'
 import { afterEach, expect, it, vi } from 'vitest'
 import type { StoredAlert } from '../../src/alerts'
 import type { DeliveryRequest } from '../../src/types'
+import { settleAll } from './dedup-fixtures'
 import { post } from './ingest-helpers'
 
 afterEach(() => vi.restoreAllMocks())
 
 async function alertsOf(ruleId: string): Promise<StoredAlert[]> {
+  await settleAll()
   const res = await exports.default.fetch(`http://engine/alerts?rule=${ruleId}`, {
     headers: { authorization: 'Bearer test-admin-token' },
   })

@@ -1,5 +1,5 @@
 /** RuleMatch values and helpers for the dedup and alerts tests (matches as the engine makes them). */
-import { runInDurableObject } from 'cloudflare:test'
+import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import type { DedupWindow } from '../../src/alerts'
 import { dedupKey, type DedupSnapshot } from '../../src/dedup'
@@ -93,7 +93,15 @@ export interface AlertRow {
   revision: number
 }
 
+/** Waits for every dedup object's background outbox flush, so D1 is up to date with the objects. */
+export async function settleAll(): Promise<void> {
+  const ids = await listDurableObjectIds(env.DEDUP_WINDOWS)
+  await Promise.all(ids.map((id) => env.DEDUP_WINDOWS.get(id).settled()))
+}
+
+/** The rule's alerts in D1 (after the objects' flushes), oldest first. */
 export async function storedAlerts(ruleId: string): Promise<AlertRow[]> {
+  await settleAll()
   const { results } = await env.ALERTS_DB.prepare('SELECT * FROM alerts WHERE rule_id = ? ORDER BY created_at')
     .bind(ruleId)
     .all<AlertRow>()

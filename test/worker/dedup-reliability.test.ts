@@ -4,8 +4,9 @@ import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DedupWindow } from '../../src/alerts'
 import { dedupKey, groupMatches, recordMatches, retryDelayMs } from '../../src/dedup'
+import { CALL_MEMORY_MS } from '../../src/dedup/storage'
 import type { DeliveryRequest } from '../../src/types'
-import { clockStart, match, matches, MINUTE, rule, snapshot, storedAlerts, stubFor } from './dedup-fixtures'
+import { clockStart, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from './dedup-fixtures'
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -24,6 +25,7 @@ describe('concurrency', () => {
     expect(rows).toHaveLength(1)
     expect(rows[0]?.event_count).toBe(200)
     expect((await snapshot('RULE', 'Conc.Rule', 'hot')).window?.eventCount).toBe(200)
+    await settleAll()
     const requests = send.mock.calls.map((c) => c[0] as DeliveryRequest)
     expect(requests).toEqual([{ alertId: rows[0]?.alert_id, reason: 'created' }])
   })
@@ -70,6 +72,7 @@ describe('outbox', () => {
     let out
     try {
       out = await recordMatches(env, [match(meta, 'o')], t0)
+      await settleAll()
     } finally {
       await env.ALERTS_DB.exec('ALTER TABLE alerts_away RENAME TO alerts')
     }
@@ -98,6 +101,7 @@ describe('outbox', () => {
     expect((await snapshot('RULE', 'Outbox.Queue', 'q')).outbox).toBe(1)
     // A later merge while the request is pending keeps it pending (and updates the stored count).
     expect((await recordMatches(env, [match(meta, 'q')], t0 + 2000)).alertsUpdated).toBe(1)
+    await settleAll()
     const calls = send.mock.calls.length
     expect(calls).toBe(2)
     expect((await storedAlerts('Outbox.Queue'))[0]?.event_count).toBe(2)
@@ -150,4 +154,4 @@ describe('clean-up by alarm', () => {
   })
 })
 
-const CALLS_FORGOTTEN = 10 * MINUTE
+const CALLS_FORGOTTEN = CALL_MEMORY_MS
