@@ -13,7 +13,8 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 const accountIsNew = mockable('check_account_age', checkAccountAge)
 
 export function rule(event: PantherEvent): boolean | Promise<boolean> {
-  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'ModifyImageAttribute') return false
+  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'ModifyImageAttribute')
+    return false
   const added = event.deepGetOr([{}], 'requestParameters', 'launchPermission', 'add', 'items')
   if (!Array.isArray(added)) throw new TypeError('launchPermission.add.items is not a list')
   return anyRiskyGrant(event, added)

@@ -1,5 +1,9 @@
 /** An account trying to leave its AWS Organization; a refused attempt is HIGH instead of the YAML severity. */
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
@@ -10,7 +14,8 @@ export function rule(event: PantherEvent): boolean {
 export function title(event: PantherEvent): string {
   const account = lookupAwsAccountName(event.get('recipientAccountId'))
   const actor = event.udm('actor_user')
-  if (!awsCloudtrailSuccess(event)) return py`Failed attempt to remove ${account} from your AWS organization by ${actor}`
+  if (!awsCloudtrailSuccess(event))
+    return py`Failed attempt to remove ${account} from your AWS organization by ${actor}`
   return py`Account ${account} has been removed from your AWS organization by ${actor}`
 }
 

@@ -1,6 +1,10 @@
 /** A trail's event selectors changed so that some of them no longer record management events. */
 import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 

@@ -8,7 +8,10 @@ const PROFILE_CALLS = new Set(['UpdateLoginProfile', 'CreateLoginProfile', 'Dele
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event)) return false
-  if (event.get('eventSource', '') !== 'iam.amazonaws.com' || !PROFILE_CALLS.has(event.get('eventName', '') as string)) {
+  if (
+    event.get('eventSource', '') !== 'iam.amazonaws.com' ||
+    !PROFILE_CALLS.has(event.get('eventName', '') as string)
+  ) {
     return false
   }
   if (truthy(event.deepGetOr(false, 'requestParameters', 'passwordResetRequired'))) return false
@@ -24,6 +27,7 @@ export function title(event: PantherEvent): string {
 export function alertContext(event: PantherEvent): Record<string, unknown> {
   const ip = event.get('sourceIPAddress', '<MISSING_SOURCE_IP>')
   const user = event.deepGetOr('<MISSING_USER_NAME>', 'requestParameters', 'userName')
-  if (typeof ip !== 'string' || typeof user !== 'string') throw new TypeError('can only concatenate str to str')
+  if (typeof ip !== 'string' || typeof user !== 'string')
+    throw new TypeError('can only concatenate str to str')
   return { ...awsRuleContext(event), ip_and_username: ip + user }
 }

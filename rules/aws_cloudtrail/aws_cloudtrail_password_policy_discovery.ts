@@ -10,7 +10,10 @@ const PASSWORD_POLICY_CALLS = new Set([
 ])
 
 export function rule(event: PantherEvent): boolean {
-  return PASSWORD_POLICY_CALLS.has(event.get('eventName') as string) && event.get('eventType') !== 'AwsServiceEvent'
+  return (
+    PASSWORD_POLICY_CALLS.has(event.get('eventName') as string) &&
+    event.get('eventType') !== 'AwsServiceEvent'
+  )
 }
 
 export function title(event: PantherEvent): string {

@@ -8,5 +8,8 @@ export function rule(event: PantherEvent): boolean {
 }
 
 export function alertContext(event: PantherEvent): Record<string, unknown> {
-  return { ...awsRuleContext(event), accountRegion: py`${event.get('recipientAccountId')}_${event.get('eventRegion')}` }
+  return {
+    ...awsRuleContext(event),
+    accountRegion: py`${event.get('recipientAccountId')}_${event.get('eventRegion')}`,
+  }
 }

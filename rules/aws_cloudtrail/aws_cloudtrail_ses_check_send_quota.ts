@@ -5,9 +5,15 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventName') !== 'GetSendQuota') return false
-  return event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'userName') !== 'AWSServiceRoleForTrustedAdvisor'
+  return (
+    event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'userName') !==
+    'AWSServiceRoleForTrustedAdvisor'
+  )
 }
 
 export function alertContext(event: PantherEvent): Record<string, unknown> {
-  return { ...awsRuleContext(event), accountRegion: py`${event.get('recipientAccountId')}_${event.get('eventRegion')}` }
+  return {
+    ...awsRuleContext(event),
+    accountRegion: py`${event.get('recipientAccountId')}_${event.get('eventRegion')}`,
+  }
 }

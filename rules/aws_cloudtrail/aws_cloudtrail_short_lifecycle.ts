@@ -4,7 +4,11 @@
  */
 import type { JsonValue } from '../../src/types'
 import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { deepGet, deepGetOr, py } from '../../src/engine/helpers/base'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
@@ -14,8 +18,9 @@ const CLOUDTRAIL_BUCKETS: ReadonlySet<string> = new Set(['example_cloudtrail_buc
 /** Configuration: the shortest acceptable retention of CloudTrail logs, in days. */
 const MINIMUM_RETENTION_DAYS = 7
 
-const isCloudtrailBucket = mockable('is_cloudtrail_bucket', (bucket: JsonValue | undefined): boolean =>
-  CLOUDTRAIL_BUCKETS.has(bucket as string),
+const isCloudtrailBucket = mockable(
+  'is_cloudtrail_bucket',
+  (bucket: JsonValue | undefined): boolean => CLOUDTRAIL_BUCKETS.has(bucket as string),
 )
 
 /** A best guess from the name alone. */
@@ -35,7 +40,8 @@ export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'PutBucketLifecycle') return false
   const bucket = event.deepGet('requestParameters', 'bucketName')
   if (!truthy(bucket)) return false
-  if (!truthy(isCloudtrailBucket(bucket)) && !looksLikeCloudtrailBucket(bucket as string)) return false
+  if (!truthy(isCloudtrailBucket(bucket)) && !looksLikeCloudtrailBucket(bucket as string))
+    return false
   const lifecycle = lifecycleRule(event)
   if (deepGet(lifecycle, 'Status') !== 'Enabled') return false
   return (expirationDays(lifecycle) as number) < MINIMUM_RETENTION_DAYS
@@ -46,12 +52,16 @@ export function title(event: PantherEvent): string {
   const lifecycle = lifecycleRule(event)
   const days = expirationDays(lifecycle)
   const ruleId = deepGetOr(lifecycle, '<UNKNOWN RULE ID>', 'ID')
-  const account = lookupAwsAccountName(event.deepGetOr('<UNKNOWN_AWS_ACCOUNT>', 'userIdentity', 'accountId'))
+  const account = lookupAwsAccountName(
+    event.deepGetOr('<UNKNOWN_AWS_ACCOUNT>', 'userIdentity', 'accountId'),
+  )
   return py`S3 Bucket ${bucket} in account ${account} has new rule ${ruleId} set to delete CloudTrail logs after ${days} day${days !== 1 ? 's' : ''}`
 }
 
 export function severity(event: PantherEvent): string {
-  return truthy(isCloudtrailBucket(event.deepGet('requestParameters', 'bucketName'))) ? 'DEFAULT' : 'LOW'
+  return truthy(isCloudtrailBucket(event.deepGet('requestParameters', 'bucketName')))
+    ? 'DEFAULT'
+    : 'LOW'
 }
 
 export function alertContext(event: PantherEvent): Record<string, unknown> {

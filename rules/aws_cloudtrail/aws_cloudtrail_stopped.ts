@@ -1,5 +1,9 @@
 /** A CloudTrail trail deleted or its logging stopped. */
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 

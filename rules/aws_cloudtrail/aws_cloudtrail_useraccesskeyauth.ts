@@ -16,6 +16,7 @@ export function alertContext(event: PantherEvent): Record<string, unknown> {
   // upstream asks for "sourceIpAddress"; the case-insensitive lookup finds sourceIPAddress
   const ip = event.get('sourceIpAddress', '{not found}')
   const key = event.deepGetOr('{not found}', 'userIdentity', 'accessKeyId')
-  if (typeof ip !== 'string' || typeof key !== 'string') throw new TypeError('can only concatenate str to str')
+  if (typeof ip !== 'string' || typeof key !== 'string')
+    throw new TypeError('can only concatenate str to str')
   return { ip_accessKeyId: `${ip}:${key}` }
 }

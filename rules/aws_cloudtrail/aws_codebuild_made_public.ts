@@ -7,7 +7,10 @@ export function rule(event: PantherEvent): boolean {
   const eventName = event.get('eventName')
   // upstream indexes event["eventName"]: an event without it is an error, not a miss
   if (eventName === undefined) throw new Error("KeyError: 'eventName'")
-  return eventName === 'UpdateProjectVisibility' && event.deepGet('requestParameters', 'projectVisibility') === 'PUBLIC_READ'
+  return (
+    eventName === 'UpdateProjectVisibility' &&
+    event.deepGet('requestParameters', 'projectVisibility') === 'PUBLIC_READ'
+  )
 }
 
 export function title(event: PantherEvent): string {

@@ -2,7 +2,11 @@
 import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
-const CONFIG_SETUP_CALLS = new Set(['PutDeliveryChannel', 'PutConfigurationRecorder', 'StartConfigurationRecorder'])
+const CONFIG_SETUP_CALLS = new Set([
+  'PutDeliveryChannel',
+  'PutConfigurationRecorder',
+  'StartConfigurationRecorder',
+])
 
 export function rule(event: PantherEvent): boolean {
   return awsCloudtrailSuccess(event) && CONFIG_SETUP_CALLS.has(event.get('eventName') as string)

@@ -10,7 +10,11 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 const SSO_USER_AGENTS = ['Jersey/${project.version}', 'Go-http-client/2.0']
 
 export function rule(event: PantherEvent): boolean {
-  if (event.get('eventSource') !== 'signin.amazonaws.com' || event.get('eventName') !== 'GetSigninToken') return false
+  if (
+    event.get('eventSource') !== 'signin.amazonaws.com' ||
+    event.get('eventName') !== 'GetSigninToken'
+  )
+    return false
   const userAgent = event.get('userAgent', '') as string
   return !SSO_USER_AGENTS.some((ua) => userAgent.includes(ua))
 }

@@ -8,6 +8,7 @@ export function rule(event: PantherEvent): boolean {
 export function alertContext(event: PantherEvent): Record<string, unknown> {
   const ip = event.get('sourceIPAddress', '<MISSING_SOURCE_IP>')
   const user = event.deepGetOr('<MISSING_USER_NAME>', 'additionalEventData', 'UserName')
-  if (typeof ip !== 'string' || typeof user !== 'string') throw new TypeError('can only concatenate str to str')
+  if (typeof ip !== 'string' || typeof user !== 'string')
+    throw new TypeError('can only concatenate str to str')
   return { ip_and_username: ip + user }
 }

@@ -20,7 +20,9 @@ const NOT_MOCKED = Symbol('not mocked')
 
 /** PAT replaces a mocked constant with a MagicMock, which is truthy whatever it returns. */
 function rolesViaExternalIdp(): boolean {
-  return mockedValue('ROLES_VIA_EXTERNAL_IDP', NOT_MOCKED) === NOT_MOCKED ? ROLES_VIA_EXTERNAL_IDP : true
+  return mockedValue('ROLES_VIA_EXTERNAL_IDP', NOT_MOCKED) === NOT_MOCKED
+    ? ROLES_VIA_EXTERNAL_IDP
+    : true
 }
 
 /** A test mocks `check_account_age` with the strings "True"/"False"; other strings stay truthy. */
@@ -39,12 +41,14 @@ export function rule(event: PantherEvent): boolean | Promise<boolean> {
   if (event.get('eventName') !== 'ConsoleLogin') return false
   const additional = asMapping(event.get('additionalEventData', {}))
   const response = asMapping(event.get('responseElements', {}))
-  if (rolesViaExternalIdp() && event.deepGetOr('', 'userIdentity', 'type') === 'AssumedRole') return false
+  if (rolesViaExternalIdp() && event.deepGetOr('', 'userIdentity', 'type') === 'AssumedRole')
+    return false
   const arn = event.deepGetOr(' ', 'userIdentity', 'arn') as string
   if (arn.includes('AWSReservedSSO') || deepGet(additional, 'SamlProviderArn') != null) return false
   const userName = event.deepGetOr('<MISSING_USER_NAME>', 'userIdentity', 'userName')
   const actor = event.udm('actor_user')
-  if (typeof userName !== 'string' || typeof actor !== 'string') throw new TypeError('can only concatenate str to str')
+  if (typeof userName !== 'string' || typeof actor !== 'string')
+    throw new TypeError('can only concatenate str to str')
   // Checked before the cache lookups (upstream checks them after): the answer is the same, and
   // most sign-ins are settled without waiting for the cache.
   const withoutMfa =
@@ -52,7 +56,10 @@ export function rule(event: PantherEvent): boolean | Promise<boolean> {
     deepGet(additional, 'MFAUsed') !== 'Yes' &&
     event.deepGet('userIdentity', 'sessionContext', 'attributes', 'mfaAuthenticated') !== 'true'
   if (!withoutMfa) return false
-  return notNewUserOrAccount(`${userName}-${actor}`, py`new_account - ${event.get('recipientAccountId')}`)
+  return notNewUserOrAccount(
+    `${userName}-${actor}`,
+    py`new_account - ${event.get('recipientAccountId')}`,
+  )
 }
 
 async function notNewUserOrAccount(userKey: string, accountKey: string): Promise<boolean> {
@@ -69,7 +76,9 @@ export function title(event: PantherEvent): string {
       event.deepGet('userIdentity', 'userName'),
       event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'userName'),
     )
-    const kind = (event.deepGetOr('user', 'userIdentity', 'sessionContext', 'sessionIssuer', 'type') as string).toLowerCase()
+    const kind = (
+      event.deepGetOr('user', 'userIdentity', 'sessionContext', 'sessionIssuer', 'type') as string
+    ).toLowerCase()
     who = py`${kind} ${user}`
   }
   return py`AWS login detected without MFA for [${who}] in [${event.get('recipientAccountId')}]`

@@ -21,7 +21,8 @@ export function title(event: PantherEvent): string {
 
 export function dedup(event: PantherEvent): string {
   const parts = [event.get('recipientAccountId'), event.get('eventName'), event.get('eventTime')]
-  if (!parts.every((p) => typeof p === 'string')) throw new TypeError('sequence item: expected str instance')
+  if (!parts.every((p) => typeof p === 'string'))
+    throw new TypeError('sequence item: expected str instance')
   return parts.join('-')
 }
 

@@ -2,5 +2,7 @@
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  return event.get('eventSource') === 'sso.amazonaws.com' && event.get('eventName') === 'Authenticate'
+  return (
+    event.get('eventSource') === 'sso.amazonaws.com' && event.get('eventName') === 'Authenticate'
+  )
 }

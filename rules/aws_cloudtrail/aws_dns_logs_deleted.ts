@@ -15,6 +15,7 @@ export function title(event: PantherEvent): string {
 export function alertContext(event: PantherEvent): Record<string, unknown> {
   // Upstream passes its placeholder to deep_get as a third key, not as the default, so the id read is
   // always null; kept identical to Panther's alerts.
-  const logId = event.deepGet('requestParameters', 'resolverQueryLogConfigId', '<UNKNOWN LOG ID>') ?? null
+  const logId =
+    event.deepGet('requestParameters', 'resolverQueryLogConfigId', '<UNKNOWN LOG ID>') ?? null
   return { ...awsRuleContext(event), logId }
 }

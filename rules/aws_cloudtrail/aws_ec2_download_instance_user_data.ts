@@ -2,18 +2,25 @@
  * Reads of EC2 instance user data (scripts that often hold secrets); the Threshold alerts on one actor
  * reading many. Panther's own cloud security scanning role is not counted.
  */
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { py } from '../../src/engine/helpers/base'
 import { awsRegions } from '../../src/engine/helpers/regions'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
-const SCANNER_ROLES: ReadonlySet<string> = new Set(awsRegions().map((region) => `PantherAuditRole-${region}`))
+const SCANNER_ROLES: ReadonlySet<string> = new Set(
+  awsRegions().map((region) => `PantherAuditRole-${region}`),
+)
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventName') !== 'DescribeInstanceAttribute') return false
   if (event.deepGet('requestParameters', 'attribute') !== 'userData') return false
   const viaCloudFormation =
-    event.get('userAgent') === 'cloudformation.amazonaws.com' && event.get('sourceIPAddress') === 'cloudformation.amazonaws.com'
+    event.get('userAgent') === 'cloudformation.amazonaws.com' &&
+    event.get('sourceIPAddress') === 'cloudformation.amazonaws.com'
   return !(viaCloudFormation && SCANNER_ROLES.has(event.udm('actor_user') as string))
 }
 

@@ -4,7 +4,10 @@ import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  return event.get('eventSource') === 'ec2.amazonaws.com' && event.get('eventName') === 'DisableEbsEncryptionByDefault'
+  return (
+    event.get('eventSource') === 'ec2.amazonaws.com' &&
+    event.get('eventName') === 'DisableEbsEncryptionByDefault'
+  )
 }
 
 export function title(event: PantherEvent): string {

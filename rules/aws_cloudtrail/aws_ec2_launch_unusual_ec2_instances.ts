@@ -1,6 +1,10 @@
 /** EC2 instances launched with a type the organization does not use (e.g. GPU types used for mining). */
 import type { JsonValue } from '../../src/types'
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+} from '../../src/engine/helpers/aws'
 import { deepGetOr, py } from '../../src/engine/helpers/base'
 import { mockable } from '../../src/engine/mocks'
 import type { PantherEvent } from '../../src/engine/rule-api'
@@ -8,7 +12,10 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 /** Configuration: instance types not expected in this environment. */
 const UNUSUAL_INSTANCE_TYPES: ReadonlySet<string> = new Set(['p2.xlarge'])
 
-const unusualInstanceTypes = mockable('get_unusual_instance_types', (): ReadonlySet<string> => UNUSUAL_INSTANCE_TYPES)
+const unusualInstanceTypes = mockable(
+  'get_unusual_instance_types',
+  (): ReadonlySet<string> => UNUSUAL_INSTANCE_TYPES,
+)
 
 /** The launched type: requestParameters.instanceType is either a string or `{value: ...}`. */
 function instanceType(event: PantherEvent): JsonValue {
@@ -23,7 +30,8 @@ function isUnusual(type: JsonValue): boolean {
   const unusual = unusualInstanceTypes()
   // a test mocks the set with a plain string, where Python's `in` is a substring test
   if (typeof unusual === 'string') {
-    if (typeof type !== 'string') throw new TypeError("'in <string>' requires string as left operand")
+    if (typeof type !== 'string')
+      throw new TypeError("'in <string>' requires string as left operand")
     return unusual.includes(type)
   }
   if (typeof unusual === 'boolean') throw new TypeError("argument of type 'bool' is not iterable")
@@ -33,7 +41,11 @@ function isUnusual(type: JsonValue): boolean {
 export function rule(event: PantherEvent): boolean {
   const type = instanceType(event)
   const unusual = isUnusual(type)
-  return event.get('eventName') === 'RunInstances' && event.get('eventSource') === 'ec2.amazonaws.com' && unusual
+  return (
+    event.get('eventName') === 'RunInstances' &&
+    event.get('eventSource') === 'ec2.amazonaws.com' &&
+    unusual
+  )
 }
 
 export function title(event: PantherEvent): string {

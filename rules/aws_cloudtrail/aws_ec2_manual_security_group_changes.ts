@@ -18,9 +18,27 @@ interface ChangeKind {
 }
 
 const SG_CHANGES: ReadonlyMap<string, ChangeKind> = new Map([
-  ['CreateSecurityGroup', { fields: ['groupName', 'vpcId'], title: (f) => `New security group [${f.groupName}] created by ${f.actor}` }],
-  ['AuthorizeSecurityGroupIngress', { fields: ['groupId'], title: (f) => `User ${f.actor} has updated security group [${f.groupId}]` }],
-  ['AuthorizeSecurityGroupEgress', { fields: ['groupId'], title: (f) => `User ${f.actor} has updated security group [${f.groupId}]` }],
+  [
+    'CreateSecurityGroup',
+    {
+      fields: ['groupName', 'vpcId'],
+      title: (f) => `New security group [${f.groupName}] created by ${f.actor}`,
+    },
+  ],
+  [
+    'AuthorizeSecurityGroupIngress',
+    {
+      fields: ['groupId'],
+      title: (f) => `User ${f.actor} has updated security group [${f.groupId}]`,
+    },
+  ],
+  [
+    'AuthorizeSecurityGroupEgress',
+    {
+      fields: ['groupId'],
+      title: (f) => `User ${f.actor} has updated security group [${f.groupId}]`,
+    },
+  ],
 ])
 
 export function rule(event: PantherEvent): boolean {

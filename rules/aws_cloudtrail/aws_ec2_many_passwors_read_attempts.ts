@@ -8,7 +8,9 @@ import { strOrEmpty } from '../../src/engine/helpers/values'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  return event.get('eventName') === 'GetPasswordData' && event.get('eventSource') === 'ec2.amazonaws.com'
+  return (
+    event.get('eventName') === 'GetPasswordData' && event.get('eventSource') === 'ec2.amazonaws.com'
+  )
 }
 
 export function title(event: PantherEvent): string {

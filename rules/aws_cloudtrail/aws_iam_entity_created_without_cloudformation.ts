@@ -18,7 +18,8 @@ const ENTITY_CREATION_CALLS = new Set([
 ])
 
 export function rule(event: PantherEvent): boolean {
-  if (!awsCloudtrailSuccess(event) || !ENTITY_CREATION_CALLS.has(event.get('eventName') as string)) return false
+  if (!awsCloudtrailSuccess(event) || !ENTITY_CREATION_CALLS.has(event.get('eventName') as string))
+    return false
   if (event.deepGet('userIdentity', 'invokedBy') !== 'cloudformation.amazonaws.com') return true
   const issuer = event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'arn')
   // upstream searches the issuer ARN with re.findall, which fails on a missing ARN

@@ -10,14 +10,19 @@ import { getIpinfoAsn } from '../../src/engine/helpers/ipinfo'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 const INSTANCE_SESSION = /:assumed-role\/.+\/i-[0-9a-f]+$/
-const INTERNAL_SOURCES = new Set(['ssm.amazonaws.com', 'ec2messages.amazonaws.com', 'ssmmessages.amazonaws.com'])
+const INTERNAL_SOURCES = new Set([
+  'ssm.amazonaws.com',
+  'ec2messages.amazonaws.com',
+  'ssmmessages.amazonaws.com',
+])
 const INTERNAL_EVENTS = new Set(['RegisterManagedInstance'])
 const INTERNAL_IPS = new Set(['AWS Internal'])
 
 export function rule(event: PantherEvent): boolean {
   const arn = event.deepGetOr('', 'userIdentity', 'arn') as string
   if (!INSTANCE_SESSION.test(arn)) return false
-  if ((event.deepGetOr('', 'userIdentity', 'invokedBy') as string).endsWith('.amazonaws.com')) return false
+  if ((event.deepGetOr('', 'userIdentity', 'invokedBy') as string).endsWith('.amazonaws.com'))
+    return false
   if (INTERNAL_SOURCES.has(event.get('eventSource') as string)) return false
   if (INTERNAL_EVENTS.has(event.get('eventName') as string)) return false
   const sourceIp = event.get('sourceIPAddress', '') as string

@@ -3,7 +3,8 @@ import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/a
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'CreateNetworkAclEntry') return false
+  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'CreateNetworkAclEntry')
+    return false
   return (
     event.deepGet('requestParameters', 'cidrBlock') === '0.0.0.0/0' &&
     event.deepGet('requestParameters', 'ruleAction') === 'allow' &&

@@ -25,7 +25,13 @@ const POLICY_LOCATION: ReadonlyMap<string, readonly string[]> = new Map([
   ['PutResourcePolicy', ['resourcePolicy']],
 ])
 
-const ORG_CONDITION_KEYS = ['principalorgid', 'sourceorgid', 'principalorgpaths', 'orgid', 'orgpath']
+const ORG_CONDITION_KEYS = [
+  'principalorgid',
+  'sourceorgid',
+  'principalorgpaths',
+  'orgid',
+  'orgpath',
+]
 
 type Doc = Record<string, unknown>
 const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -66,7 +72,11 @@ function isPublic(policy: JsonValue | undefined): boolean {
   if (!policyIsInternetAccessible(document)) return false
   const statements = asList((document as Doc).Statement)
   return statements.some(
-    (s) => isDoc(s) && s.Effect === 'Allow' && principalsOf(s).includes('*') && !hasOrganizationCondition(s),
+    (s) =>
+      isDoc(s) &&
+      s.Effect === 'Allow' &&
+      principalsOf(s).includes('*') &&
+      !hasOrganizationCondition(s),
   )
 }
 
@@ -75,7 +85,10 @@ export function rule(event: PantherEvent): boolean {
   const parameters = event.get('requestParameters', {})
   if (!truthy(parameters)) return false
   const eventName = event.get('eventName', '')
-  if (eventName === 'SetTopicAttributes' && deepGetOr(parameters, '', 'attributeName') === 'Policy') {
+  if (
+    eventName === 'SetTopicAttributes' &&
+    deepGetOr(parameters, '', 'attributeName') === 'Policy'
+  ) {
     return isPublic(deepGetOr(parameters, {}, 'attributeValue'))
   }
   const location = POLICY_LOCATION.get(eventName as string)
@@ -86,7 +99,13 @@ export function rule(event: PantherEvent): boolean {
 export function title(event: PantherEvent): string {
   const user = firstTruthy(
     event.deepGet('userIdentity', 'userName'),
-    event.deepGetOr('<MISSING_USER>', 'userIdentity', 'sessionContext', 'sessionIssuer', 'userName'),
+    event.deepGetOr(
+      '<MISSING_USER>',
+      'userIdentity',
+      'sessionContext',
+      'sessionIssuer',
+      'userName',
+    ),
   )
   const resources = event.get('Resources')
   if (truthy(resources)) {

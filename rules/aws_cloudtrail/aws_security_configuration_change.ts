@@ -42,9 +42,19 @@ function allowList(): readonly AllowEntry[] {
 export function rule(event: PantherEvent): boolean {
   const allowed = allowList()
   if (!awsCloudtrailSuccess(event)) return false
-  const roleUser = event.deepGetOr('', 'userIdentity', 'sessionContext', 'sessionIssuer', 'userName')
+  const roleUser = event.deepGetOr(
+    '',
+    'userIdentity',
+    'sessionContext',
+    'sessionIssuer',
+    'userName',
+  )
   for (const entry of allowed) {
-    if (patternMatch(roleUser, entry.userName) && patternMatch(event.get('eventName'), entry.eventName)) return false
+    if (
+      patternMatch(roleUser, entry.userName) &&
+      patternMatch(event.get('eventName'), entry.eventName)
+    )
+      return false
   }
   if (event.get('eventName') === 'UpdateDetector') {
     return !truthy(event.deepGetOr(true, 'requestParameters', 'enable'))

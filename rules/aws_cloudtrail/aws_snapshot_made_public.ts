@@ -8,11 +8,13 @@ import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/a
 import { deepGet, deepGetOr } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
-const isDoc = (v: unknown): v is Record<string, JsonValue> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isDoc = (v: unknown): v is Record<string, JsonValue> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The first permission entry that shares the snapshot, if any. */
 function sharingGrant(event: PantherEvent): Record<string, JsonValue> | undefined {
-  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'ModifySnapshotAttribute') return undefined
+  if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'ModifySnapshotAttribute')
+    return undefined
   const parameters = event.get('requestParameters', {})
   if (deepGet(parameters, 'attributeType') !== 'CREATE_VOLUME_PERMISSION') return undefined
   const items = deepGetOr(parameters, [], 'createVolumePermission', 'add', 'items')

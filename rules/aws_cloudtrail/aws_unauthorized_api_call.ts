@@ -17,7 +17,10 @@ export function rule(event: PantherEvent): boolean {
   if (!isIpAddress(sourceIp)) return false
   const misp = getMispWarningLists(event)
   if (misp !== null && misp.hasWarningListId(sourceIp, 'amazon-aws')) return false
-  return event.get('errorCode') === 'AccessDenied' && !IGNORED_CALLS.has(event.get('eventName') as string)
+  return (
+    event.get('errorCode') === 'AccessDenied' &&
+    !IGNORED_CALLS.has(event.get('eventName') as string)
+  )
 }
 
 export function dedup(event: PantherEvent): string {

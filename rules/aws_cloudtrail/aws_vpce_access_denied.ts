@@ -4,7 +4,8 @@ import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity') return false
+  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity')
+    return false
   return event.get('errorCode') === 'VpceAccessDenied'
 }
 

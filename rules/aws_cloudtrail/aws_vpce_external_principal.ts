@@ -5,11 +5,17 @@ import { deepGet, py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
-  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity') return false
+  if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity')
+    return false
   const identity = event.get('userIdentity', {})
   if (typeof identity !== 'object' || identity === null || Array.isArray(identity)) return false
   // network activity events of outside principals carry an account and principal id but no ARN
-  if (deepGet(identity, 'type') !== 'AWSAccount' || 'arn' in identity || !('principalId' in identity)) return false
+  if (
+    deepGet(identity, 'type') !== 'AWSAccount' ||
+    'arn' in identity ||
+    !('principalId' in identity)
+  )
+    return false
   const eventAccount = event.get('recipientAccountId')
   const principalAccount = deepGet(identity, 'accountId')
   return truthy(eventAccount) && truthy(principalAccount) && eventAccount !== principalAccount

@@ -43,5 +43,7 @@ export class MISPWarningLists extends LookupTableMatches {
 
 /** `get_misp_warning_lists(event)`: the event's MISP matches, or null when the table matched nothing. */
 export function getMispWarningLists(event: PantherEvent): MISPWarningLists | null {
-  return truthy(event.deepGet('p_enrichment', MISP_WARNING_LISTS_LUT_NAME)) ? new MISPWarningLists(event) : null
+  return truthy(event.deepGet('p_enrichment', MISP_WARNING_LISTS_LUT_NAME))
+    ? new MISPWarningLists(event)
+    : null
 }
