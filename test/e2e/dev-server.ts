@@ -1,0 +1,84 @@
+/**
+ * `wrangler dev` for the e2e: the D1 migrations applied to a fresh state directory, then
+ * node_modules/.bin/wrangler started directly (so SIGTERM to its PID stops the whole tree), vars and
+ * secrets given with `--var`, ready when `/health` answers.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+
+const QUIET_ENV = { CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
+
+export interface DevServerOptions {
+  root: string
+  port: number
+  persistTo: string
+  vars: Record<string, string>
+  /** Where wrangler's output goes. */
+  logFile: string
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address()
+      s.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export class DevServer {
+  private child: ChildProcess | null = null
+  constructor(private readonly options: DevServerOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.options.port}`
+  }
+
+  async start(readyTimeoutMs = 60_000): Promise<void> {
+    const { root, port, persistTo, vars, logFile } = this.options
+    const wrangler = join(root, 'node_modules/.bin/wrangler')
+    const env = { ...process.env, ...QUIET_ENV }
+    const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'ALERTS_DB', '--local', '--persist-to', persistTo], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    })
+    if (migrate.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${migrate.stdout}\n${migrate.stderr}`)
+    const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
+    args.push('--inspector-port', String(await freePort()))
+    for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
+    const log = createWriteStream(logFile)
+    const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout?.pipe(log)
+    child.stderr?.pipe(log)
+    this.child = child
+    const deadline = Date.now() + readyTimeoutMs
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}; see ${logFile}`)
+      try {
+        const res = await fetch(`${this.url}/health`)
+        if (res.ok) return
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    throw new Error(`wrangler dev did not answer /health within ${readyTimeoutMs} ms; see ${logFile}`)
+  }
+
+  /** SIGTERM to wrangler's PID (it stops workerd too); SIGKILL if it has not exited after 10 s. */
+  async stop(): Promise<void> {
+    const child = this.child
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return
+    this.child = null
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+}
