@@ -4,7 +4,7 @@
  * generated fields of its first event, its count, its log types and event-time range, a few bounded
  * sample events, and (for rules with `unique()`) its distinct unique values.
  */
-import type { AlertType, JsonObject, RuleMatch } from '../types'
+import type { AlertType, JsonObject, RuleMatch, RuleMeta } from '../types'
 
 /** Sample events a group carries to its object. */
 export const SAMPLES_PER_GROUP = 3
@@ -104,16 +104,21 @@ interface Building {
 
 /** Groups `matches` in first-seen order; `batchId` makes each group's `callId` unique. */
 export function groupMatches(matches: readonly RuleMatch[], batchId: string): MatchGroup[] {
-  const byKey = new Map<string, Building>()
+  // Keyed by the rule's (shared) metadata object, then the dedup string: no key string per match.
+  const byRule = new Map<RuleMeta, Map<string, Building>>()
+  const byRuleError = new Map<RuleMeta, Map<string, Building>>()
+  const all: Building[] = []
   for (const m of matches) {
-    const key = dedupKey(m.type, m.rule.ruleId, m.dedup)
+    const byType = m.type === 'RULE_ERROR' ? byRuleError : byRule
+    let byDedup = byType.get(m.rule)
+    if (byDedup === undefined) byType.set(m.rule, (byDedup = new Map()))
     const time = m.event.p_event_time
-    let b = byKey.get(key)
+    let b = byDedup.get(m.dedup)
     if (b === undefined) {
       b = {
         group: {
-          key,
-          callId: `${batchId}:${byKey.size}`,
+          key: dedupKey(m.type, m.rule.ruleId, m.dedup),
+          callId: `${batchId}:${all.length}`,
           type: m.type,
           dedup: m.dedup,
           rule: ruleOf(m),
@@ -127,7 +132,8 @@ export function groupMatches(matches: readonly RuleMatch[], batchId: string): Ma
         logTypes: new Set(),
         uniques: undefined,
       }
-      byKey.set(key, b)
+      byDedup.set(m.dedup, b)
+      all.push(b)
     }
     const g = b.group
     g.count++
@@ -140,11 +146,9 @@ export function groupMatches(matches: readonly RuleMatch[], batchId: string): Ma
       if (b.uniques.size < MAX_UNIQUES_PER_GROUP) b.uniques.add(m.unique)
     }
   }
-  const groups: MatchGroup[] = []
-  for (const b of byKey.values()) {
+  return all.map((b) => {
     b.group.logTypes = [...b.logTypes].sort()
     if (b.uniques !== undefined) b.group.uniques = [...b.uniques]
-    groups.push(b.group)
-  }
-  return groups
+    return b.group
+  })
 }

@@ -76,7 +76,7 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
 
   /**
    * Adds one batch group to the window. `now` (epoch ms) is for tests; it defaults to the clock.
-   * Returns once the window and any outbox row are durably written (and a first flush was tried).
+   * Returns once the window and any outbox row are durably written; the outbox flush follows.
    */
   async record(group: MatchGroup, now: number = Date.now()): Promise<RecordResult> {
     const recalled = this.store.recalledCall<RecordResult>(group.callId)

@@ -1,8 +1,9 @@
 /** Panther's dedup window and Threshold semantics, through recordMatches and the real objects and D1. */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { recordMatches } from '../../src/dedup'
-import { clockStart, match, matches, md5Hex, MINUTE, rule, snapshot, storedAlerts } from './dedup-fixtures'
+import { groupMatches, recordMatches } from '../../src/dedup'
+import { MAX_SAMPLE_CHARS, SAMPLES_PER_GROUP } from '../../src/dedup/group'
+import { clockStart, event, match, matches, md5Hex, MINUTE, rule, snapshot, storedAlerts } from './dedup-fixtures'
 
 describe('threshold 1', () => {
   it('creates the alert on the first match, with Panther id md5(RuleID:1:dedup), stored in D1', async () => {
@@ -128,6 +129,27 @@ describe('grouping', () => {
     expect(state.window?.eventCount).toBe(24)
     // 3 samples per group, 10 per window.
     expect(state.window?.samples).toHaveLength(10)
+  })
+})
+
+describe('group contents', () => {
+  it('carries the first event\'s fields, all log types, the event-time range and at most 3 samples', () => {
+    const meta = rule({ ruleId: 'Grp.Fields' })
+    const big = event({ blob: 'x'.repeat(MAX_SAMPLE_CHARS), p_event_time: '2026-11-23 09:00:00.000' })
+    const ms = [
+      match(meta, 'g', { title: 'first', event: big }),
+      match(meta, 'g', { title: 'second', event: event({ p_event_time: '2026-11-23 11:00:00.000' }, 'AWS.Other') }),
+      ...matches(5, meta, 'g'),
+    ]
+    const [group, ...rest] = groupMatches(ms, 'b')
+    expect(rest).toEqual([])
+    expect(group).toMatchObject({ count: 7, logTypes: ['AWS.CloudTrail', 'AWS.Other'], callId: 'b:0' })
+    expect(group?.fields.title).toBe('first')
+    expect([group?.firstEventAt, group?.lastEventAt]).toEqual(['2026-11-23 09:00:00.000', '2026-11-23 11:00:00.000'])
+    expect(group?.samples).toHaveLength(SAMPLES_PER_GROUP)
+    // An oversized event is kept as a stub that names it.
+    expect(group?.samples[0]).toMatchObject({ p_row_id: big.p_row_id, p_log_type: 'AWS.CloudTrail' })
+    expect(String(group?.samples[0]?._truncated)).toContain('over the 8192')
   })
 })
 
