@@ -89,10 +89,15 @@ export function pantherTimeToEpoch(value: JsonValue | undefined): number {
   return Number.isNaN(ms) ? 0 : Math.trunc(ms / 1000)
 }
 
-/** How the rule index tracks a key's reads: its value is part of the event's signature, or only its presence. */
+/** How the rule index tracks a key's reads: its value is part of the event's signature, or only its absence. */
 export const TRACK_VALUE = 1
 export const TRACK_ABSENT = 2
 export type TrackedKeys = Readonly<Record<string, typeof TRACK_VALUE | typeof TRACK_ABSENT>>
+/**
+ * The same keys coded `slot * 2 + absentOnly`: the key's value sits in the event's `slots[slot]`;
+ * `absentOnly` means reading it while present is an untracked read.
+ */
+export type TrackedSlots = Readonly<Record<string, number>>
 
 export class EventWrapper implements PantherEvent, MissState {
   /** The underlying record; reading it here does not count as an untracked read. */
@@ -104,6 +109,9 @@ export class EventWrapper implements PantherEvent, MissState {
    * other events with the same signature.
    */
   tracked: TrackedKeys | null = null
+  trackedSlots: TrackedSlots | null = null
+  /** The tracked keys' values, looked up once per event when the signature was computed. */
+  slots: (JsonValue | undefined)[] | null = null
   foreign = false
   /** Set by the rule test runner: enables PAT's test-only inputs (`_mocked_lookup_data_`). */
   testMode = false
@@ -132,13 +140,17 @@ export class EventWrapper implements PantherEvent, MissState {
       this.foreign = true
       return undefined
     }
-    const value = lookupKeyWith(this.record as JsonRecord, key, this)
-    const tracked = this.tracked
+    const tracked = this.trackedSlots
     if (tracked !== null) {
-      const mode = tracked[key]
-      if (mode === undefined || (mode === TRACK_ABSENT && value !== undefined)) this.foreign = true
+      const code = tracked[key]
+      if (code !== undefined) {
+        const value = (this.slots as (JsonValue | undefined)[])[code >> 1]
+        if ((code & 1) === 1 && value !== undefined) this.foreign = true
+        return value
+      }
+      this.foreign = true
     }
-    return value
+    return lookupKeyWith(this.record as JsonRecord, key, this)
   }
 
   get(key: string, fallback?: JsonValue): JsonValue | undefined {

@@ -90,10 +90,7 @@ export function runRulesOn(
       const event = new EventWrapper(record, dataModel)
       let list = rules
       const signature = index === undefined ? null : index.signature(event)
-      if (signature !== null && index !== undefined) {
-        list = index.rulesFor(signature)
-        event.tracked = index.tracked
-      }
+      if (signature !== null && index !== undefined) list = index.rulesFor(signature)
       for (let r = 0; r < list.length; r++) {
         const rule = list[r] as CompiledRule
         event.foreign = false

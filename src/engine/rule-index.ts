@@ -12,7 +12,13 @@
  * Add a log type with one line in INDEX_KEYS; log types without one run every rule on every event.
  */
 import type { JsonValue } from '../types'
-import { TRACK_ABSENT, TRACK_VALUE, type EventWrapper, type TrackedKeys } from './event'
+import {
+  TRACK_ABSENT,
+  TRACK_VALUE,
+  type EventWrapper,
+  type TrackedKeys,
+  type TrackedSlots,
+} from './event'
 import type { CompiledRule } from './rule'
 
 export interface SignatureKeys {
@@ -58,6 +64,7 @@ function encode(value: JsonValue | undefined): string | null {
 
 export class RuleIndex {
   readonly tracked: TrackedKeys
+  readonly trackedSlots: TrackedSlots
   private readonly values: readonly string[]
   private readonly absent: readonly string[]
   private readonly candidates = new Map<string, readonly CompiledRule[]>()
@@ -69,20 +76,39 @@ export class RuleIndex {
     this.values = keys.values
     this.absent = keys.absent ?? []
     const tracked: Record<string, typeof TRACK_VALUE | typeof TRACK_ABSENT> = Object.create(null)
-    for (const k of this.values) tracked[k] = TRACK_VALUE
-    for (const k of this.absent) tracked[k] = TRACK_ABSENT
+    const slots: Record<string, number> = Object.create(null)
+    this.values.forEach((k, slot) => {
+      tracked[k] = TRACK_VALUE
+      slots[k] = slot * 2
+    })
+    this.absent.forEach((k, i) => {
+      tracked[k] = TRACK_ABSENT
+      slots[k] = (this.values.length + i) * 2 + 1
+    })
     this.tracked = tracked
+    this.trackedSlots = slots
   }
 
   /** The event's signature, or null when a signature value is an object/array (no learning then). */
   signature(event: EventWrapper): string | null {
+    const slots: (JsonValue | undefined)[] = []
     let sig = ''
     for (const key of this.values) {
-      const part = encode(event.lookupTop(key))
+      const value = event.lookupTop(key)
+      const part = encode(value)
       if (part === null) return null
+      slots.push(value)
       sig += `${part}\u0001`
     }
-    for (const key of this.absent) sig += event.lookupTop(key) === undefined ? '0' : '1'
+    for (const key of this.absent) {
+      const value = event.lookupTop(key)
+      slots.push(value)
+      sig += value === undefined ? '0' : '1'
+    }
+    // From here on the event answers tracked keys from `slots` and notes any other read.
+    event.slots = slots
+    event.tracked = this.tracked
+    event.trackedSlots = this.trackedSlots
     return sig
   }
 

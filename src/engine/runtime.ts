@@ -226,7 +226,10 @@ export function buildMatch(
       ? truncate(generatedTitle)
       : `defaultDedupString:${meta.ruleId}`
   const severity = severityOf(rule, event, issues)
-  const alertContext = alertContextOf(rule, event, issues)
+  // Live, the context is computed when first read: the dedup stage keeps only the first match's per
+  // (rule, dedup) group, so most matches of a batch never need theirs. Tests compute it at once.
+  const lazyContext = issues === undefined && hooks.alertContext !== undefined
+  const alertContext = lazyContext ? {} : alertContextOf(rule, event, issues)
   const description = stringHook('description', hooks.description, event, issues)
   const reference = stringHook('reference', hooks.reference, event, issues)
   const runbook = stringHook('runbook', hooks.runbook, event, issues)
@@ -247,6 +250,18 @@ export function buildMatch(
   if (hooks.unique !== undefined) {
     const unique = stringHook('unique', hooks.unique, event, issues)
     if (unique !== undefined) match.unique = truncate(unique)
+  }
+  if (lazyContext) {
+    let context: JsonObject | undefined
+    // Enumerable, so JSON.stringify and structured clone (Durable Object calls) read it like a field.
+    Object.defineProperty(match, 'alertContext', {
+      enumerable: true,
+      configurable: true,
+      get: () => (context ??= alertContextOf(rule, event, undefined)),
+      set: (value: JsonObject) => {
+        context = value
+      },
+    })
   }
   return match
 }

@@ -154,6 +154,19 @@ describe('generated fields', () => {
     )
     expect(ctx).toMatchObject({ alertContext: { missing: null, list: [null] } })
   })
+  it('computes a live match context on first read, visible to JSON and structured clone', () => {
+    let calls = 0
+    const m = run(makeRule({ rule: yes, alertContext: () => ({ n: ++calls }) })) as Record<
+      string,
+      unknown
+    >
+    expect(calls).toBe(0)
+    expect(JSON.parse(JSON.stringify(m)).alertContext).toEqual({ n: 1 })
+    expect(structuredClone(m).alertContext).toEqual({ n: 1 })
+    expect(calls).toBe(1)
+    m.alertContext = { replaced: true }
+    expect(m.alertContext).toEqual({ replaced: true })
+  })
   it('measures the alert context as Python serialises it', () => {
     expect(pythonJsonLength(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }))).toBe(
       JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }).length + 4,

@@ -69,10 +69,20 @@ export function keyValueListToDict(
   return out
 }
 
+/** Recent answers of isIpAddress: logs repeat the same addresses, and ipaddr.js parses slowly. */
+const ipVerdicts = new Map<string, boolean>()
+const IP_VERDICTS_MAX = 4096
+
 /** An IPv4 (dotted quad) or IPv6 address, as Python's `ipaddress` accepts them. */
 export function isIpAddress(value: unknown): value is string {
   if (typeof value !== 'string') return false
-  return ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value)
+  let verdict = ipVerdicts.get(value)
+  if (verdict === undefined) {
+    verdict = ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value)
+    if (ipVerdicts.size >= IP_VERDICTS_MAX) ipVerdicts.clear()
+    ipVerdicts.set(value, verdict)
+  }
+  return verdict
 }
 
 /** `is_ip_in_network(ip, networks)`: whether the address lies in any of the CIDR ranges. */
