@@ -40,6 +40,11 @@ export function fanOutMessages(
   })
 }
 
+/** Cloudflare Queues take at most 100 messages per `sendBatch`. */
+export async function sendAll(queue: Queue, messages: MessageSendRequest<DeliveryMessage>[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100))
+}
+
 async function deliverTo(
   message: Message<unknown>,
   alert: StoredAlert,
@@ -113,7 +118,7 @@ async function processMessage(message: Message<unknown>, env: Env, config: Deliv
   } else {
     const keys = await Promise.all(routing.destinations.map((d) => keyFor(alert.alertId, d.id, request)))
     await markRequested(env.ALERTS_DB, keys, now)
-    await env.DELIVERY_QUEUE.sendBatch(fanOutMessages(request, routing.destinations))
+    await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, routing.destinations))
     message.ack()
   }
 }

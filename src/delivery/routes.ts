@@ -11,7 +11,7 @@ import { getAlert } from '../alerts'
 import { requireAdmin } from '../auth'
 import { findRule } from '../engine/index'
 import { loadDeliveryConfig, type DeliveryConfig } from './config'
-import { fanOutMessages } from './consumer'
+import { fanOutMessages, sendAll } from './consumer'
 import { DeliveryConfigError } from './destinations'
 import { webhookIdFor, type DeliveryMessage } from './message'
 import { routeAlert } from './routing'
@@ -52,7 +52,7 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
     targets.map(async (d) => ({ alertId, destinationId: d.id, webhookId: await webhookIdFor(alertId, d.id, request.resendAt), reason: 'resend' as const })),
   )
   await markRequested(c.env.ALERTS_DB, keys, Date.now())
-  await c.env.DELIVERY_QUEUE.sendBatch(fanOutMessages(request, targets))
+  await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
   return c.json({ alertId, queued: keys.map((k, i) => ({ destinationId: k.destinationId, type: targets[i]?.type, webhookId: k.webhookId })) }, 202)
 })
 

@@ -64,7 +64,9 @@ export async function sendAttempt(
   const started = clock()
   const signal = AbortSignal.timeout(timeoutMs)
   try {
-    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal })
+    // A redirect is answered as the 3xx it is (a permanent failure): re-posting an alert to wherever a
+    // destination points would send it, signed, to an address nobody configured.
+    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal, redirect: 'manual' })
     let excerpt: string | null = null
     try {
       excerpt = scrub(await readExcerpt(res), secrets)

@@ -2,7 +2,7 @@
  * A real HTTP receiver on 127.0.0.1 for delivery tests (Node side): records every request by bucket
  * (the first path segment) and answers as told. The e2e drives its `mode` (ok, 500s, down = connections
  * refused); the worker tests steer single answers through the query string:
- * `?status=503&retryAfter=7` answers that status and header, `?hang=1` never answers.
+ * `?status=503&retryAfter=7` answers that status and header (`location=` too), `?hang=1` never answers.
  * `GET /_received/<bucket>` lists what a bucket got (for code running in workerd).
  */
 import http from 'node:http'
@@ -94,6 +94,8 @@ export class Receiver {
       const out: Record<string, string> = { 'content-type': 'application/json' }
       const retryAfter = q.get('retryAfter')
       if (retryAfter !== null) out['retry-after'] = retryAfter
+      const location = q.get('location')
+      if (location !== null) out.location = location
       res.writeHead(status, out)
       res.end(JSON.stringify({ received: this.received.length, status, echo: q.get('echo') ?? undefined }))
     })

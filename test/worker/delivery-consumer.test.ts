@@ -161,6 +161,20 @@ describe('delivery consumer', () => {
     expect(state!.history[0]!.bodyExcerpt).toContain('"status":400')
   })
 
+  it('does not follow redirects: a 3xx is a permanent failure', async () => {
+    const b = bucket('redirect')
+    const elsewhere = bucket('elsewhere')
+    const alert = await storedAlert()
+    const target = encodeURIComponent(receiverUrl(elsewhere))
+    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(b, `status=307&location=${target}`) }])
+    const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
+    expect(result.explicitAcks).toEqual(['m0'])
+    expect(await received(b)).toHaveLength(1)
+    expect(await received(elsewhere)).toEqual([])
+    const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
+    expect(state).toMatchObject({ status: 'FAILED', lastStatusCode: 307 })
+  })
+
   it('retries refused connections and timeouts, with secrets kept out of the record', async () => {
     const alert = await storedAlert()
     const testEnv = envWith(
