@@ -2,9 +2,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { DedupWindow } from '../../src/alerts'
+import { upsertAlert, type DedupWindow } from '../../src/alerts'
 import { dedupKey, groupMatches, recordMatches, retryDelayMs } from '../../src/dedup'
 import { CALL_MEMORY_MS } from '../../src/dedup/storage'
+import { alertRecordOf } from '../../src/dedup/window'
 import type { DeliveryRequest } from '../../src/types'
 import { clockStart, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from './dedup-fixtures'
 
@@ -118,9 +119,7 @@ describe('outbox', () => {
     await recordMatches(env, matches(2, meta, 's'), t0 + 1000)
     const [row] = await storedAlerts('Outbox.Stale')
     expect(row).toMatchObject({ event_count: 3, revision: 2 })
-    const { upsertAlert } = await import('../../src/alerts')
     const state = await snapshot('RULE', 'Outbox.Stale', 's')
-    const { alertRecordOf } = await import('../../src/dedup/window')
     const stale = alertRecordOf({ ...state.window!, eventCount: 1, revision: 1 }, { type: 'RULE', dedup: 's' })
     await upsertAlert(env.ALERTS_DB, stale)
     expect((await storedAlerts('Outbox.Stale'))[0]?.event_count).toBe(3)
