@@ -160,15 +160,22 @@ export class EventWrapper implements PantherEvent, MissState {
 
   /** Every argument is a key (Panther's `deep_get(*keys)`); use `deepGetOr` for a default. */
   deepGet(...keys: string[]): JsonValue | undefined {
-    return this.deepGetOr(undefined as unknown as JsonValue, ...keys)
+    return this.deepRead(undefined, keys)
   }
 
   deepGetOr<T extends JsonValue>(fallback: T, ...keys: string[]): JsonValue {
-    if (keys.length === 0) return deepGetValue(this.raw, keys, fallback) as JsonValue
+    return this.deepRead(fallback, keys) as JsonValue
+  }
+
+  private deepRead(
+    fallback: JsonValue | undefined,
+    keys: readonly string[],
+  ): JsonValue | undefined {
+    if (keys.length === 0) return deepGetValue(this.raw, keys, fallback)
     const first = this.read(keys[0])
     // Going below the top level reads fields the signature does not cover.
     if (keys.length > 1 && isRecord(first)) this.foreign = true
-    return deepGetValue(first === undefined ? fallback : first, keys, fallback, 1) as JsonValue
+    return deepGetValue(first === undefined ? fallback : first, keys, fallback, 1)
   }
 
   deepWalk(

@@ -252,18 +252,32 @@ export function buildMatch(
     if (unique !== undefined) match.unique = truncate(unique)
   }
   if (lazyContext) {
-    let context: JsonObject | undefined
-    // Enumerable, so JSON.stringify and structured clone (Durable Object calls) read it like a field.
-    Object.defineProperty(match, 'alertContext', {
-      enumerable: true,
-      configurable: true,
-      get: () => (context ??= alertContextOf(rule, event, undefined)),
-      set: (value: JsonObject) => {
-        context = value
-      },
-    })
+    ;(match as LazyMatch)[LAZY] = { rule, event, context: undefined }
+    Object.defineProperty(match, 'alertContext', LAZY_CONTEXT)
   }
   return match
+}
+
+/** Where a live match keeps what its alert context is computed from (symbol keys are never cloned). */
+const LAZY = Symbol('alertContextSource')
+type LazyMatch = RuleMatch & {
+  [LAZY]: { rule: CompiledRule; event: EventWrapper; context: JsonObject | undefined }
+}
+
+/**
+ * Shared by every live match (no closure per match). Enumerable, so JSON.stringify and structured clone
+ * (Durable Object calls) read it like a field.
+ */
+const LAZY_CONTEXT: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazyMatch): JsonObject {
+    const s = this[LAZY]
+    return (s.context ??= alertContextOf(s.rule, s.event, undefined))
+  },
+  set(this: LazyMatch, value: JsonObject) {
+    this[LAZY].context = value
+  },
 }
 
 /** The `RULE_ERROR` match of a rule that threw: deduplicated by the error's class, titled by its repr. */

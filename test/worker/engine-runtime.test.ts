@@ -156,10 +156,8 @@ describe('generated fields', () => {
   })
   it('computes a live match context on first read, visible to JSON and structured clone', () => {
     let calls = 0
-    const m = run(makeRule({ rule: yes, alertContext: () => ({ n: ++calls }) })) as Record<
-      string,
-      unknown
-    >
+    const rule = makeRule({ rule: yes, alertContext: () => ({ n: ++calls }) })
+    const m = run(rule) as unknown as Record<string, unknown>
     expect(calls).toBe(0)
     expect(JSON.parse(JSON.stringify(m)).alertContext).toEqual({ n: 1 })
     expect(structuredClone(m).alertContext).toEqual({ n: 1 })
