@@ -31,9 +31,23 @@ export function lowerKey(key: string): string {
 
 /** The first own key of `obj` whose lowercase form is `lower` (a linear scan that allocates nothing). */
 export function scanKey(obj: JsonRecord, lower: string): string | undefined {
+  const found = scanKeyUpTo(obj, lower, Infinity)
+  return found === TOO_MANY_KEYS ? undefined : found
+}
+
+const TOO_MANY_KEYS = Symbol('tooManyKeys')
+
+/** scanKey that gives up (TOO_MANY_KEYS) after `limit` keys without a match. */
+function scanKeyUpTo(
+  obj: JsonRecord,
+  lower: string,
+  limit: number,
+): string | undefined | typeof TOO_MANY_KEYS {
   const n = lower.length
   const first = lower.charCodeAt(0)
+  let seen = 0
   for (const k in obj) {
+    if (++seen > limit) return TOO_MANY_KEYS
     if (k.length !== n) continue
     // An ASCII character lowercases to itself or to itself | 32: a cheap filter before toLowerCase.
     const c = k.charCodeAt(0)
@@ -56,8 +70,13 @@ export function buildLowerIndex(obj: JsonRecord): Map<string, string> {
 }
 
 /** The actual key of `obj` matching `key` case-insensitively, after an exact miss. */
+/** Objects up to this many keys are always scanned: cheaper than any bookkeeping about them. */
+const SMALL_OBJECT = 24
+
 function caseInsensitiveKey(obj: JsonRecord, key: string): string | undefined {
   const lower = lowerKey(key)
+  const quick = scanKeyUpTo(obj, lower, SMALL_OBJECT)
+  if (quick !== TOO_MANY_KEYS) return quick
   let index = lowerIndexes.get(obj)
   if (index !== undefined) return index.get(lower)
   const misses = (missCounts.get(obj) ?? 0) + 1
