@@ -17,6 +17,17 @@ describe('key lookup', () => {
     expect(e.get('EVENTNAME')).toBe('Exact')
     expect(e.get('eventname')).toBe('Exact')
   })
+  it('finds keys case-insensitively in large objects, before and after their index is built', () => {
+    const big: Record<string, JsonValue> = {}
+    for (let i = 0; i < 60; i++) big[`Field${i}`] = i
+    big.MixedCase = 'm'
+    const e = ev({ nested: big })
+    for (let round = 0; round < 20; round++) {
+      expect(e.deepGet('nested', 'mixedcase')).toBe('m')
+      expect(e.deepGet('nested', 'FIELD59')).toBe(59)
+      expect(e.deepGet('nested', 'absent')).toBeUndefined()
+    }
+  })
   it('returns the default only when the key is absent', () => {
     const e = ev({ present: null, zero: 0 })
     expect(e.get('present', 'd')).toBeNull()
