@@ -5,7 +5,12 @@
  */
 import { allRules } from '../engine/index'
 import { decodeSigningSecret } from './signing'
-import { DeliveryConfigError, PAGERDUTY_EVENTS_URL, parseDestinations, type Destination } from './destinations'
+import {
+  DeliveryConfigError,
+  PAGERDUTY_EVENTS_URL,
+  parseDestinations,
+  type Destination,
+} from './destinations'
 
 export interface DeliverySettings {
   /** Per request, response body included. */
@@ -59,8 +64,18 @@ function settingsFrom(env: Record<string, unknown>, issues: string[]): DeliveryS
   }
   const settings = {
     timeoutMs: read('DELIVERY_TIMEOUT_MS', DEFAULT_SETTINGS.timeoutMs, 100, 300_000),
-    backoffBaseSeconds: read('DELIVERY_BACKOFF_BASE_SECONDS', DEFAULT_SETTINGS.backoffBaseSeconds, 0, 43_200),
-    backoffMaxSeconds: read('DELIVERY_BACKOFF_MAX_SECONDS', DEFAULT_SETTINGS.backoffMaxSeconds, 0, 43_200),
+    backoffBaseSeconds: read(
+      'DELIVERY_BACKOFF_BASE_SECONDS',
+      DEFAULT_SETTINGS.backoffBaseSeconds,
+      0,
+      43_200,
+    ),
+    backoffMaxSeconds: read(
+      'DELIVERY_BACKOFF_MAX_SECONDS',
+      DEFAULT_SETTINGS.backoffMaxSeconds,
+      0,
+      43_200,
+    ),
   }
   if (settings.backoffMaxSeconds < settings.backoffBaseSeconds) {
     issues.push('DELIVERY_BACKOFF_MAX_SECONDS: must not be less than DELIVERY_BACKOFF_BASE_SECONDS')
@@ -68,19 +83,32 @@ function settingsFrom(env: Record<string, unknown>, issues: string[]): DeliveryS
   return settings
 }
 
-function resolve(d: Destination, index: number, env: Record<string, unknown>, issues: string[]): ResolvedDestination {
+function resolve(
+  d: Destination,
+  index: number,
+  env: Record<string, unknown>,
+  issues: string[],
+): ResolvedDestination {
   const where = `DESTINATIONS[${index}] (id ${JSON.stringify(d.id)})`
   let secretValue: string | undefined
   if (d.secret !== undefined) {
     const value = env[d.secret]
     if (typeof value !== 'string' || value === '') {
-      issues.push(`${where}.secret: the secret ${d.secret} is not set (wrangler secret put ${d.secret}, or .dev.vars locally)`)
+      issues.push(
+        `${where}.secret: the secret ${d.secret} is not set (wrangler secret put ${d.secret}, or .dev.vars locally)`,
+      )
     } else {
       secretValue = value
       if (d.type === 'webhook' && decodeSigningSecret(value) === null) {
-        issues.push(`${where}.secret: the secret ${d.secret} must be "whsec_" followed by base64 (Standard Webhooks)`)
+        issues.push(
+          `${where}.secret: the secret ${d.secret} must be "whsec_" followed by base64 (Standard Webhooks)`,
+        )
       }
-      if ((d.type === 'slack' || d.type === 'teams') && d.url === undefined && !/^https?:\/\//.test(value)) {
+      if (
+        (d.type === 'slack' || d.type === 'teams') &&
+        d.url === undefined &&
+        !/^https?:\/\//.test(value)
+      ) {
         issues.push(`${where}.secret: the secret ${d.secret} must hold the webhook URL`)
       }
     }
@@ -125,7 +153,8 @@ export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): De
     vars.DELIVERY_BACKOFF_BASE_SECONDS,
     vars.DELIVERY_BACKOFF_MAX_SECONDS,
   ])
-  if (rules === undefined && cache !== null && cache.key === key && cache.env === env) return cache.config
+  if (rules === undefined && cache !== null && cache.key === key && cache.env === env)
+    return cache.config
   const issues: string[] = []
   let destinations: readonly Destination[] = []
   try {

@@ -8,24 +8,50 @@
 import * as v from 'valibot'
 import { getAlert, type StoredAlert } from '../alerts'
 import { findRule } from '../engine/index'
-import { DEFAULT_SETTINGS, loadDeliveryConfig, type DeliveryConfig, type ResolvedDestination } from './config'
+import {
+  DEFAULT_SETTINGS,
+  loadDeliveryConfig,
+  type DeliveryConfig,
+  type ResolvedDestination,
+} from './config'
 import { DeliveryConfigError } from './destinations'
-import { DEAD_LETTER_QUEUE_NAME, DeliveryMessageSchema, webhookIdFor, type DeliveryMessage } from './message'
+import {
+  DEAD_LETTER_QUEUE_NAME,
+  DeliveryMessageSchema,
+  webhookIdFor,
+  type DeliveryMessage,
+} from './message'
 import { buildRequest } from './payloads'
 import { backoffSeconds, decide } from './retry'
 import { routeAlert, requestedDestinations, type Routing } from './routing'
 import { sendAttempt } from './send'
-import { getDeliveryStatus, markFailed, markRequested, recordAttempt, type DeliveryKey } from './store'
+import {
+  getDeliveryStatus,
+  markFailed,
+  markRequested,
+  recordAttempt,
+  type DeliveryKey,
+} from './store'
 
 const OUTCOME = { delivered: 'DELIVERED', retry: 'RETRY', failed: 'FAILED' } as const
 
 function routingOf(alert: StoredAlert, request: DeliveryMessage, config: DeliveryConfig): Routing {
-  if (request.destinationIds !== undefined) return requestedDestinations(request.destinationIds, config)
+  if (request.destinationIds !== undefined)
+    return requestedDestinations(request.destinationIds, config)
   return routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config)
 }
 
-async function keyFor(alertId: string, destinationId: string, request: DeliveryMessage): Promise<DeliveryKey> {
-  return { alertId, destinationId, webhookId: await webhookIdFor(alertId, destinationId, request.resendAt), reason: request.reason }
+async function keyFor(
+  alertId: string,
+  destinationId: string,
+  request: DeliveryMessage,
+): Promise<DeliveryKey> {
+  return {
+    alertId,
+    destinationId,
+    webhookId: await webhookIdFor(alertId, destinationId, request.resendAt),
+    reason: request.reason,
+  }
 }
 
 /** The messages that deliver `alertId` to each destination, one per destination. */
@@ -34,14 +60,21 @@ export function fanOutMessages(
   destinations: readonly ResolvedDestination[],
 ): MessageSendRequest<DeliveryMessage>[] {
   return destinations.map((d) => {
-    const body: DeliveryMessage = { alertId: request.alertId, destinationIds: [d.id], reason: request.reason }
+    const body: DeliveryMessage = {
+      alertId: request.alertId,
+      destinationIds: [d.id],
+      reason: request.reason,
+    }
     if (request.resendAt !== undefined) body.resendAt = request.resendAt
     return { body, contentType: 'json' }
   })
 }
 
 /** Cloudflare Queues take at most 100 messages per `sendBatch`. */
-export async function sendAll(queue: Queue, messages: MessageSendRequest<DeliveryMessage>[]): Promise<void> {
+export async function sendAll(
+  queue: Queue,
+  messages: MessageSendRequest<DeliveryMessage>[],
+): Promise<void> {
   for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100))
 }
 
@@ -84,7 +117,9 @@ async function deliverTo(
   if (decision.action === 'delivered') {
     message.ack()
   } else if (decision.action === 'retry') {
-    console.warn(`${what}: ${sent.error ?? decision.reason}; retrying in ${decision.delaySeconds} s`)
+    console.warn(
+      `${what}: ${sent.error ?? decision.reason}; retrying in ${decision.delaySeconds} s`,
+    )
     message.retry({ delaySeconds: decision.delaySeconds })
   } else {
     console.warn(`${what} FAILED: ${decision.reason}`)
@@ -92,11 +127,17 @@ async function deliverTo(
   }
 }
 
-async function processMessage(message: Message<unknown>, env: Env, config: DeliveryConfig): Promise<void> {
+async function processMessage(
+  message: Message<unknown>,
+  env: Env,
+  config: DeliveryConfig,
+): Promise<void> {
   const parsed = v.safeParse(DeliveryMessageSchema, message.body)
   if (!parsed.success) {
     // Not a delivery request at all: retrying cannot make it one.
-    console.error(`delivery: dropped message ${message.id}: not a DeliveryRequest (${parsed.issues[0].message})`)
+    console.error(
+      `delivery: dropped message ${message.id}: not a DeliveryRequest (${parsed.issues[0].message})`,
+    )
     message.ack()
     return
   }
@@ -116,7 +157,9 @@ async function processMessage(message: Message<unknown>, env: Env, config: Deliv
   } else if (rest.length === 0) {
     await deliverTo(message, alert, only, request, env, config)
   } else {
-    const keys = await Promise.all(routing.destinations.map((d) => keyFor(alert.alertId, d.id, request)))
+    const keys = await Promise.all(
+      routing.destinations.map((d) => keyFor(alert.alertId, d.id, request)),
+    )
     await markRequested(env.ALERTS_DB, keys, now)
     await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, routing.destinations))
     message.ack()
@@ -136,7 +179,10 @@ async function processDeadLetter(message: Message<unknown>, env: Env): Promise<v
     // Routing itself never succeeded (alert missing or configuration broken); route now if possible.
     try {
       const alert = await getAlert(env.ALERTS_DB, request.alertId)
-      ids = alert === null ? ['*'] : routingOf(alert, request, loadDeliveryConfig(env)).destinations.map((d) => d.id)
+      ids =
+        alert === null
+          ? ['*']
+          : routingOf(alert, request, loadDeliveryConfig(env)).destinations.map((d) => d.id)
     } catch {
       ids = ['*']
     }
@@ -156,7 +202,9 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Env
     await Promise.all(
       batch.messages.map((m) =>
         processDeadLetter(m, env).catch((err: unknown) => {
-          console.error(`delivery dead letter ${m.id}: ${err instanceof Error ? err.message : String(err)}`)
+          console.error(
+            `delivery dead letter ${m.id}: ${err instanceof Error ? err.message : String(err)}`,
+          )
           m.retry({ delaySeconds: backoffSeconds(m.attempts, DEFAULT_SETTINGS) })
         }),
       ),
@@ -168,15 +216,20 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Env
     config = loadDeliveryConfig(env)
   } catch (err) {
     // Nothing can be sent until the configuration is fixed; keep every message (retried, then FAILED).
-    console.error(err instanceof DeliveryConfigError ? err.message : `delivery configuration: ${String(err)}`)
-    for (const m of batch.messages) m.retry({ delaySeconds: backoffSeconds(m.attempts, DEFAULT_SETTINGS) })
+    console.error(
+      err instanceof DeliveryConfigError ? err.message : `delivery configuration: ${String(err)}`,
+    )
+    for (const m of batch.messages)
+      m.retry({ delaySeconds: backoffSeconds(m.attempts, DEFAULT_SETTINGS) })
     return
   }
   await Promise.all(
     batch.messages.map((m) =>
       processMessage(m, env, config).catch((err: unknown) => {
         const delaySeconds = backoffSeconds(m.attempts, config.settings)
-        console.error(`delivery message ${m.id}: ${err instanceof Error ? err.message : String(err)}; retrying in ${delaySeconds} s`)
+        console.error(
+          `delivery message ${m.id}: ${err instanceof Error ? err.message : String(err)}; retrying in ${delaySeconds} s`,
+        )
         m.retry({ delaySeconds })
       }),
     ),

@@ -54,7 +54,10 @@ const httpUrl = v.pipe(
 const secretName = v.pipe(
   v.string(),
   // Upper-case names only: a pasted key or URL then fails here, and is never echoed in a message.
-  v.regex(/^[A-Z][A-Z0-9_]*$/, 'must be the name of a secret (upper-case letters, digits, _), not its value'),
+  v.regex(
+    /^[A-Z][A-Z0-9_]*$/,
+    'must be the name of a secret (upper-case letters, digits, _), not its value',
+  ),
 )
 
 const severity = v.pipe(
@@ -64,7 +67,11 @@ const severity = v.pipe(
 )
 
 const common = {
-  id: v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(128, 'must be at most 128 characters')),
+  id: v.pipe(
+    v.string(),
+    v.nonEmpty('must not be empty'),
+    v.maxLength(128, 'must be at most 128 characters'),
+  ),
   name: v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'))),
   severities: v.optional(v.array(severity)),
   secret: v.optional(secretName),
@@ -91,7 +98,10 @@ const DestinationSchema = v.variant(
     ),
     v.pipe(
       v.strictObject({ ...common, type: v.literal('pagerduty'), url: v.optional(httpUrl) }),
-      v.check((d) => d.secret !== undefined, 'secret: required (the name of the secret holding the routing key)'),
+      v.check(
+        (d) => d.secret !== undefined,
+        'secret: required (the name of the secret holding the routing key)',
+      ),
     ),
   ],
   `type: must be one of ${DESTINATION_TYPES.join(', ')}`,
@@ -101,7 +111,8 @@ const DestinationsSchema = v.array(DestinationSchema, 'must be a JSON array of d
 
 function issuePath(issue: v.BaseIssue<unknown>): string {
   let out = ''
-  for (const item of issue.path ?? []) out += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`
+  for (const item of issue.path ?? [])
+    out += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`
   return out
 }
 
@@ -129,7 +140,8 @@ export function parseDestinations(json: string | undefined): readonly Destinatio
   if (!result.success) {
     for (const issue of result.issues) {
       const index = issue.path?.[0]?.key
-      const label = typeof index === 'number' && Array.isArray(raw) ? entryLabel(raw[index], index) : ''
+      const label =
+        typeof index === 'number' && Array.isArray(raw) ? entryLabel(raw[index], index) : ''
       // The entry's own label replaces its `[i]`; what remains names the field (empty for whole-entry checks).
       const field = label === '' ? issuePath(issue) : issuePath(issue).replace(/^\[\d+\]/, '')
       issues.push(`DESTINATIONS${label}${field}: ${issue.message}`)
@@ -142,7 +154,9 @@ export function parseDestinations(json: string | undefined): readonly Destinatio
     for (const key of d.name === undefined || d.name === d.id ? [d.id] : [d.id, d.name]) {
       const first = seen.get(key)
       if (first !== undefined && first !== i) {
-        issues.push(`DESTINATIONS${entryLabel(d, i)}: id or name ${JSON.stringify(key)} is already used by entry [${first}]`)
+        issues.push(
+          `DESTINATIONS${entryLabel(d, i)}: id or name ${JSON.stringify(key)} is already used by entry [${first}]`,
+        )
       } else seen.set(key, i)
     }
   })

@@ -25,7 +25,11 @@ export const DeliveryMessageSchema = v.object({
  * The `webhook-id` of an alert's delivery to a destination: derived, not random, so every retry and
  * every duplicate of the same request carries the same id and receivers can drop repeats.
  */
-export async function webhookIdFor(alertId: string, destinationId: string, resendAt: number | undefined): Promise<string> {
+export async function webhookIdFor(
+  alertId: string,
+  destinationId: string,
+  resendAt: number | undefined,
+): Promise<string> {
   const input = `${alertId}\u0000${destinationId}\u0000${resendAt ?? 0}`
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input))
   let hex = ''

@@ -25,7 +25,11 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200
  * the maximum, and the wait is drawn from its upper half ("equal jitter") so retries of many alerts
  * spread out while the schedule keeps a known minimum.
  */
-export function backoffSeconds(attempt: number, settings: DeliverySettings, random: () => number = Math.random): number {
+export function backoffSeconds(
+  attempt: number,
+  settings: DeliverySettings,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(Math.max(attempt, 1) - 1, 30)
   const ceiling = Math.min(settings.backoffMaxSeconds, settings.backoffBaseSeconds * 2 ** exp)
   const delay = Math.ceil(ceiling / 2 + random() * (ceiling / 2))
@@ -35,7 +39,8 @@ export function backoffSeconds(attempt: number, settings: DeliverySettings, rand
 /** The least total wait of `retries` retries: what an outage must outlast before the dead-letter queue. */
 export function minimumRetryWindowSeconds(retries: number, settings: DeliverySettings): number {
   let total = 0
-  for (let attempt = 1; attempt <= retries; attempt++) total += backoffSeconds(attempt, settings, () => 0)
+  for (let attempt = 1; attempt <= retries; attempt++)
+    total += backoffSeconds(attempt, settings, () => 0)
   return total
 }
 
@@ -61,8 +66,10 @@ export function decide(
   random: () => number = Math.random,
 ): Decision {
   const backoff = (): number => backoffSeconds(attempt, settings, random)
-  if (result.kind === 'timeout') return { action: 'retry', delaySeconds: backoff(), reason: 'timed out' }
-  if (result.kind === 'network') return { action: 'retry', delaySeconds: backoff(), reason: 'network error' }
+  if (result.kind === 'timeout')
+    return { action: 'retry', delaySeconds: backoff(), reason: 'timed out' }
+  if (result.kind === 'network')
+    return { action: 'retry', delaySeconds: backoff(), reason: 'network error' }
   const { status } = result
   if (status >= 200 && status < 300) return { action: 'delivered' }
   if (status === 429 || status === 503) {
@@ -71,6 +78,7 @@ export function decide(
     const delaySeconds = after === null ? backoff() : Math.min(after, MAX_QUEUE_DELAY_SECONDS)
     return { action: 'retry', delaySeconds, reason: `HTTP ${status}` }
   }
-  if (status === 408 || status >= 500) return { action: 'retry', delaySeconds: backoff(), reason: `HTTP ${status}` }
+  if (status === 408 || status >= 500)
+    return { action: 'retry', delaySeconds: backoff(), reason: `HTTP ${status}` }
   return { action: 'failed', reason: `HTTP ${status}: the destination refused the request` }
 }

@@ -27,7 +27,10 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
     config = loadDeliveryConfig(c.env)
   } catch (err) {
     if (!(err instanceof DeliveryConfigError)) throw err
-    return c.json({ error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues }, 503)
+    return c.json(
+      { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
+      503,
+    )
   }
   const alertId = c.req.param('id')
   const alert = await getAlert(c.env.ALERTS_DB, alertId)
@@ -38,27 +41,57 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
     const d = config.byKey.get(wanted)
     if (d === undefined) {
       const known = config.destinations.map((x) => x.id).join(', ') || 'none'
-      return c.json({ error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})` }, 400)
+      return c.json(
+        {
+          error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
+        },
+        400,
+      )
     }
     targets = [d]
   } else {
     targets = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config).destinations
     if (targets.length === 0) {
-      return c.json({ error: 'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=' }, 409)
+      return c.json(
+        {
+          error:
+            'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
+        },
+        409,
+      )
     }
   }
   const request: DeliveryMessage = { alertId, reason: 'resend', resendAt: Date.now() }
   const keys = await Promise.all(
-    targets.map(async (d) => ({ alertId, destinationId: d.id, webhookId: await webhookIdFor(alertId, d.id, request.resendAt), reason: 'resend' as const })),
+    targets.map(async (d) => ({
+      alertId,
+      destinationId: d.id,
+      webhookId: await webhookIdFor(alertId, d.id, request.resendAt),
+      reason: 'resend' as const,
+    })),
   )
   await markRequested(c.env.ALERTS_DB, keys, Date.now())
   await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
-  return c.json({ alertId, queued: keys.map((k, i) => ({ destinationId: k.destinationId, type: targets[i]?.type, webhookId: k.webhookId })) }, 202)
+  return c.json(
+    {
+      alertId,
+      queued: keys.map((k, i) => ({
+        destinationId: k.destinationId,
+        type: targets[i]?.type,
+        webhookId: k.webhookId,
+      })),
+    },
+    202,
+  )
 })
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
   const alertId = c.req.param('id')
-  const [alert, deliveries] = await Promise.all([getAlert(c.env.ALERTS_DB, alertId), listDeliveries(c.env.ALERTS_DB, alertId)])
-  if (alert === null && deliveries.length === 0) return c.json({ error: `no alert with id ${alertId}` }, 404)
+  const [alert, deliveries] = await Promise.all([
+    getAlert(c.env.ALERTS_DB, alertId),
+    listDeliveries(c.env.ALERTS_DB, alertId),
+  ])
+  if (alert === null && deliveries.length === 0)
+    return c.json({ error: `no alert with id ${alertId}` }, 404)
   return c.json({ alertId, deliveries })
 })

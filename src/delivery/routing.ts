@@ -38,7 +38,9 @@ export function routeAlert(
     return byNames(alert.destinations.slice(0, MAX_DYNAMIC_DESTINATIONS), config, 'destinations()')
   }
   if (outputIds.length > 0) return byNames(outputIds, config, 'OutputIds')
-  const destinations = config.destinations.filter((d) => d.severities === undefined || d.severities.includes(alert.severity))
+  const destinations = config.destinations.filter(
+    (d) => d.severities === undefined || d.severities.includes(alert.severity),
+  )
   return { destinations, unknown: [], by: 'severity' }
 }
 

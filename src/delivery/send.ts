@@ -47,12 +47,17 @@ async function readExcerpt(res: Response): Promise<string> {
     bytes.set(c, offset)
     offset += c.byteLength
   }
-  const text = new TextDecoder().decode(bytes.subarray(0, BODY_READ_BYTES)).replace(/\s+/g, ' ').trim()
+  const text = new TextDecoder()
+    .decode(bytes.subarray(0, BODY_READ_BYTES))
+    .replace(/\s+/g, ' ')
+    .trim()
   return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text
 }
 
 function isTimeout(err: unknown): boolean {
-  return err instanceof DOMException ? err.name === 'TimeoutError' || err.name === 'AbortError' : false
+  return err instanceof DOMException
+    ? err.name === 'TimeoutError' || err.name === 'AbortError'
+    : false
 }
 
 export async function sendAttempt(
@@ -66,7 +71,13 @@ export async function sendAttempt(
   try {
     // A redirect is answered as the 3xx it is (a permanent failure): re-posting an alert to wherever a
     // destination points would send it, signed, to an address nobody configured.
-    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal, redirect: 'manual' })
+    const res = await fetch(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal,
+      redirect: 'manual',
+    })
     let excerpt: string | null = null
     try {
       excerpt = scrub(await readExcerpt(res), secrets)
@@ -82,9 +93,22 @@ export async function sendAttempt(
   } catch (err) {
     const durationMs = clock() - started
     if (isTimeout(err) || signal.aborted) {
-      return { result: { kind: 'timeout' }, bodyExcerpt: null, error: `timed out after ${timeoutMs} ms`, durationMs }
+      return {
+        result: { kind: 'timeout' },
+        bodyExcerpt: null,
+        error: `timed out after ${timeoutMs} ms`,
+        durationMs,
+      }
     }
-    const message = scrub(err instanceof Error ? `${err.name}: ${err.message}` : String(err), [...secrets, request.url])
-    return { result: { kind: 'network', error: message }, bodyExcerpt: null, error: message.slice(0, 500), durationMs }
+    const message = scrub(err instanceof Error ? `${err.name}: ${err.message}` : String(err), [
+      ...secrets,
+      request.url,
+    ])
+    return {
+      result: { kind: 'network', error: message },
+      bodyExcerpt: null,
+      error: message.slice(0, 500),
+      durationMs,
+    }
   }
 }

@@ -31,7 +31,10 @@ function hmacKey(secret: string): Promise<HmacKey> {
   if (key === undefined) {
     const raw = decodeSigningSecret(secret)
     if (raw === null) throw new Error('signing secret must be "whsec_" followed by base64')
-    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ])
     keys.set(secret, key)
   }
   return key
@@ -44,8 +47,17 @@ function base64(bytes: ArrayBuffer): string {
 }
 
 /** `v1,<base64 signature>` of the body for that message id and timestamp (epoch seconds). */
-export async function signWebhook(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(`${id}.${timestamp}.${body}`))
+export async function signWebhook(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+): Promise<string> {
+  const mac = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secret),
+    encoder.encode(`${id}.${timestamp}.${body}`),
+  )
   return `v1,${base64(mac)}`
 }
 
@@ -75,7 +87,8 @@ export async function verifyWebhook(
   toleranceSeconds = 300,
 ): Promise<boolean> {
   const { id, timestamp, signature } = headers
-  if (id === null || timestamp === null || signature === null || !/^\d+$/.test(timestamp)) return false
+  if (id === null || timestamp === null || signature === null || !/^\d+$/.test(timestamp))
+    return false
   if (Math.abs(now / 1000 - Number(timestamp)) > toleranceSeconds) return false
   const key = await hmacKey(secret)
   const data = encoder.encode(`${id}.${timestamp}.${body}`)

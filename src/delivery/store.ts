@@ -68,7 +68,9 @@ export interface DeliveryState {
   lastStatusCode: number | null
   lastError: string | null
   /** Oldest first; `at` is the attempt's time. */
-  history: (Omit<AttemptRecord, 'alertId' | 'destinationId' | 'reason' | 'attemptedAt'> & { at: string })[]
+  history: (Omit<AttemptRecord, 'alertId' | 'destinationId' | 'reason' | 'attemptedAt'> & {
+    at: string
+  })[]
 }
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString())
@@ -94,9 +96,17 @@ ON CONFLICT (alert_id, destination_id) DO UPDATE SET status = 'PENDING', webhook
 WHERE NOT (deliveries.status = 'DELIVERED' AND deliveries.webhook_id = excluded.webhook_id)`
 
 /** Records that deliveries were requested (status PENDING), before their messages are queued. */
-export async function markRequested(db: D1Database, keys: readonly DeliveryKey[], now: number): Promise<void> {
+export async function markRequested(
+  db: D1Database,
+  keys: readonly DeliveryKey[],
+  now: number,
+): Promise<void> {
   if (keys.length === 0) return
-  await db.batch(keys.map((k) => db.prepare(REQUEST).bind(k.alertId, k.destinationId, k.webhookId, k.reason, now)))
+  await db.batch(
+    keys.map((k) =>
+      db.prepare(REQUEST).bind(k.alertId, k.destinationId, k.webhookId, k.reason, now),
+    ),
+  )
 }
 
 const INSERT_ATTEMPT = `INSERT INTO delivery_attempts (alert_id, destination_id, webhook_id, attempt, attempted_at,
@@ -112,15 +122,32 @@ ON CONFLICT (alert_id, destination_id) DO UPDATE SET status = excluded.status, r
   delivered_at = COALESCE(excluded.delivered_at, deliveries.delivered_at),
   last_status_code = excluded.last_status_code, last_error = excluded.last_error`
 
-const STATUS_OF: Record<AttemptOutcome, DeliveryStatus> = { DELIVERED: 'DELIVERED', RETRY: 'RETRYING', FAILED: 'FAILED' }
+const STATUS_OF: Record<AttemptOutcome, DeliveryStatus> = {
+  DELIVERED: 'DELIVERED',
+  RETRY: 'RETRYING',
+  FAILED: 'FAILED',
+}
 
 /** Records one attempt and the destination's resulting state, in one batch (atomic in D1). */
 export async function recordAttempt(db: D1Database, a: AttemptRecord): Promise<void> {
-  const next = a.retryInSeconds === null ? null : a.attemptedAt + a.durationMs + a.retryInSeconds * 1000
+  const next =
+    a.retryInSeconds === null ? null : a.attemptedAt + a.durationMs + a.retryInSeconds * 1000
   await db.batch([
     db
       .prepare(INSERT_ATTEMPT)
-      .bind(a.alertId, a.destinationId, a.webhookId, a.attempt, a.attemptedAt, a.durationMs, a.statusCode, a.bodyExcerpt, a.error, a.outcome, a.retryInSeconds),
+      .bind(
+        a.alertId,
+        a.destinationId,
+        a.webhookId,
+        a.attempt,
+        a.attemptedAt,
+        a.durationMs,
+        a.statusCode,
+        a.bodyExcerpt,
+        a.error,
+        a.outcome,
+        a.retryInSeconds,
+      ),
     db
       .prepare(UPSERT_STATE)
       .bind(
@@ -148,12 +175,24 @@ ON CONFLICT (alert_id, destination_id) DO UPDATE SET status = 'FAILED', next_att
 WHERE NOT (deliveries.status = 'DELIVERED' AND deliveries.webhook_id = excluded.webhook_id)`
 
 /** Marks a delivery FAILED for good (dead-lettered, or a destination that does not exist). */
-export async function markFailed(db: D1Database, key: DeliveryKey, error: string, now: number): Promise<void> {
-  await db.prepare(FAIL).bind(key.alertId, key.destinationId, key.webhookId, key.reason, now, error).run()
+export async function markFailed(
+  db: D1Database,
+  key: DeliveryKey,
+  error: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(FAIL)
+    .bind(key.alertId, key.destinationId, key.webhookId, key.reason, now, error)
+    .run()
 }
 
 /** Every destination's delivery of the alert, with its most recent attempts (oldest first). */
-export async function listDeliveries(db: D1Database, alertId: string, attemptsPerDestination = 50): Promise<DeliveryState[]> {
+export async function listDeliveries(
+  db: D1Database,
+  alertId: string,
+  attemptsPerDestination = 50,
+): Promise<DeliveryState[]> {
   const [states, attempts] = await db.batch([
     db.prepare('SELECT * FROM deliveries WHERE alert_id = ? ORDER BY destination_id').bind(alertId),
     db

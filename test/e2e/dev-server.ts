@@ -8,7 +8,11 @@ import { createWriteStream } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
-const QUIET_ENV = { CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
+const QUIET_ENV = {
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
 
 export interface DevServerOptions {
   root: string
@@ -25,7 +29,11 @@ async function freePort(): Promise<number> {
     s.once('error', reject)
     s.listen(0, '127.0.0.1', () => {
       const address = s.address()
-      s.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      s.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -42,12 +50,17 @@ export class DevServer {
     const { root, port, persistTo, vars, logFile } = this.options
     const wrangler = join(root, 'node_modules/.bin/wrangler')
     const env = { ...process.env, ...QUIET_ENV }
-    const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'ALERTS_DB', '--local', '--persist-to', persistTo], {
-      cwd: root,
-      env,
-      encoding: 'utf8',
-    })
-    if (migrate.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${migrate.stdout}\n${migrate.stderr}`)
+    const migrate = spawnSync(
+      wrangler,
+      ['d1', 'migrations', 'apply', 'ALERTS_DB', '--local', '--persist-to', persistTo],
+      {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+      },
+    )
+    if (migrate.status !== 0)
+      throw new Error(`wrangler d1 migrations apply failed:\n${migrate.stdout}\n${migrate.stderr}`)
     const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
     args.push('--inspector-port', String(await freePort()))
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
@@ -58,7 +71,8 @@ export class DevServer {
     this.child = child
     const deadline = Date.now() + readyTimeoutMs
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}; see ${logFile}`)
+      if (child.exitCode !== null)
+        throw new Error(`wrangler dev exited with ${child.exitCode}; see ${logFile}`)
       try {
         const res = await fetch(`${this.url}/health`)
         if (res.ok) return
@@ -67,7 +81,9 @@ export class DevServer {
       }
       await new Promise((r) => setTimeout(r, 250))
     }
-    throw new Error(`wrangler dev did not answer /health within ${readyTimeoutMs} ms; see ${logFile}`)
+    throw new Error(
+      `wrangler dev did not answer /health within ${readyTimeoutMs} ms; see ${logFile}`,
+    )
   }
 
   /** SIGTERM to wrangler's PID (it stops workerd too); SIGKILL if it has not exited after 10 s. */

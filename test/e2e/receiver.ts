@@ -97,7 +97,13 @@ export class Receiver {
       const location = q.get('location')
       if (location !== null) out.location = location
       res.writeHead(status, out)
-      res.end(JSON.stringify({ received: this.received.length, status, echo: q.get('echo') ?? undefined }))
+      res.end(
+        JSON.stringify({
+          received: this.received.length,
+          status,
+          echo: q.get('echo') ?? undefined,
+        }),
+      )
     })
   }
 }

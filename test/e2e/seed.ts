@@ -48,13 +48,16 @@ export function variant(log: JsonObject, tag: string): JsonObject {
   const copy = structuredClone(log)
   // Keys are matched case-insensitively, as rules read them (one seed test has all-lowercase keys).
   for (const [key, value] of Object.entries(copy)) {
-    if (VARIED_KEYS.has(key.toLowerCase()) && typeof value === 'string') copy[key] = `${value}-${tag}`
+    if (VARIED_KEYS.has(key.toLowerCase()) && typeof value === 'string')
+      copy[key] = `${value}-${tag}`
   }
   return copy
 }
 
 /** The seed rules' tests without Mocks (live events cannot be mocked), in file order. */
-export async function seedEvents(tag: string | null): Promise<{ events: SeedEvent[]; expected: ExpectedAlert[] }> {
+export async function seedEvents(
+  tag: string | null,
+): Promise<{ events: SeedEvent[]; expected: ExpectedAlert[] }> {
   // Imported here, after the rule index was generated (scripts/build-rules.ts).
   const { allRules, dataModelFor } = await import('../../src/engine/index.ts')
   const { RULE_TESTS } = await import('../../src/engine/generated/rule-tests.ts')
@@ -71,11 +74,20 @@ export async function seedEvents(tag: string | null): Promise<{ events: SeedEven
       const log = tag === null ? test.log : variant(test.log, tag)
       events.push({ ruleId: rule.id, test: test.name, logType, log })
       // Live, ingest sets p_log_type, which selects the data model the hooks see.
-      const outcome = await runRuleTest(rule, { ...test, log: { ...log, p_log_type: logType } }, dataModelFor)
+      const outcome = await runRuleTest(
+        rule,
+        { ...test, log: { ...log, p_log_type: logType } },
+        dataModelFor,
+      )
       if (outcome.matched !== true || outcome.match.type !== 'RULE') continue
       const key = `${rule.id}\u0000${outcome.match.dedup}`
       if (!expected.has(key)) {
-        expected.set(key, { ruleId: rule.id, dedup: outcome.match.dedup, title: outcome.match.title, severity: outcome.match.severity })
+        expected.set(key, {
+          ruleId: rule.id,
+          dedup: outcome.match.dedup,
+          title: outcome.match.title,
+          severity: outcome.match.severity,
+        })
       }
     }
   }

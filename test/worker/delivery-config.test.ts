@@ -21,7 +21,12 @@ describe('DESTINATIONS validation', () => {
   it('accepts each type and defaults the PagerDuty URL', () => {
     const config = loadDeliveryConfig(
       envWith([
-        { ...hook, secret: 'HOOK_SECRET', severities: ['high', 'CRITICAL'], link: 'https://panther.example.com' },
+        {
+          ...hook,
+          secret: 'HOOK_SECRET',
+          severities: ['high', 'CRITICAL'],
+          link: 'https://panther.example.com',
+        },
         { id: 'chat', type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' },
         { id: 'pd', name: 'On call', type: 'pagerduty', secret: 'PD_ROUTING_KEY' },
         { id: 'ms', type: 'teams', url: 'https://example.webhook.office.com/wf' },
@@ -65,11 +70,17 @@ describe('DESTINATIONS validation', () => {
   })
 
   it('reports duplicate ids and names, and JSON that is not an array', () => {
-    expect(issuesOf(() => parseDestinations(JSON.stringify([hook, { ...hook, url: 'https://other.example' }])))).toEqual([
-      'DESTINATIONS[1] (id "hook"): id or name "hook" is already used by entry [0]',
+    expect(
+      issuesOf(() =>
+        parseDestinations(JSON.stringify([hook, { ...hook, url: 'https://other.example' }])),
+      ),
+    ).toEqual(['DESTINATIONS[1] (id "hook"): id or name "hook" is already used by entry [0]'])
+    expect(issuesOf(() => parseDestinations('{"id": 1'))[0]).toMatch(
+      /^DESTINATIONS: not valid JSON/,
+    )
+    expect(issuesOf(() => parseDestinations('{}'))).toEqual([
+      'DESTINATIONS: must be a JSON array of destinations',
     ])
-    expect(issuesOf(() => parseDestinations('{"id": 1'))[0]).toMatch(/^DESTINATIONS: not valid JSON/)
-    expect(issuesOf(() => parseDestinations('{}'))).toEqual(['DESTINATIONS: must be a JSON array of destinations'])
   })
 
   it('checks secrets by name and never puts a secret value in a message', () => {
@@ -93,8 +104,12 @@ describe('DESTINATIONS validation', () => {
     ])
     expect(issues.join('\n')).not.toContain('hunter2')
     // A value pasted where the name belongs is refused without being repeated.
-    const pasted = issuesOf(() => parseDestinations(JSON.stringify([{ ...hook, secret: SIGNING_SECRET }])))
-    expect(pasted).toEqual(['DESTINATIONS[0] (id "hook").secret: must be the name of a secret (upper-case letters, digits, _), not its value'])
+    const pasted = issuesOf(() =>
+      parseDestinations(JSON.stringify([{ ...hook, secret: SIGNING_SECRET }])),
+    )
+    expect(pasted).toEqual([
+      'DESTINATIONS[0] (id "hook").secret: must be the name of a secret (upper-case letters, digits, _), not its value',
+    ])
   })
 
   it("rejects rules' OutputIds that name no destination (load-time error)", () => {
@@ -110,7 +125,14 @@ describe('DESTINATIONS validation', () => {
 
   it('checks the bundled rules by default and the timing [vars]', () => {
     expect(loadDeliveryConfig(envWith([hook])).destinations).toHaveLength(1)
-    expect(issuesOf(() => loadDeliveryConfig(envWith([hook], { DELIVERY_TIMEOUT_MS: 'soon', DELIVERY_BACKOFF_MAX_SECONDS: '1' }), []))).toEqual([
+    expect(
+      issuesOf(() =>
+        loadDeliveryConfig(
+          envWith([hook], { DELIVERY_TIMEOUT_MS: 'soon', DELIVERY_BACKOFF_MAX_SECONDS: '1' }),
+          [],
+        ),
+      ),
+    ).toEqual([
       'DELIVERY_TIMEOUT_MS: must be a number from 100 to 300000',
       'DELIVERY_BACKOFF_MAX_SECONDS: must not be less than DELIVERY_BACKOFF_BASE_SECONDS',
     ])
@@ -121,7 +143,13 @@ describe('routing (Panther order)', () => {
   const config = loadDeliveryConfig(
     envWith([
       { id: 'all', type: 'webhook', url: 'https://a.example' },
-      { id: 'hi', name: 'High and up', type: 'webhook', url: 'https://b.example', severities: ['HIGH', 'CRITICAL'] },
+      {
+        id: 'hi',
+        name: 'High and up',
+        type: 'webhook',
+        url: 'https://b.example',
+        severities: ['HIGH', 'CRITICAL'],
+      },
       { id: 'info', type: 'webhook', url: 'https://c.example', severities: ['INFO'] },
     ]),
     [],
@@ -129,9 +157,23 @@ describe('routing (Panther order)', () => {
   const ids = (r: { destinations: { id: string }[] }) => r.destinations.map((d) => d.id)
 
   it('uses destinations() first: ids or names, [] for none, unknown ones reported', () => {
-    expect(ids(routeAlert({ destinations: ['info', 'High and up', 'hi'], severity: 'LOW' }, ['all'], config))).toEqual(['info', 'hi'])
-    expect(routeAlert({ destinations: [], severity: 'CRITICAL' }, ['all'], config)).toEqual({ destinations: [], unknown: [], by: 'destinations()' })
-    expect(routeAlert({ destinations: ['nope', 'all'], severity: 'LOW' }, [], config)).toMatchObject({ unknown: ['nope'], by: 'destinations()' })
+    expect(
+      ids(
+        routeAlert(
+          { destinations: ['info', 'High and up', 'hi'], severity: 'LOW' },
+          ['all'],
+          config,
+        ),
+      ),
+    ).toEqual(['info', 'hi'])
+    expect(routeAlert({ destinations: [], severity: 'CRITICAL' }, ['all'], config)).toEqual({
+      destinations: [],
+      unknown: [],
+      by: 'destinations()',
+    })
+    expect(
+      routeAlert({ destinations: ['nope', 'all'], severity: 'LOW' }, [], config),
+    ).toMatchObject({ unknown: ['nope'], by: 'destinations()' })
   })
 
   it('keeps at most 10 destinations() entries', () => {
@@ -140,13 +182,23 @@ describe('routing (Panther order)', () => {
   })
 
   it("then the rule's OutputIds", () => {
-    expect(routeAlert({ destinations: null, severity: 'INFO' }, ['hi'], config)).toMatchObject({ by: 'OutputIds' })
-    expect(ids(routeAlert({ destinations: null, severity: 'INFO' }, ['hi'], config))).toEqual(['hi'])
+    expect(routeAlert({ destinations: null, severity: 'INFO' }, ['hi'], config)).toMatchObject({
+      by: 'OutputIds',
+    })
+    expect(ids(routeAlert({ destinations: null, severity: 'INFO' }, ['hi'], config))).toEqual([
+      'hi',
+    ])
   })
 
   it('then every destination subscribed to the severity (no severities = all)', () => {
-    expect(ids(routeAlert({ destinations: null, severity: 'CRITICAL' }, [], config))).toEqual(['all', 'hi'])
-    expect(ids(routeAlert({ destinations: null, severity: 'INFO' }, [], config))).toEqual(['all', 'info'])
+    expect(ids(routeAlert({ destinations: null, severity: 'CRITICAL' }, [], config))).toEqual([
+      'all',
+      'hi',
+    ])
+    expect(ids(routeAlert({ destinations: null, severity: 'INFO' }, [], config))).toEqual([
+      'all',
+      'info',
+    ])
     expect(ids(routeAlert({ destinations: null, severity: 'MEDIUM' }, [], config))).toEqual(['all'])
   })
 })

@@ -8,7 +8,14 @@ import { verifyWebhook } from '../../src/delivery'
 import { webhookIdFor } from '../../src/delivery/message'
 import { listDeliveries } from '../../src/delivery/store'
 import worker from '../../src/index'
-import { bucket, envWith, received, receiverUrl, SIGNING_SECRET, storedAlert } from './delivery-fixtures'
+import {
+  bucket,
+  envWith,
+  received,
+  receiverUrl,
+  SIGNING_SECRET,
+  storedAlert,
+} from './delivery-fixtures'
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -22,7 +29,12 @@ interface Msg {
 async function consume(testEnv: Env, messages: Msg[], queue = 'alert-deliveries') {
   const batch = createMessageBatch<unknown>(
     queue,
-    messages.map((m, i) => ({ id: m.id ?? `m${i}`, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+    messages.map((m, i) => ({
+      id: m.id ?? `m${i}`,
+      timestamp: new Date(),
+      attempts: m.attempts ?? 1,
+      body: m.body,
+    })),
   )
   // The harness records that a message was retried, not its delay: watch the calls.
   const retrySpies = batch.messages.map((m) => [m.id, vi.spyOn(m, 'retry')] as const)
@@ -30,21 +42,35 @@ async function consume(testEnv: Env, messages: Msg[], queue = 'alert-deliveries'
   await worker.queue(batch, testEnv, ctx)
   const result = await getQueueResult(batch, ctx)
   const retries = Object.fromEntries(
-    retrySpies.filter(([, spy]) => spy.mock.calls.length > 0).map(([id, spy]) => [id, spy.mock.calls[0]?.[0]?.delaySeconds]),
+    retrySpies
+      .filter(([, spy]) => spy.mock.calls.length > 0)
+      .map(([id, spy]) => [id, spy.mock.calls[0]?.[0]?.delaySeconds]),
   )
   return { ...result, retries }
 }
 
 /** Keeps fanned-out messages in the test (the real queue would run them in the background). */
 function captureSends() {
-  return vi.spyOn(env.DELIVERY_QUEUE, 'sendBatch').mockResolvedValue({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as QueueSendBatchResponse)
+  return vi
+    .spyOn(env.DELIVERY_QUEUE, 'sendBatch')
+    .mockResolvedValue({
+      metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    } as QueueSendBatchResponse)
 }
 
 describe('delivery consumer', () => {
   it('delivers a signed Panther webhook and records the attempt', async () => {
     const b = bucket('signed')
     const alert = await storedAlert()
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(b), secret: 'HOOK_SECRET', link: 'https://p.example.com' }])
+    const testEnv = envWith([
+      {
+        id: 'hook',
+        type: 'webhook',
+        url: receiverUrl(b),
+        secret: 'HOOK_SECRET',
+        link: 'https://p.example.com',
+      },
+    ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.explicitAcks).toEqual(['m0'])
     expect(result.retryMessages).toEqual([])
@@ -53,7 +79,11 @@ describe('delivery consumer', () => {
     expect(more).toEqual([])
     const ok = await verifyWebhook(
       SIGNING_SECRET,
-      { id: req!.headers['webhook-id']!, timestamp: req!.headers['webhook-timestamp']!, signature: req!.headers['webhook-signature']! },
+      {
+        id: req!.headers['webhook-id']!,
+        timestamp: req!.headers['webhook-timestamp']!,
+        signature: req!.headers['webhook-signature']!,
+      },
       req!.body,
     )
     expect(ok).toBe(true)
@@ -67,8 +97,15 @@ describe('delivery consumer', () => {
     })
 
     const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
-    expect(state).toMatchObject({ destinationId: 'hook', status: 'DELIVERED', attempts: 1, lastStatusCode: 200 })
-    expect(state!.history).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200, outcome: 'DELIVERED', error: null })])
+    expect(state).toMatchObject({
+      destinationId: 'hook',
+      status: 'DELIVERED',
+      attempts: 1,
+      lastStatusCode: 200,
+    })
+    expect(state!.history).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: 200, outcome: 'DELIVERED', error: null }),
+    ])
     expect(state!.history[0]!.bodyExcerpt).toMatch(/^\{"received":\d+,"status":200\}$/)
   })
 
@@ -78,14 +115,26 @@ describe('delivery consumer', () => {
     const testEnv = envWith([
       { id: 'a', type: 'webhook', url: receiverUrl(bucket('fan')) },
       { id: 'b', type: 'slack', url: receiverUrl(bucket('fan')) },
-      { id: 'c', type: 'pagerduty', url: receiverUrl(bucket('fan')), secret: 'PD_ROUTING_KEY', severities: ['LOW'] },
+      {
+        id: 'c',
+        type: 'pagerduty',
+        url: receiverUrl(bucket('fan')),
+        secret: 'PD_ROUTING_KEY',
+        severities: ['LOW'],
+      },
     ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.explicitAcks).toEqual(['m0'])
     expect(sends).toHaveBeenCalledTimes(1)
     expect([...sends.mock.calls[0]![0]]).toEqual([
-      { body: { alertId: alert.alertId, destinationIds: ['a'], reason: 'created' }, contentType: 'json' },
-      { body: { alertId: alert.alertId, destinationIds: ['b'], reason: 'created' }, contentType: 'json' },
+      {
+        body: { alertId: alert.alertId, destinationIds: ['a'], reason: 'created' },
+        contentType: 'json',
+      },
+      {
+        body: { alertId: alert.alertId, destinationIds: ['b'], reason: 'created' },
+        contentType: 'json',
+      },
     ])
     const states = await listDeliveries(env.ALERTS_DB, alert.alertId)
     expect(states.map((s) => [s.destinationId, s.status])).toEqual([
@@ -104,20 +153,33 @@ describe('delivery consumer', () => {
     ])
     const result = await consume(
       testEnv,
-      ['pd', 'chat', 'ms'].map((id) => ({ id, body: { alertId: alert.alertId, destinationIds: [id], reason: 'created' } })),
+      ['pd', 'chat', 'ms'].map((id) => ({
+        id,
+        body: { alertId: alert.alertId, destinationIds: [id], reason: 'created' },
+      })),
     )
     expect(result.explicitAcks.sort()).toEqual(['chat', 'ms', 'pd'])
     const bodies = (await received(b)).map((r) => JSON.parse(r.body) as Record<string, unknown>)
     expect(bodies).toHaveLength(3)
-    expect(bodies).toContainEqual(expect.objectContaining({ routing_key: 'R0UT1NGKEY0000000000000000000000', dedup_key: alert.alertId, event_action: 'trigger' }))
-    expect(bodies).toContainEqual(expect.objectContaining({ attachments: [expect.objectContaining({ color: '#cb2e2e' })] }))
+    expect(bodies).toContainEqual(
+      expect.objectContaining({
+        routing_key: 'R0UT1NGKEY0000000000000000000000',
+        dedup_key: alert.alertId,
+        event_action: 'trigger',
+      }),
+    )
+    expect(bodies).toContainEqual(
+      expect.objectContaining({ attachments: [expect.objectContaining({ color: '#cb2e2e' })] }),
+    )
     expect(bodies).toContainEqual(expect.objectContaining({ type: 'message' }))
   })
 
   it('retries a 5xx with backoff, keeping the webhook-id, and records every attempt', async () => {
     const b = bucket('5xx')
     const alert = await storedAlert()
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(b, 'status=503'), secret: 'HOOK_SECRET' }])
+    const testEnv = envWith([
+      { id: 'hook', type: 'webhook', url: receiverUrl(b, 'status=503'), secret: 'HOOK_SECRET' },
+    ])
     const body = { alertId: alert.alertId, destinationIds: ['hook'], reason: 'created' }
     const first = await consume(testEnv, [{ body, attempts: 1 }])
     expect(first.explicitAcks).toEqual([])
@@ -132,7 +194,12 @@ describe('delivery consumer', () => {
     expect(ids).toHaveLength(2)
     expect(new Set(ids).size).toBe(1)
     const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
-    expect(state).toMatchObject({ status: 'RETRYING', attempts: 2, lastStatusCode: 503, lastError: 'HTTP 503' })
+    expect(state).toMatchObject({
+      status: 'RETRYING',
+      attempts: 2,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+    })
     expect(state!.history.map((h) => [h.attempt, h.statusCode, h.outcome])).toEqual([
       [1, 503, 'RETRY'],
       [3, 503, 'RETRY'],
@@ -142,16 +209,24 @@ describe('delivery consumer', () => {
 
   it("honours a 429's Retry-After", async () => {
     const alert = await storedAlert()
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(bucket('429'), 'status=429&retryAfter=7') }])
+    const testEnv = envWith([
+      { id: 'hook', type: 'webhook', url: receiverUrl(bucket('429'), 'status=429&retryAfter=7') },
+    ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.retries).toEqual({ m0: 7 })
     const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
-    expect(state!.history[0]).toMatchObject({ statusCode: 429, outcome: 'RETRY', retryInSeconds: 7 })
+    expect(state!.history[0]).toMatchObject({
+      statusCode: 429,
+      outcome: 'RETRY',
+      retryInSeconds: 7,
+    })
   })
 
   it('fails a 4xx for good: acked, FAILED, with the answer recorded', async () => {
     const alert = await storedAlert()
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(bucket('400'), 'status=400') }])
+    const testEnv = envWith([
+      { id: 'hook', type: 'webhook', url: receiverUrl(bucket('400'), 'status=400') },
+    ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.explicitAcks).toEqual(['m0'])
     expect(result.retryMessages).toEqual([])
@@ -166,7 +241,9 @@ describe('delivery consumer', () => {
     const elsewhere = bucket('elsewhere')
     const alert = await storedAlert()
     const target = encodeURIComponent(receiverUrl(elsewhere))
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(b, `status=307&location=${target}`) }])
+    const testEnv = envWith([
+      { id: 'hook', type: 'webhook', url: receiverUrl(b, `status=307&location=${target}`) },
+    ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.explicitAcks).toEqual(['m0'])
     expect(await received(b)).toHaveLength(1)
@@ -185,30 +262,47 @@ describe('delivery consumer', () => {
       { SLACK_URL: 'http://127.0.0.1:1/services/T000/B000/SECRETPATH', DELIVERY_TIMEOUT_MS: '300' },
     )
     const result = await consume(testEnv, [
-      { id: 'refused', body: { alertId: alert.alertId, destinationIds: ['down'], reason: 'created' } },
-      { id: 'timeout', body: { alertId: alert.alertId, destinationIds: ['slow'], reason: 'created' } },
+      {
+        id: 'refused',
+        body: { alertId: alert.alertId, destinationIds: ['down'], reason: 'created' },
+      },
+      {
+        id: 'timeout',
+        body: { alertId: alert.alertId, destinationIds: ['slow'], reason: 'created' },
+      },
     ])
     expect(result.explicitAcks).toEqual([])
-    expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual(['refused', 'timeout'])
+    expect(result.retryMessages.map((r: { msgId: string }) => r.msgId).sort()).toEqual([
+      'refused',
+      'timeout',
+    ])
     const states = await listDeliveries(env.ALERTS_DB, alert.alertId)
     const down = states.find((s) => s.destinationId === 'down')!
     const slow = states.find((s) => s.destinationId === 'slow')!
     expect(down).toMatchObject({ status: 'RETRYING', lastStatusCode: null })
     expect(down.lastError).toBeTruthy()
     expect(JSON.stringify(states)).not.toContain('SECRETPATH')
-    expect(slow).toMatchObject({ status: 'RETRYING', lastStatusCode: null, lastError: 'timed out after 300 ms' })
+    expect(slow).toMatchObject({
+      status: 'RETRYING',
+      lastStatusCode: null,
+      lastError: 'timed out after 300 ms',
+    })
   })
 
   it('marks a dead-lettered delivery FAILED and keeps the last error', async () => {
     const alert = await storedAlert()
-    const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(bucket('dlq'), 'status=500') }])
+    const testEnv = envWith([
+      { id: 'hook', type: 'webhook', url: receiverUrl(bucket('dlq'), 'status=500') },
+    ])
     const body = { alertId: alert.alertId, destinationIds: ['hook'], reason: 'created' }
     expect((await consume(testEnv, [{ body, attempts: 21 }])).retryMessages).toHaveLength(1)
     const result = await consume(testEnv, [{ body }], 'alert-deliveries-dlq')
     expect(result.explicitAcks).toEqual(['m0'])
     const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
     expect(state).toMatchObject({ status: 'FAILED', nextAttemptAt: null })
-    expect(state!.lastError).toBe('retries exhausted: moved to the dead-letter queue (last error: HTTP 500)')
+    expect(state!.lastError).toBe(
+      'retries exhausted: moved to the dead-letter queue (last error: HTTP 500)',
+    )
   })
 
   it('does not send again what was delivered (a duplicate request)', async () => {
@@ -222,28 +316,45 @@ describe('delivery consumer', () => {
     expect(await received(b)).toHaveLength(1)
   })
 
-  it("follows destinations(): [] sends nothing, unknown names are recorded FAILED", async () => {
+  it('follows destinations(): [] sends nothing, unknown names are recorded FAILED', async () => {
     const b = bucket('dyn')
     const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }])
     const none = await storedAlert({ destinations: [] })
-    expect((await consume(testEnv, [{ body: { alertId: none.alertId, reason: 'created' } }])).explicitAcks).toEqual(['m0'])
+    expect(
+      (await consume(testEnv, [{ body: { alertId: none.alertId, reason: 'created' } }]))
+        .explicitAcks,
+    ).toEqual(['m0'])
     const unknown = await storedAlert({ destinations: ['nowhere'] })
-    expect((await consume(testEnv, [{ body: { alertId: unknown.alertId, reason: 'created' } }])).explicitAcks).toEqual(['m0'])
+    expect(
+      (await consume(testEnv, [{ body: { alertId: unknown.alertId, reason: 'created' } }]))
+        .explicitAcks,
+    ).toEqual(['m0'])
     expect(await received(b)).toEqual([])
     expect(await listDeliveries(env.ALERTS_DB, none.alertId)).toEqual([])
     const [state] = await listDeliveries(env.ALERTS_DB, unknown.alertId)
-    expect(state).toMatchObject({ destinationId: 'nowhere', status: 'FAILED', lastError: 'no destination has the id or name "nowhere" (from destinations())' })
+    expect(state).toMatchObject({
+      destinationId: 'nowhere',
+      status: 'FAILED',
+      lastError: 'no destination has the id or name "nowhere" (from destinations())',
+    })
   })
 
   it('retries when the alert is not stored yet or the configuration is broken; drops malformed messages', async () => {
     const testEnv = envWith([{ id: 'hook', type: 'webhook', url: receiverUrl(bucket('x')) }])
-    const missing = await consume(testEnv, [{ body: { alertId: 'f'.repeat(32), reason: 'created' } }])
+    const missing = await consume(testEnv, [
+      { body: { alertId: 'f'.repeat(32), reason: 'created' } },
+    ])
     expect(Object.keys(missing.retries)).toEqual(['m0'])
     const alert = await storedAlert()
     const broken = envWith([{ id: 'hook', type: 'webhook', url: 'nope' }])
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
-    expect((await consume(broken, [{ body: { alertId: alert.alertId, reason: 'created' } }])).retryMessages).toHaveLength(1)
-    expect(errors.mock.calls.flat().join('\n')).toContain('DESTINATIONS[0] (id "hook").url: must be an absolute http(s) URL')
+    expect(
+      (await consume(broken, [{ body: { alertId: alert.alertId, reason: 'created' } }]))
+        .retryMessages,
+    ).toHaveLength(1)
+    expect(errors.mock.calls.flat().join('\n')).toContain(
+      'DESTINATIONS[0] (id "hook").url: must be an absolute http(s) URL',
+    )
     expect((await consume(testEnv, [{ body: { hello: 'world' } }])).explicitAcks).toEqual(['m0'])
   })
 })

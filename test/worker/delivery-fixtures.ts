@@ -67,7 +67,10 @@ export async function received(bucket: string): Promise<ReceivedRequest[]> {
 }
 
 /** The test environment with these destinations (and the signing secret as `HOOK_SECRET`). */
-export function envWith(destinations: (Omit<Partial<Destination>, 'severities'> & { severities?: string[] })[], extra: Record<string, string> = {}): Env {
+export function envWith(
+  destinations: (Omit<Partial<Destination>, 'severities'> & { severities?: string[] })[],
+  extra: Record<string, string> = {},
+): Env {
   return {
     ...env,
     DESTINATIONS: JSON.stringify(destinations),

@@ -49,16 +49,25 @@ const PagerDutyTrigger = v.strictObject({
     custom_details: v.optional(v.record(v.string(), v.unknown())),
   }),
   images: v.optional(v.array(v.unknown())),
-  links: v.optional(v.array(v.strictObject({ href: v.pipe(v.string(), v.url()), text: v.optional(v.string()) }))),
+  links: v.optional(
+    v.array(v.strictObject({ href: v.pipe(v.string(), v.url()), text: v.optional(v.string()) })),
+  ),
   client: v.optional(v.string()),
   client_url: v.optional(v.pipe(v.string(), v.url())),
 })
 
 // Slack incoming webhook: top-level text + attachments with a colour and Block Kit blocks
 // (docs.slack.dev: header plain_text ≤ 150, section text ≤ 3000, ≤ 10 fields of ≤ 2000 each).
-const mrkdwn = (max: number) => v.strictObject({ type: v.literal('mrkdwn'), text: v.pipe(v.string(), v.maxLength(max)) })
+const mrkdwn = (max: number) =>
+  v.strictObject({ type: v.literal('mrkdwn'), text: v.pipe(v.string(), v.maxLength(max)) })
 const SlackBlock = v.variant('type', [
-  v.strictObject({ type: v.literal('header'), text: v.strictObject({ type: v.literal('plain_text'), text: v.pipe(v.string(), v.maxLength(150)) }) }),
+  v.strictObject({
+    type: v.literal('header'),
+    text: v.strictObject({
+      type: v.literal('plain_text'),
+      text: v.pipe(v.string(), v.maxLength(150)),
+    }),
+  }),
   v.strictObject({
     type: v.literal('section'),
     text: v.optional(mrkdwn(3000)),
@@ -91,11 +100,26 @@ const TeamsMessage = v.strictObject({
           version: v.string(),
           body: v.array(
             v.variant('type', [
-              v.object({ type: v.literal('TextBlock'), text: v.pipe(v.string(), v.maxLength(2000)), wrap: v.boolean() }),
-              v.object({ type: v.literal('FactSet'), facts: v.array(v.strictObject({ title: v.string(), value: v.string() })) }),
+              v.object({
+                type: v.literal('TextBlock'),
+                text: v.pipe(v.string(), v.maxLength(2000)),
+                wrap: v.boolean(),
+              }),
+              v.object({
+                type: v.literal('FactSet'),
+                facts: v.array(v.strictObject({ title: v.string(), value: v.string() })),
+              }),
             ]),
           ),
-          actions: v.optional(v.array(v.strictObject({ type: v.literal('Action.OpenUrl'), title: v.string(), url: v.pipe(v.string(), v.url()) }))),
+          actions: v.optional(
+            v.array(
+              v.strictObject({
+                type: v.literal('Action.OpenUrl'),
+                title: v.string(),
+                url: v.pipe(v.string(), v.url()),
+              }),
+            ),
+          ),
         }),
       }),
     ),
@@ -105,7 +129,8 @@ const TeamsMessage = v.strictObject({
 
 function parsed<T extends v.GenericSchema>(schema: T, value: unknown): v.InferOutput<T> {
   const r = v.safeParse(schema, value)
-  if (!r.success) throw new Error(r.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('\n'))
+  if (!r.success)
+    throw new Error(r.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('\n'))
   return r.output
 }
 
@@ -134,10 +159,22 @@ describe('webhook payload (Panther custom webhook)', () => {
   })
 
   it('titles rule errors and re-sends as Panther does', () => {
-    const err = alertRecord({ type: 'RULE_ERROR', title: 'Test.Delivery.Rule', error: "KeyError: 'x'" })
-    expect(webhookPayload(err, ctx)).toMatchObject({ type: 'RULE_ERROR', title: 'New rule error: Test.Delivery.Rule', error: "KeyError: 'x'" })
-    expect(notificationTitle(alertRecord({ title: '' }), false)).toBe('New Alert: Delivery test rule')
-    expect(notificationTitle(alertRecord(), true)).toBe('[Re-sent]: Root console login from 203.0.113.9')
+    const err = alertRecord({
+      type: 'RULE_ERROR',
+      title: 'Test.Delivery.Rule',
+      error: "KeyError: 'x'",
+    })
+    expect(webhookPayload(err, ctx)).toMatchObject({
+      type: 'RULE_ERROR',
+      title: 'New rule error: Test.Delivery.Rule',
+      error: "KeyError: 'x'",
+    })
+    expect(notificationTitle(alertRecord({ title: '' }), false)).toBe(
+      'New Alert: Delivery test rule',
+    )
+    expect(notificationTitle(alertRecord(), true)).toBe(
+      '[Re-sent]: Root console login from 203.0.113.9',
+    )
   })
 
   it('builds the link from the destination base, and null without one', () => {
@@ -148,8 +185,15 @@ describe('webhook payload (Panther custom webhook)', () => {
 
   it('sends JSON with a webhook-id, and signs only with a secret', async () => {
     const alert = alertRecord()
-    const unsigned = await webhookRequest('http://h/x', alert, ctx, { secret: undefined, messageId: 'msg_1', timestamp: 1700000000 })
-    expect(unsigned.headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'msg_1' })
+    const unsigned = await webhookRequest('http://h/x', alert, ctx, {
+      secret: undefined,
+      messageId: 'msg_1',
+      timestamp: 1700000000,
+    })
+    expect(unsigned.headers).toMatchObject({
+      'content-type': 'application/json',
+      'webhook-id': 'msg_1',
+    })
     expect(unsigned.headers['webhook-signature']).toBeUndefined()
     expect(JSON.parse(unsigned.body)).toEqual(webhookPayload(alert, ctx))
   })
@@ -162,7 +206,10 @@ describe('slack payload (incoming webhook)', () => {
     const att = msg.attachments[0]!
     expect(att.color).toBe('#d9822b')
     const text = JSON.stringify(att.blocks)
-    expect(att.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'New Alert: Root console login from 203.0.113.9' } })
+    expect(att.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'New Alert: Root console login from 203.0.113.9' },
+    })
     expect(text).toContain('*Severity*\\nMEDIUM')
     expect(text).toContain('*Rule*\\nDelivery test rule (Test.Delivery.Rule)')
     expect(text).toContain('*Events*\\n42')
@@ -172,12 +219,27 @@ describe('slack payload (incoming webhook)', () => {
   })
 
   it("uses Panther's colour for every severity", () => {
-    expect(SLACK_COLORS).toEqual({ CRITICAL: '#425a70', HIGH: '#cb2e2e', MEDIUM: '#d9822b', LOW: '#f7d154', INFO: '#47b881' })
-    for (const severity of SEVERITIES) expect(slackMessage(alertRecord({ severity }), ctx).attachments[0]!.color).toBe(SLACK_COLORS[severity])
+    expect(SLACK_COLORS).toEqual({
+      CRITICAL: '#425a70',
+      HIGH: '#cb2e2e',
+      MEDIUM: '#d9822b',
+      LOW: '#f7d154',
+      INFO: '#47b881',
+    })
+    for (const severity of SEVERITIES)
+      expect(slackMessage(alertRecord({ severity }), ctx).attachments[0]!.color).toBe(
+        SLACK_COLORS[severity],
+      )
   })
 
   it("stays within Slack's limits for huge fields and escapes mrkdwn", () => {
-    const alert = alertRecord({ title: huge, runbook: `<!channel> & ${huge}`, description: huge, ruleName: huge, logTypes: [huge] })
+    const alert = alertRecord({
+      title: huge,
+      runbook: `<!channel> & ${huge}`,
+      description: huge,
+      ruleName: huge,
+      logTypes: [huge],
+    })
     const msg = parsed(SlackMessage, slackMessage(alert, ctx))
     expect(JSON.stringify(msg)).toContain('&lt;!channel&gt; &amp;')
     expect(JSON.stringify(msg).length).toBeLessThan(40_000)
@@ -192,21 +254,41 @@ describe('pagerduty payload (Events API v2)', () => {
       routing_key: 'KEY123',
       event_action: 'trigger',
       dedup_key: alert.alertId,
-      payload: { summary: 'New Alert: Root console login from 203.0.113.9', source: 'Test.Delivery.Rule', severity: 'critical', timestamp: alert.createdAt },
+      payload: {
+        summary: 'New Alert: Root console login from 203.0.113.9',
+        source: 'Test.Delivery.Rule',
+        severity: 'critical',
+        timestamp: alert.createdAt,
+      },
       links: [{ href: ctx.link, text: 'View the alert' }],
     })
-    expect(ev.payload.custom_details).toMatchObject({ eventCount: 3, alertContext: alert.alertContext, runbook: alert.runbook })
+    expect(ev.payload.custom_details).toMatchObject({
+      eventCount: 3,
+      alertContext: alert.alertContext,
+      runbook: alert.runbook,
+    })
   })
 
   it('maps CRITICAL→critical, HIGH→error, MEDIUM→warning, LOW/INFO→info', () => {
-    expect(PAGERDUTY_SEVERITY).toEqual({ CRITICAL: 'critical', HIGH: 'error', MEDIUM: 'warning', LOW: 'info', INFO: 'info' })
+    expect(PAGERDUTY_SEVERITY).toEqual({
+      CRITICAL: 'critical',
+      HIGH: 'error',
+      MEDIUM: 'warning',
+      LOW: 'info',
+      INFO: 'info',
+    })
     for (const severity of SEVERITIES) {
-      expect(pagerDutyEvent(alertRecord({ severity }), ctx, 'k').payload.severity).toBe(PAGERDUTY_SEVERITY[severity])
+      expect(pagerDutyEvent(alertRecord({ severity }), ctx, 'k').payload.severity).toBe(
+        PAGERDUTY_SEVERITY[severity],
+      )
     }
   })
 
   it('cuts the summary to 1024 characters and leaves out links without a link base', () => {
-    const ev = parsed(PagerDutyTrigger, pagerDutyEvent(alertRecord({ title: huge }), { link: null, resend: false }, 'k'))
+    const ev = parsed(
+      PagerDutyTrigger,
+      pagerDutyEvent(alertRecord({ title: huge }), { link: null, resend: false }, 'k'),
+    )
     expect(Array.from(ev.payload.summary)).toHaveLength(1024)
     expect(ev.payload.summary.endsWith('…')).toBe(true)
     expect(ev.links).toBeUndefined()
@@ -219,7 +301,11 @@ describe('teams payload (Workflows webhook, Adaptive Card)', () => {
     const msg = teamsMessage(alert, ctx)
     parsed(TeamsMessage, msg)
     const card = msg.attachments[0]!.content
-    expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: 'New Alert: Root console login from 203.0.113.9', weight: 'Bolder' })
+    expect(card.body[0]).toMatchObject({
+      type: 'TextBlock',
+      text: 'New Alert: Root console login from 203.0.113.9',
+      weight: 'Bolder',
+    })
     expect(card.body[1]).toMatchObject({
       type: 'FactSet',
       facts: expect.arrayContaining([
@@ -229,11 +315,16 @@ describe('teams payload (Workflows webhook, Adaptive Card)', () => {
       ]),
     })
     expect(JSON.stringify(card.body)).toContain(alert.runbook)
-    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'View the alert', url: ctx.link }])
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'View the alert', url: ctx.link },
+    ])
   })
 
   it("stays under Teams' 28 KB message limit with huge fields", () => {
-    const msg = parsed(TeamsMessage, teamsMessage(alertRecord({ title: huge, description: huge, runbook: huge }), ctx))
+    const msg = parsed(
+      TeamsMessage,
+      teamsMessage(alertRecord({ title: huge, description: huge, runbook: huge }), ctx),
+    )
     expect(new TextEncoder().encode(JSON.stringify(msg)).byteLength).toBeLessThan(28 * 1024)
   })
 })

@@ -46,7 +46,10 @@ export interface OutboundRequest {
 }
 
 /** Panther's notification title: `New Alert: `, `New rule error: `, or `[Re-sent]: ` for a re-send. */
-export function notificationTitle(alert: Pick<DeliverableAlert, 'type' | 'title' | 'ruleName' | 'ruleId'>, resend: boolean): string {
+export function notificationTitle(
+  alert: Pick<DeliverableAlert, 'type' | 'title' | 'ruleName' | 'ruleId'>,
+  resend: boolean,
+): string {
   const title = alert.title || alert.ruleName || alert.ruleId
   if (resend) return `[Re-sent]: ${title}`
   return alert.type === 'RULE_ERROR' ? `New rule error: ${title}` : `New Alert: ${title}`
@@ -65,4 +68,7 @@ export function clip(text: string, max: number): string {
   return `${chars.slice(0, max - 1).join('')}…`
 }
 
-export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' } as const
+export const JSON_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json',
+} as const

@@ -8,7 +8,14 @@ import { slackRequest } from './slack'
 import { teamsRequest } from './teams'
 import { webhookRequest } from './webhook'
 
-export { alertLink, clip, notificationTitle, type DeliverableAlert, type OutboundRequest, type PayloadContext } from './common'
+export {
+  alertLink,
+  clip,
+  notificationTitle,
+  type DeliverableAlert,
+  type OutboundRequest,
+  type PayloadContext,
+} from './common'
 
 export interface RequestOptions {
   resend: boolean

@@ -5,7 +5,14 @@
  * characters, and the alert's fields in `custom_details`.
  */
 import type { Severity } from '../../types'
-import { clip, JSON_HEADERS, notificationTitle, type DeliverableAlert, type OutboundRequest, type PayloadContext } from './common'
+import {
+  clip,
+  JSON_HEADERS,
+  notificationTitle,
+  type DeliverableAlert,
+  type OutboundRequest,
+  type PayloadContext,
+} from './common'
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info'
 
@@ -38,7 +45,11 @@ export interface PagerDutyEvent {
   links?: { href: string; text: string }[]
 }
 
-export function pagerDutyEvent(alert: DeliverableAlert, ctx: PayloadContext, routingKey: string): PagerDutyEvent {
+export function pagerDutyEvent(
+  alert: DeliverableAlert,
+  ctx: PayloadContext,
+  routingKey: string,
+): PagerDutyEvent {
   const event: PagerDutyEvent = {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -76,6 +87,15 @@ export function pagerDutyEvent(alert: DeliverableAlert, ctx: PayloadContext, rou
   return event
 }
 
-export function pagerDutyRequest(url: string, alert: DeliverableAlert, ctx: PayloadContext, routingKey: string): OutboundRequest {
-  return { url, headers: { ...JSON_HEADERS }, body: JSON.stringify(pagerDutyEvent(alert, ctx, routingKey)) }
+export function pagerDutyRequest(
+  url: string,
+  alert: DeliverableAlert,
+  ctx: PayloadContext,
+  routingKey: string,
+): OutboundRequest {
+  return {
+    url,
+    headers: { ...JSON_HEADERS },
+    body: JSON.stringify(pagerDutyEvent(alert, ctx, routingKey)),
+  }
 }

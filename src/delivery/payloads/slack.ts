@@ -5,7 +5,14 @@
  * text 2000, at most 10 fields), and the top-level `text` is the notification fallback.
  */
 import type { Severity } from '../../types'
-import { clip, JSON_HEADERS, notificationTitle, type DeliverableAlert, type OutboundRequest, type PayloadContext } from './common'
+import {
+  clip,
+  JSON_HEADERS,
+  notificationTitle,
+  type DeliverableAlert,
+  type OutboundRequest,
+  type PayloadContext,
+} from './common'
 
 /** Panther's Slack attachment colours by severity. */
 export const SLACK_COLORS: Readonly<Record<Severity, string>> = {
@@ -16,7 +23,13 @@ export const SLACK_COLORS: Readonly<Record<Severity, string>> = {
   INFO: '#47b881',
 }
 
-export const SLACK_LIMITS = { header: 150, sectionText: 3000, fieldText: 2000, fields: 10, fallback: 3000 } as const
+export const SLACK_LIMITS = {
+  header: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  fallback: 3000,
+} as const
 
 /** Slack mrkdwn needs only `&`, `<` and `>` escaped. */
 function escape(text: string): string {
@@ -39,14 +52,20 @@ function field(label: string, value: string): TextObject {
 }
 
 function section(label: string, value: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, SLACK_LIMITS.sectionText) } }
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, SLACK_LIMITS.sectionText) },
+  }
 }
 
 export function slackMessage(alert: DeliverableAlert, ctx: PayloadContext): SlackMessage {
   const title = notificationTitle(alert, ctx.resend)
   const fields = [
     field('Severity', alert.severity),
-    field('Rule', alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})`),
+    field(
+      'Rule',
+      alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})`,
+    ),
     field('Events', String(alert.eventCount)),
     field('Alert type', alert.type),
   ]
@@ -61,11 +80,26 @@ export function slackMessage(alert: DeliverableAlert, ctx: PayloadContext): Slac
   if (ctx.link !== null) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${ctx.link}|View the alert>` } })
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Alert ${alert.alertId} · created ${alert.createdAt}`, SLACK_LIMITS.fieldText) }] })
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: clip(`Alert ${alert.alertId} · created ${alert.createdAt}`, SLACK_LIMITS.fieldText),
+      },
+    ],
+  })
   const fallback = clip(`${title} (${alert.severity})`, SLACK_LIMITS.fallback)
-  return { text: fallback, attachments: [{ color: SLACK_COLORS[alert.severity], fallback, blocks }] }
+  return {
+    text: fallback,
+    attachments: [{ color: SLACK_COLORS[alert.severity], fallback, blocks }],
+  }
 }
 
-export function slackRequest(url: string, alert: DeliverableAlert, ctx: PayloadContext): OutboundRequest {
+export function slackRequest(
+  url: string,
+  alert: DeliverableAlert,
+  ctx: PayloadContext,
+): OutboundRequest {
   return { url, headers: { ...JSON_HEADERS }, body: JSON.stringify(slackMessage(alert, ctx)) }
 }

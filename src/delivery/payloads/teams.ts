@@ -5,7 +5,14 @@
  * well under Teams' 28 KB message limit.
  */
 import type { Severity } from '../../types'
-import { clip, JSON_HEADERS, notificationTitle, type DeliverableAlert, type OutboundRequest, type PayloadContext } from './common'
+import {
+  clip,
+  JSON_HEADERS,
+  notificationTitle,
+  type DeliverableAlert,
+  type OutboundRequest,
+  type PayloadContext,
+} from './common'
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
 export const ADAPTIVE_CARD_VERSION = '1.4'
@@ -21,7 +28,15 @@ const COLORS: Readonly<Record<Severity, string>> = {
 }
 
 type CardElement =
-  | { type: 'TextBlock'; text: string; wrap: true; size?: string; weight?: string; color?: string; isSubtle?: boolean }
+  | {
+      type: 'TextBlock'
+      text: string
+      wrap: true
+      size?: string
+      weight?: string
+      color?: string
+      isSubtle?: boolean
+    }
   | { type: 'FactSet'; facts: { title: string; value: string }[] }
 
 export interface TeamsMessage {
@@ -42,12 +57,16 @@ export interface TeamsMessage {
 export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): TeamsMessage {
   const facts = [
     { title: 'Severity', value: alert.severity },
-    { title: 'Rule', value: alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})` },
+    {
+      title: 'Rule',
+      value: alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})`,
+    },
     { title: 'Events', value: String(alert.eventCount) },
     { title: 'Created', value: alert.createdAt },
     { title: 'Alert', value: alert.alertId },
   ]
-  if (alert.logTypes.length > 0) facts.splice(3, 0, { title: 'Log types', value: alert.logTypes.join(', ') })
+  if (alert.logTypes.length > 0)
+    facts.splice(3, 0, { title: 'Log types', value: alert.logTypes.join(', ') })
   const body: CardElement[] = [
     {
       type: 'TextBlock',
@@ -59,8 +78,10 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
     },
     { type: 'FactSet', facts },
   ]
-  if (alert.error !== undefined) body.push({ type: 'TextBlock', text: clip(`Error: ${alert.error}`, TEXT_MAX), wrap: true })
-  if (alert.description !== '') body.push({ type: 'TextBlock', text: clip(alert.description, TEXT_MAX), wrap: true })
+  if (alert.error !== undefined)
+    body.push({ type: 'TextBlock', text: clip(`Error: ${alert.error}`, TEXT_MAX), wrap: true })
+  if (alert.description !== '')
+    body.push({ type: 'TextBlock', text: clip(alert.description, TEXT_MAX), wrap: true })
   if (alert.runbook !== '') {
     body.push({ type: 'TextBlock', text: 'Runbook', wrap: true, weight: 'Bolder' })
     body.push({ type: 'TextBlock', text: clip(alert.runbook, TEXT_MAX), wrap: true })
@@ -71,10 +92,18 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
     version: ADAPTIVE_CARD_VERSION,
     body,
   }
-  if (ctx.link !== null) content.actions = [{ type: 'Action.OpenUrl', title: 'View the alert', url: ctx.link }]
-  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content }] }
+  if (ctx.link !== null)
+    content.actions = [{ type: 'Action.OpenUrl', title: 'View the alert', url: ctx.link }]
+  return {
+    type: 'message',
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content }],
+  }
 }
 
-export function teamsRequest(url: string, alert: DeliverableAlert, ctx: PayloadContext): OutboundRequest {
+export function teamsRequest(
+  url: string,
+  alert: DeliverableAlert,
+  ctx: PayloadContext,
+): OutboundRequest {
   return { url, headers: { ...JSON_HEADERS }, body: JSON.stringify(teamsMessage(alert, ctx)) }
 }

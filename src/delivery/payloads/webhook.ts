@@ -4,7 +4,13 @@
  * the destination names a signing secret.
  */
 import { signatureHeaders } from '../signing'
-import { JSON_HEADERS, notificationTitle, type DeliverableAlert, type OutboundRequest, type PayloadContext } from './common'
+import {
+  JSON_HEADERS,
+  notificationTitle,
+  type DeliverableAlert,
+  type OutboundRequest,
+  type PayloadContext,
+} from './common'
 
 export interface WebhookPayload {
   id: string
@@ -68,7 +74,10 @@ export async function webhookRequest(
   const body = JSON.stringify(webhookPayload(alert, ctx))
   const headers: Record<string, string> = { ...JSON_HEADERS, 'webhook-id': signing.messageId }
   if (signing.secret !== undefined) {
-    Object.assign(headers, await signatureHeaders(signing.secret, signing.messageId, signing.timestamp, body))
+    Object.assign(
+      headers,
+      await signatureHeaders(signing.secret, signing.messageId, signing.timestamp, body),
+    )
   }
   return { url, headers, body }
 }
