@@ -1,8 +1,8 @@
 /**
  * Panther's case-insensitive key lookup (`ImmutableCaseInsensitiveDict`): the exact key first, then the
  * first key whose lowercase form matches. Exact hits cost one property read. After an exact miss the
- * object's keys are scanned (no allocation); an object that keeps missing gets a lowercase index, built
- * once and kept while the object lives.
+ * object's keys are scanned (no allocation); a large object that keeps missing gets a lowercase index,
+ * built once and kept while the object lives.
  */
 import type { JsonValue } from '../types'
 
