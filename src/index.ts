@@ -3,7 +3,7 @@
  */
 import { Hono } from 'hono'
 import { alertsRoutes } from './alerts'
-import { deliveryRoutes, handleDeliveryBatch } from './delivery'
+import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from './delivery'
 import { rulesRoutes } from './engine/routes'
 import { ingestRoutes } from './ingest'
 import { jsonErrorHandler } from './ingest/errors'
@@ -19,6 +19,7 @@ app.route('/rules', rulesRoutes)
 app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
+app.route('/destinations', destinationsRoutes)
 
 export { RuleCache } from './engine/cache/rule-cache'
 export { DedupWindow } from './alerts'

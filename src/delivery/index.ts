@@ -4,6 +4,7 @@
  */
 export { handleDeliveryBatch } from './consumer'
 export { deliveryRoutes } from './routes'
+export { destinationsRoutes } from './destinations-route'
 export { loadDeliveryConfig, type DeliveryConfig } from './config'
 export { DeliveryConfigError, parseDestinations, type Destination } from './destinations'
 export { signWebhook, verifyWebhook } from './signing'

@@ -15,11 +15,9 @@ async function call(testEnv: Env, path: string, init: RequestInit = {}): Promise
 }
 
 function captureSends() {
-  return vi
-    .spyOn(env.DELIVERY_QUEUE, 'sendBatch')
-    .mockResolvedValue({
-      metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
-    } as QueueSendBatchResponse)
+  return vi.spyOn(env.DELIVERY_QUEUE, 'sendBatch').mockResolvedValue({
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+  } as QueueSendBatchResponse)
 }
 
 function sentBodies(spy: ReturnType<typeof captureSends>): DeliveryMessage[] {
@@ -201,5 +199,61 @@ describe('GET /alerts/:id/deliveries', () => {
       (await call(testEnv, `/alerts/${'0'.repeat(32)}/deliveries`, { headers: ADMIN })).status,
     ).toBe(404)
     expect((await call(testEnv, `/alerts/${alert.alertId}/deliveries`)).status).toBe(401)
+  })
+})
+
+describe('GET /destinations', () => {
+  it('shows the configuration without secrets or URL paths', async () => {
+    const testEnv = envWith([
+      {
+        id: 'a',
+        type: 'webhook',
+        url: 'https://hooks.example.com/in/t0k3n?x=1',
+        secret: 'HOOK_SECRET',
+      },
+      { id: 'pd', type: 'pagerduty', secret: 'PD_ROUTING_KEY', severities: ['critical'] },
+    ])
+    const res = await call(testEnv, '/destinations', { headers: ADMIN })
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(JSON.parse(text)).toEqual({
+      destinations: [
+        {
+          id: 'a',
+          name: null,
+          type: 'webhook',
+          origin: 'https://hooks.example.com',
+          severities: null,
+          secret: 'HOOK_SECRET',
+          link: null,
+        },
+        {
+          id: 'pd',
+          name: null,
+          type: 'pagerduty',
+          origin: 'https://events.pagerduty.com',
+          severities: ['CRITICAL'],
+          secret: 'PD_ROUTING_KEY',
+          link: null,
+        },
+      ],
+      settings: { timeoutMs: 1000, backoffBaseSeconds: 30, backoffMaxSeconds: 600 },
+    })
+    expect(text).not.toContain('t0k3n')
+    expect(text).not.toContain('R0UT1NGKEY')
+  })
+
+  it('answers 503 with every issue, and 401 without the token', async () => {
+    const res = await call(
+      envWith([
+        { id: 'a', type: 'slack' },
+        { id: 'b', type: 'teams', url: 'x' },
+      ]),
+      '/destinations',
+      { headers: ADMIN },
+    )
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as { issues: string[] }).issues).toHaveLength(2)
+    expect((await call(envWith([]), '/destinations')).status).toBe(401)
   })
 })

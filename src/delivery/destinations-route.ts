@@ -1,0 +1,34 @@
+/**
+ * `GET /destinations` (bearer `ADMIN_TOKEN`): the delivery configuration as the Worker reads it, to check
+ * it before the first alert needs it. 200 with each destination (its URL reduced to the origin, since
+ * paths and queries often carry tokens; secrets by name only), or 503 with every issue found.
+ */
+import { Hono } from 'hono'
+import { requireAdmin } from '../auth'
+import { loadDeliveryConfig } from './config'
+import { DeliveryConfigError } from './destinations'
+
+export const destinationsRoutes = new Hono<{ Bindings: Env }>()
+
+destinationsRoutes.use('*', requireAdmin)
+
+destinationsRoutes.get('/', (c) => {
+  try {
+    const { destinations, settings } = loadDeliveryConfig(c.env)
+    return c.json({
+      destinations: destinations.map((d) => ({
+        id: d.id,
+        name: d.name ?? null,
+        type: d.type,
+        origin: new URL(d.url).origin,
+        severities: d.severities ?? null,
+        secret: d.secret ?? null,
+        link: d.link ?? null,
+      })),
+      settings,
+    })
+  } catch (err) {
+    if (!(err instanceof DeliveryConfigError)) throw err
+    return c.json({ error: 'delivery configuration is invalid', issues: err.issues }, 503)
+  }
+})
