@@ -39,13 +39,10 @@ function isUnusual(type: JsonValue): boolean {
 }
 
 export function rule(event: PantherEvent): boolean {
-  const type = instanceType(event)
-  const unusual = isUnusual(type)
-  return (
-    event.get('eventName') === 'RunInstances' &&
-    event.get('eventSource') === 'ec2.amazonaws.com' &&
-    unusual
-  )
+  // Name and source first: the rule index then skips this rule for every other kind of event.
+  if (event.get('eventName') !== 'RunInstances' || event.get('eventSource') !== 'ec2.amazonaws.com')
+    return false
+  return isUnusual(instanceType(event))
 }
 
 export function title(event: PantherEvent): string {

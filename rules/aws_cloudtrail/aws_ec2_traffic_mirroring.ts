@@ -19,14 +19,16 @@ const MIRRORING_CHANGES: ReadonlySet<string> = new Set([
 ])
 
 export function rule(event: PantherEvent): boolean {
-  const invokedBy = event.deepGetOr('', 'userIdentity', 'invokedBy') as string
-  if (invokedBy.endsWith('.amazonaws.com')) return false
+  // Source and name first: the rule index then skips this rule for every other kind of event.
   const name = event.get('eventName', '')
-  return (
-    event.get('eventSource', '') === 'ec2.amazonaws.com' &&
-    typeof name === 'string' &&
-    MIRRORING_CHANGES.has(name)
+  if (
+    event.get('eventSource', '') !== 'ec2.amazonaws.com' ||
+    typeof name !== 'string' ||
+    !MIRRORING_CHANGES.has(name)
   )
+    return false
+  const invokedBy = event.deepGetOr('', 'userIdentity', 'invokedBy') as string
+  return !invokedBy.endsWith('.amazonaws.com')
 }
 
 export function title(event: PantherEvent): string {

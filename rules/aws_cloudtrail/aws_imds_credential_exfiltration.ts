@@ -19,12 +19,13 @@ const INTERNAL_EVENTS = new Set(['RegisterManagedInstance'])
 const INTERNAL_IPS = new Set(['AWS Internal'])
 
 export function rule(event: PantherEvent): boolean {
+  // Source and name first: the rule index then skips this rule for those events unread.
+  if (INTERNAL_SOURCES.has(event.get('eventSource') as string)) return false
+  if (INTERNAL_EVENTS.has(event.get('eventName') as string)) return false
   const arn = event.deepGetOr('', 'userIdentity', 'arn') as string
   if (!INSTANCE_SESSION.test(arn)) return false
   if ((event.deepGetOr('', 'userIdentity', 'invokedBy') as string).endsWith('.amazonaws.com'))
     return false
-  if (INTERNAL_SOURCES.has(event.get('eventSource') as string)) return false
-  if (INTERNAL_EVENTS.has(event.get('eventName') as string)) return false
   const sourceIp = event.get('sourceIPAddress', '') as string
   if (INTERNAL_IPS.has(sourceIp) || sourceIp.endsWith('.amazonaws.com')) return false
   return isIpAddress(sourceIp) && !isPrivateIp(sourceIp)

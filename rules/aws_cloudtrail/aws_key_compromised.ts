@@ -16,9 +16,11 @@ const QUARANTINE_POLICIES: ReadonlySet<unknown> = new Set([
 ])
 
 export function rule(event: PantherEvent): boolean {
+  // eventName first: the rule index then skips this rule for every other kind of event
+  if (event.get('eventName') !== 'PutUserPolicy') return false
   const params = event.get('requestParameters', {})
   if (!truthy(params)) return false
-  return event.get('eventName') === 'PutUserPolicy' && QUARANTINE_POLICIES.has(deepGet(params, 'policyName'))
+  return QUARANTINE_POLICIES.has(deepGet(params, 'policyName'))
 }
 
 export function title(event: PantherEvent): string {

@@ -82,9 +82,11 @@ function isPublic(policy: JsonValue | undefined): boolean {
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event)) return false
+  // The name before the parameters: the rule index then skips this rule for other events.
+  const eventName = event.get('eventName', '')
+  if (eventName !== 'SetTopicAttributes' && !POLICY_LOCATION.has(eventName as string)) return false
   const parameters = event.get('requestParameters', {})
   if (!truthy(parameters)) return false
-  const eventName = event.get('eventName', '')
   if (
     eventName === 'SetTopicAttributes' &&
     deepGetOr(parameters, '', 'attributeName') === 'Policy'

@@ -8,13 +8,15 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 const EVENT_ALLOW_LIST: ReadonlySet<unknown> = new Set(['CreateServiceLinkedRole'])
 
 export function rule(event: PantherEvent): boolean {
+  // Signature keys (type, name, read-only, errors) before userIdentity: the rule index then skips
+  // this rule for read-only, failed, service and allow-listed events without reading further.
   return (
-    event.deepGet('userIdentity', 'type') === 'Root' &&
-    awsCloudtrailSuccess(event) &&
-    event.deepGet('userIdentity', 'invokedBy') === undefined &&
     event.get('eventType') !== 'AwsServiceEvent' &&
     !EVENT_ALLOW_LIST.has(event.get('eventName')) &&
-    !truthy(event.get('readOnly'))
+    !truthy(event.get('readOnly')) &&
+    awsCloudtrailSuccess(event) &&
+    event.deepGet('userIdentity', 'type') === 'Root' &&
+    event.deepGet('userIdentity', 'invokedBy') === undefined
   )
 }
 

@@ -42,6 +42,10 @@ function allowList(): readonly AllowEntry[] {
 export function rule(event: PantherEvent): boolean {
   const allowed = allowList()
   if (!awsCloudtrailSuccess(event)) return false
+  // Only these calls can match: deciding on the name first lets the rule index skip the rest.
+  const eventName = event.get('eventName')
+  if (eventName !== 'UpdateDetector' && !SECURITY_CONTROL_CALLS.has(eventName as string))
+    return false
   const roleUser = event.deepGetOr(
     '',
     'userIdentity',

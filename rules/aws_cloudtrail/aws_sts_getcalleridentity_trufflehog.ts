@@ -4,10 +4,11 @@ import { py } from '../../src/engine/helpers/base'
 import type { PantherEvent } from '../../src/engine/rule-api'
 
 export function rule(event: PantherEvent): boolean {
+  // Source and name before the agent: the rule index then skips this rule for other events.
+  if (event.get('eventSource') !== 'sts.amazonaws.com') return false
+  if (event.get('eventName') !== 'GetCallerIdentity') return false
   const agent = event.get('userAgent', '')
   return (
-    event.get('eventSource') === 'sts.amazonaws.com' &&
-    event.get('eventName') === 'GetCallerIdentity' &&
     typeof agent === 'string' &&
     agent.toLowerCase().includes('trufflehog')
   )

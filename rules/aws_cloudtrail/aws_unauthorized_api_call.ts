@@ -12,15 +12,15 @@ import type { PantherEvent } from '../../src/engine/rule-api'
 const IGNORED_CALLS = new Set(['DescribeEventAggregates', 'ListResourceTags'])
 
 export function rule(event: PantherEvent): boolean {
+  // Error code and name first: the rule index then skips this rule for other events.
+  if (event.get('errorCode') !== 'AccessDenied') return false
+  if (IGNORED_CALLS.has(event.get('eventName') as string)) return false
   const sourceIp = event.get('sourceIPAddress')
   // service principals (e.g. "sqs.amazonaws.com") appear instead of an address for calls AWS makes
   if (!isIpAddress(sourceIp)) return false
   const misp = getMispWarningLists(event)
   if (misp !== null && misp.hasWarningListId(sourceIp, 'amazon-aws')) return false
-  return (
-    event.get('errorCode') === 'AccessDenied' &&
-    !IGNORED_CALLS.has(event.get('eventName') as string)
-  )
+  return true
 }
 
 export function dedup(event: PantherEvent): string {
