@@ -1,0 +1,33 @@
+/**
+ * `npm run bench [-- --quick]`: every benchmark, one after another, each in its own process (so one
+ * bench's heap and JIT state do not colour the next). Each rewrites its own section of BENCHMARKS.md.
+ */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT } from './lib/report.ts'
+
+const quick = process.argv.includes('--quick') ? ['--quick'] : []
+const BENCHES: { name: string; node?: string[] }[] = [
+  { name: 'engine' },
+  { name: 'rules' },
+  { name: 'memory', node: ['--expose-gc'] },
+  { name: 'http' },
+  { name: 'alerts' },
+]
+
+let failed = 0
+const started = Date.now()
+for (const b of BENCHES) {
+  console.log(`\n=== bench/${b.name}.ts ${quick.join(' ')}`)
+  const r = spawnSync(
+    process.execPath,
+    [...(b.node ?? []), '--import', 'tsx', join(ROOT, 'bench', `${b.name}.ts`), ...quick],
+    { cwd: ROOT, stdio: 'inherit' },
+  )
+  if (r.status !== 0) {
+    console.log(`bench/${b.name}.ts failed (exit ${r.status ?? r.signal})`)
+    failed++
+  }
+}
+console.log(`\n${BENCHES.length - failed} benches ran, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+process.exit(failed > 0 ? 1 : 0)
