@@ -13,7 +13,18 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               // Test-only secrets; real ones come from `wrangler secret` / `.dev.vars`.
-              bindings: { INGEST_TOKEN: 'test-ingest-token', ADMIN_TOKEN: 'test-admin-token', TEST_MIGRATIONS: d1Migrations },
+              bindings: {
+                INGEST_TOKEN: 'test-ingest-token',
+                ADMIN_TOKEN: 'test-admin-token',
+                TEST_MIGRATIONS: d1Migrations,
+                // Two extra ingest sources (test/worker/ingest-sources.test.ts) and their secrets.
+                SOURCES: JSON.stringify([
+                  { id: 'sf-forwarder', label: 'Salesforce forwarder', logTypes: ['Salesforce.RealtimeEvent'], auth: { type: 'bearer', secret: 'SF_FORWARDER_TOKEN' } },
+                  { id: 'ct-signed', label: 'Signed CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Signature', algorithm: 'sha256', secret: 'CT_HMAC_KEY', prefix: 'sha256=' } },
+                ]),
+                SF_FORWARDER_TOKEN: 'sf-bearer-0b7e3c9d51a4f2e8',
+                CT_HMAC_KEY: 'ct-hmac-key-6f1d2a9c84be3705',
+              },
             },
           }),
         ],

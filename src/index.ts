@@ -23,6 +23,7 @@ app.route('/destinations', destinationsRoutes)
 
 export { RuleCache } from './engine/cache/rule-cache'
 export { DedupWindow } from './alerts'
+export { BatchKeys } from './ingest/batch-keys-object'
 
 export default {
   fetch: app.fetch,

@@ -5,7 +5,7 @@
 import { recordMatches } from './dedup'
 import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
 import { useCacheBackend } from './engine/helpers/caching'
-import { runRules } from './engine/index'
+import { allRules, runRules } from './engine/index'
 import type { EnrichedEvent } from './types'
 
 export interface BatchOutcome {
@@ -20,6 +20,21 @@ export interface BatchOutcome {
 }
 
 let cacheNamespace: Env['RULE_CACHE'] | undefined
+let longestWindow: number | undefined
+
+/**
+ * The longest `DedupPeriodMinutes` of the loaded rules (at least Panther's default, 60): a batch's
+ * matches can add to an alert for that long, so ingest remembers batch keys at least that long.
+ */
+export function longestDedupWindowMinutes(): number {
+  if (longestWindow === undefined) {
+    longestWindow = 60
+    for (const rule of allRules()) {
+      longestWindow = Math.max(longestWindow, rule.meta.dedupPeriodMinutes)
+    }
+  }
+  return longestWindow
+}
 
 export async function processBatch(
   env: Env,

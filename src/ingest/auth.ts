@@ -1,68 +1,181 @@
 /**
- * Who is posting: the bearer token is matched, in constant time, against the configured credentials
- * and yields the Source whose id and label go into `p_source_id` / `p_source_label`.
- * Today there is one credential, the secret `INGEST_TOKEN` (the default HTTP source); per-source
- * credentials plug in through `ingestCredentials`.
+ * Who is posting: the request's credential is matched, in constant time, against the configured sources
+ * and yields the Source whose id and label go into `p_source_id` / `p_source_label`. The secret
+ * `INGEST_TOKEN` is the default source; `SOURCES` (see ./sources.ts) adds sources with a bearer token
+ * or an HMAC-SHA256 signature of the raw request body (the bytes as received, before any gzip decoding).
  */
 import { IngestError } from './errors'
+import { DEFAULT_SOURCE, type Source } from './source'
+import { parseSources, resolveSecrets, SourcesConfigError } from './sources'
 
-export interface Source {
-  id: string
-  label: string
-  /** When set, the only log types this source may post. */
-  allowedLogTypes?: readonly string[]
-}
+export { DEFAULT_SOURCE, type Source } from './source'
 
-export const DEFAULT_SOURCE: Source = { id: 'default', label: 'Default HTTP source' }
-
-interface Credential {
-  /**
-   * SHA-256 of the token: both sides are hashed so the compare is constant-time and length-blind.
-   */
+interface BearerCredential {
+  /** SHA-256 of the token: both sides are hashed so the compare is constant-time and length-blind. */
   digest: ArrayBuffer
   source: Source
 }
 
-let cachedCredentials: { token: string; list: Credential[] } | undefined
+interface HmacCredential {
+  /** Lower-case header name. */
+  header: string
+  prefix: string
+  encoding: 'hex' | 'base64'
+  key: CryptoKey
+  source: Source
+}
+
+interface Credentials {
+  bearer: BearerCredential[]
+  hmac: HmacCredential[]
+}
+
+/** The configuration the credentials were built from (secret values included, kept in memory only). */
+let lastLogged: string | undefined
+let cached: { fingerprint: string; credentials: Promise<Credentials> } | undefined
 
 /**
- * The credentials known to this deployment, hashed once per isolate (and again if the secret
- * changes).
+ * The credentials of this deployment, built once per isolate (and again when `SOURCES` or a secret
+ * changes). A bad `SOURCES` refuses every ingest request with 503 naming each problem (fail closed).
  */
-async function ingestCredentials(env: Pick<Env, 'INGEST_TOKEN'>): Promise<Credential[]> {
+async function ingestCredentials(env: Env): Promise<Credentials> {
+  const vars = env as unknown as Record<string, unknown>
+  let configs
+  let secrets: string[]
+  try {
+    configs = parseSources(vars.SOURCES)
+    secrets = resolveSecrets(configs, vars)
+  } catch (err) {
+    if (!(err instanceof SourcesConfigError)) throw err
+    // Logged once per configuration, not per request; the issues name secrets, never their values.
+    if (err.message !== lastLogged) console.error((lastLogged = err.message))
+    throw new IngestError(
+      503,
+      'ingest sources are misconfigured (SOURCES); fix them and redeploy',
+      {
+        issues: err.issues,
+      },
+    )
+  }
   const token = typeof env.INGEST_TOKEN === 'string' ? env.INGEST_TOKEN : ''
-  if (cachedCredentials && cachedCredentials.token === token) return cachedCredentials.list
-  // An unset or empty secret configures no credential: every request is refused (fail closed).
-  const list = token === '' ? [] : [{ digest: await sha256(token), source: DEFAULT_SOURCE }]
-  cachedCredentials = { token, list }
-  return list
+  const fingerprint = JSON.stringify([vars.SOURCES, token, secrets])
+  if (cached?.fingerprint === fingerprint) return cached.credentials
+  const build = async (): Promise<Credentials> => {
+    const out: Credentials = { bearer: [], hmac: [] }
+    // An unset or empty INGEST_TOKEN configures no default credential (fail closed).
+    if (token !== '') out.bearer.push({ digest: await sha256(token), source: DEFAULT_SOURCE })
+    for (const [i, config] of configs.entries()) {
+      const source: Source = { id: config.id, label: config.label }
+      if (config.logTypes) source.allowedLogTypes = config.logTypes
+      const secret = secrets[i] as string
+      if (config.auth.type === 'bearer') {
+        out.bearer.push({ digest: await sha256(secret), source })
+      } else {
+        out.hmac.push({
+          header: config.auth.header.toLowerCase(),
+          prefix: config.auth.prefix ?? '',
+          encoding: config.auth.encoding ?? 'hex',
+          key: await crypto.subtle.importKey(
+            'raw',
+            new TextEncoder().encode(secret),
+            { name: 'HMAC', hash: 'SHA-256' },
+            false,
+            ['sign'],
+          ),
+          source,
+        })
+      }
+    }
+    return out
+  }
+  cached = { fingerprint, credentials: build() }
+  return cached.credentials
 }
 
 const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Bearer realm="ingest"' }
 
-/** Returns the Source of a valid `Authorization: Bearer <token>`, or throws a 401 IngestError. */
+function unauthorized(message: string): IngestError {
+  return new IngestError(401, message, undefined, UNAUTHORIZED_HEADERS)
+}
+
+/**
+ * Returns the Source of a valid bearer token or HMAC signature, or throws a 401 IngestError.
+ * `rawBody` is read only when a signature has to be checked.
+ */
 export async function authenticate(
-  authorization: string | undefined,
-  env: Pick<Env, 'INGEST_TOKEN'>,
+  headers: Headers,
+  env: Env,
+  rawBody: () => Promise<Uint8Array>,
 ): Promise<Source> {
-  const match = authorization?.match(/^\s*Bearer\s+(\S+)\s*$/i)
-  if (!match?.[1]) {
-    throw new IngestError(
-      401,
-      'missing bearer token: send Authorization: Bearer <token>',
-      undefined,
-      UNAUTHORIZED_HEADERS,
-    )
+  const credentials = await ingestCredentials(env)
+  const authorization = headers.get('authorization')
+  const token = authorization?.match(/^\s*Bearer\s+(\S+)\s*$/i)?.[1]
+  if (token) {
+    const presented = await sha256(token)
+    let found: Source | undefined
+    // Every credential is compared, without stopping early, so timing does not reveal which matched.
+    for (const credential of credentials.bearer) {
+      if (crypto.subtle.timingSafeEqual(presented, credential.digest)) found ??= credential.source
+    }
+    if (found) return found
   }
-  const presented = await sha256(match[1])
-  let found: Source | undefined
-  // Compare against every credential without stopping early, so timing does not reveal which
-  // matched.
-  for (const credential of await ingestCredentials(env)) {
-    if (crypto.subtle.timingSafeEqual(presented, credential.digest)) found ??= credential.source
+  const signed = credentials.hmac.filter((c) => headers.has(c.header))
+  if (signed.length > 0) {
+    const body = await rawBody()
+    let found: Source | undefined
+    for (const credential of signed) {
+      if (await signatureMatches(credential, headers.get(credential.header) ?? '', body)) {
+        found ??= credential.source
+      }
+    }
+    if (found) return found
+    throw unauthorized(`invalid signature in ${signed.map((c) => c.header).join(' / ')}`)
   }
-  if (!found) throw new IngestError(401, 'invalid bearer token', undefined, UNAUTHORIZED_HEADERS)
-  return found
+  if (token) throw unauthorized('invalid bearer token')
+  if (authorization)
+    throw unauthorized('unsupported Authorization: send Authorization: Bearer <token>')
+  throw unauthorized(
+    'missing bearer token: send Authorization: Bearer <token> (or the signature header of an HMAC source)',
+  )
+}
+
+const SHA256_BYTES = 32
+
+/** HMAC-SHA256 of the body under the source's key, compared with the header's in constant time. */
+async function signatureMatches(
+  credential: HmacCredential,
+  value: string,
+  body: Uint8Array,
+): Promise<boolean> {
+  let text = value.trim()
+  if (credential.prefix !== '') {
+    if (text.slice(0, credential.prefix.length).toLowerCase() !== credential.prefix.toLowerCase()) {
+      return false
+    }
+    text = text.slice(credential.prefix.length)
+  }
+  const presented = decodeSignature(text, credential.encoding)
+  // The length of a SHA-256 MAC is public; only equal-length values reach the constant-time compare.
+  if (presented?.byteLength !== SHA256_BYTES) return false
+  const expected = await crypto.subtle.sign('HMAC', credential.key, body)
+  return crypto.subtle.timingSafeEqual(presented, expected)
+}
+
+function decodeSignature(text: string, encoding: 'hex' | 'base64'): Uint8Array | undefined {
+  if (encoding === 'hex') {
+    if (!/^[0-9a-fA-F]{64}$/.test(text)) return undefined
+    const out = new Uint8Array(SHA256_BYTES)
+    for (let i = 0; i < SHA256_BYTES; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16)
+    return out
+  }
+  try {
+    const binary = atob(text)
+    const out = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
+    return out
+  } catch {
+    return undefined
+  }
 }
 
 /** Throws 403 when the source is limited to other log types. */

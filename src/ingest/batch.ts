@@ -5,7 +5,7 @@
  */
 import { BatchEnricher, type EventProblem, type LogType } from '../logtypes'
 import type { EnrichedEvent } from '../types'
-import type { Source } from './auth'
+import type { Source } from './source'
 import { exceedsDepth } from './json-limits'
 import type { DecodedBody, EventError, Position } from './formats'
 

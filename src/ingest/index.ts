@@ -10,6 +10,7 @@ import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { IngestError } from './errors'
 import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
+import { batchKeyFor, claimBatch, releaseBatch, settleBatch } from './idempotency'
 import { readLimits } from './limits'
 
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
@@ -24,12 +25,18 @@ export interface IngestAnswer {
   ruleErrors: number
   alerts: number
   alertsUpdated: number
+  /** Set on the answer to a retried batch: the counts are the first answer's, nothing was counted again. */
+  replay?: true
 }
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>()
 
 ingestRoutes.post('/:logType', async (c) => {
-  const source = await authenticate(c.req.header('authorization'), c.env)
+  const limits = readLimits(c.env)
+  // Read once, when first needed: by an HMAC source's signature check, else after the log type checks.
+  let raw: Promise<Uint8Array> | undefined
+  const rawBody = () => (raw ??= readRequestBody(c.req.raw, limits.maxBodyBytes))
+  const source = await authenticate(c.req.raw.headers, c.env, rawBody)
   const logTypeName = c.req.param('logType')
   const logType = getLogType(logTypeName)
   if (!logType) {
@@ -37,14 +44,13 @@ ingestRoutes.post('/:logType', async (c) => {
     throw new IngestError(404, `unknown log type: ${shown}`, { knownLogTypes: knownLogTypes() })
   }
   assertLogTypeAllowed(source, logType.name)
-  const limits = readLimits(c.env)
   const { format, gzip } = bodyFormat(
     c.req.header('content-type'),
     c.req.header('content-encoding'),
     logType,
   )
 
-  let bytes = await readRequestBody(c.req.raw, limits.maxBodyBytes)
+  let bytes = await rawBody()
   if (gzip || isGzip(bytes)) bytes = gunzipLimited(bytes, limits.maxBodyBytes)
   const text = decodeUtf8(bytes)
   const decoded = decodeBody(text, format, logType.acceptsCsv, limits)
@@ -52,10 +58,22 @@ ingestRoutes.post('/:logType', async (c) => {
   if (count > limits.maxEventsPerBatch) throw tooManyEvents(count, limits)
 
   const result = validateBatch(logType, decoded, source, limits.maxJsonDepth)
-  const outcome =
-    result.accepted.length > 0
-      ? await processBatch(c.env, logType.name, result.accepted)
-      : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+  // A retried batch (same Idempotency-Key, or the same CloudTrail file) gets its first answer again.
+  const key = await batchKeyFor(source, logType.name, c.req.header('idempotency-key'), bytes, text)
+  if (key) {
+    const earlier = await claimBatch(c.env, key)
+    if (earlier !== undefined) return c.json({ ...(earlier as IngestAnswer), replay: true }, 200)
+  }
+  let outcome
+  try {
+    outcome =
+      result.accepted.length > 0
+        ? await processBatch(c.env, logType.name, result.accepted)
+        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+  } catch (err) {
+    if (key) await releaseBatch(c.env, key)
+    throw err
+  }
 
   const answer: IngestAnswer = {
     accepted: result.accepted.length,
@@ -72,6 +90,7 @@ ingestRoutes.post('/:logType', async (c) => {
   if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
   }
+  if (key) await settleBatch(c.env, key, answer)
   return c.json(answer, 200)
 })
 

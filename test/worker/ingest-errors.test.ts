@@ -276,7 +276,11 @@ describe('sources', () => {
     const { authenticate, assertLogTypeAllowed, DEFAULT_SOURCE } = await import(
       '../../src/ingest/auth'
     )
-    const source = await authenticate('Bearer test-ingest-token', env)
+    const source = await authenticate(
+      new Headers({ authorization: 'Bearer test-ingest-token' }),
+      env,
+      async () => new Uint8Array(0),
+    )
     expect(source).toEqual(DEFAULT_SOURCE)
     expect(() => assertLogTypeAllowed(source, 'AWS.CloudTrail')).not.toThrow()
     const limited = { id: 'sf', label: 'Salesforce', allowedLogTypes: ['Salesforce.Login'] }

@@ -1,0 +1,115 @@
+/**
+ * One shard of the idempotency keys (`BATCH_KEYS` binding, class `BatchKeys`): a SQLite Durable Object
+ * holding, per key, the batch's fingerprint, whether it is in flight or answered, and the answer.
+ * Each call runs its SQL without an await in between, so two requests for one key cannot both claim it.
+ * Rows expire: an alarm deletes them at their expiry, so storage is bounded by the keys of one TTL.
+ */
+import { DurableObject } from 'cloudflare:workers'
+
+export type ClaimResult =
+  /** The caller owns the key: process the batch, then `settle` (or `release` on failure). */
+  | { state: 'claimed' }
+  /** Answered before: the stored answer (JSON text). */
+  | { state: 'done'; answer: string }
+  /** Another request holds the key right now. */
+  | { state: 'in-flight' }
+  /** The key was used for a different body or log type. */
+  | { state: 'conflict' }
+
+/**
+ * How long a claim holds before a retry may take it over: the first request's Worker may have died
+ * without releasing it. Longer than a batch can take.
+ */
+export const IN_FLIGHT_LEASE_MS = 5 * 60_000
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS batch_keys (
+  id TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  answer TEXT,
+  lease_until INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_keys_expiry ON batch_keys (expires_at);`
+
+interface Row extends Record<string, SqlStorageValue> {
+  fingerprint: string
+  answer: string | null
+  lease_until: number
+  expires_at: number
+}
+
+export class BatchKeys extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.sql.exec(SCHEMA)
+  }
+
+  /** Claims `id` for a batch with `fingerprint`, or says why not. `now` (epoch ms) is for tests. */
+  async claim(
+    id: string,
+    fingerprint: string,
+    ttlMs: number,
+    now = Date.now(),
+  ): Promise<ClaimResult> {
+    const row = this.sql
+      .exec<Row>(
+        'SELECT fingerprint, answer, lease_until, expires_at FROM batch_keys WHERE id = ?',
+        id,
+      )
+      .toArray()[0]
+    if (row && row.expires_at > now) {
+      if (row.fingerprint !== fingerprint) return { state: 'conflict' }
+      if (row.answer !== null) return { state: 'done', answer: row.answer }
+      if (row.lease_until > now) return { state: 'in-flight' }
+    }
+    const expiresAt = now + ttlMs
+    this.sql.exec(
+      'INSERT OR REPLACE INTO batch_keys (id, fingerprint, answer, lease_until, expires_at) VALUES (?, ?, NULL, ?, ?)',
+      id,
+      fingerprint,
+      now + IN_FLIGHT_LEASE_MS,
+      expiresAt,
+    )
+    await this.scheduleExpiry(expiresAt)
+    return { state: 'claimed' }
+  }
+
+  /** Records the answer of a claimed batch; the key is remembered for `ttlMs` from now. */
+  async settle(id: string, answer: string, ttlMs: number, now = Date.now()): Promise<void> {
+    const expiresAt = now + ttlMs
+    this.sql.exec(
+      'UPDATE batch_keys SET answer = ?, expires_at = ? WHERE id = ?',
+      answer,
+      expiresAt,
+      id,
+    )
+    await this.scheduleExpiry(expiresAt)
+  }
+
+  /** Forgets an unanswered claim (the batch failed), so the sender's retry is processed. */
+  release(id: string): void {
+    this.sql.exec('DELETE FROM batch_keys WHERE id = ? AND answer IS NULL', id)
+  }
+
+  /** Keys held, answered or not (for tests and operators). */
+  size(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM batch_keys').one().n
+  }
+
+  override async alarm(): Promise<void> {
+    this.sql.exec('DELETE FROM batch_keys WHERE expires_at <= ?', Date.now())
+    const next = this.sql
+      .exec<{ t: number | null }>('SELECT MIN(expires_at) AS t FROM batch_keys')
+      .one().t
+    if (next !== null) await this.ctx.storage.setAlarm(next)
+  }
+
+  /** Keeps an alarm at or before the earliest expiry. */
+  private async scheduleExpiry(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
+  }
+}

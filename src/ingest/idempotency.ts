@@ -1,0 +1,141 @@
+/**
+ * Idempotent ingest: a batch retried by its forwarder (same `Idempotency-Key` header, or without one
+ * the same CloudTrail `{"Records":[...]}` file, by the SHA-256 of its decoded body) is processed once.
+ * The retry gets the first answer again with `"replay": true`. Keys are scoped per source and kept in
+ * the `BATCH_KEYS` Durable Objects, sharded by key hash, for at least the longest dedup window.
+ */
+import { longestDedupWindowMinutes } from '../pipeline'
+import type { Source } from './source'
+import type { ClaimResult } from './batch-keys-object'
+import { IngestError } from './errors'
+
+/** Shards of `BATCH_KEYS`: spreads the keys' writes over objects. */
+const SHARDS = 64
+/** Largest stored answer; a larger one is stored without its error list. */
+const MAX_STORED_ANSWER = 256 * 1024
+/** Visible ASCII and spaces, as HTTP header values allow without encoding. */
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/
+const CLOUDTRAIL_FILE = /^\s*\{\s*"Records"\s*:\s*\[/
+
+export interface BatchKey {
+  /** Hex SHA-256 of source id and key: the key never leaves the Worker as sent. */
+  id: string
+  /** Log type and body digest: the same key with another body is refused. */
+  fingerprint: string
+  /** How the key was found, for messages. */
+  kind: 'Idempotency-Key' | 'CloudTrail file digest'
+}
+
+/**
+ * The batch's key, or undefined when it has none (no header and not a CloudTrail file). `body` is the
+ * decoded (gunzipped) body, so a file sent once plain and once gzipped is the same batch.
+ */
+export async function batchKeyFor(
+  source: Source,
+  logType: string,
+  header: string | undefined,
+  body: Uint8Array,
+  text: string,
+): Promise<BatchKey | undefined> {
+  let name: string
+  let kind: BatchKey['kind']
+  if (header !== undefined) {
+    const key = header.trim()
+    if (!KEY_PATTERN.test(key)) {
+      throw new IngestError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters')
+    }
+    name = `key\n${key}`
+    kind = 'Idempotency-Key'
+  } else if (CLOUDTRAIL_FILE.test(text.slice(0, 64))) {
+    name = 'cloudtrail'
+    kind = 'CloudTrail file digest'
+  } else {
+    return undefined
+  }
+  const digest = hex(await crypto.subtle.digest('SHA-256', body))
+  if (kind === 'CloudTrail file digest') name += `\n${digest}`
+  const id = hex(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${source.id}\n${name}`)),
+  )
+  return { id, fingerprint: `${logType}\n${digest}`, kind }
+}
+
+/** How long keys are remembered: the longest dedup window of the loaded rules. */
+export function keyTtlMs(): number {
+  return longestDedupWindowMinutes() * 60_000
+}
+
+/** The shard object holding key `id`. */
+export function batchKeysStub(env: Env, id: string) {
+  const n = parseInt(id.slice(0, 4), 16) % SHARDS
+  return env.BATCH_KEYS.get(env.BATCH_KEYS.idFromName(`shard-${n}`))
+}
+
+/**
+ * Claims the key before processing. Returns the stored answer of an earlier batch (a replay), or
+ * undefined when this request should process the batch. 409 while the first is in flight, 422 when
+ * the key was used for another body.
+ */
+export async function claimBatch(env: Env, key: BatchKey): Promise<unknown> {
+  const result: ClaimResult = await batchKeysStub(env, key.id).claim(
+    key.id,
+    key.fingerprint,
+    keyTtlMs(),
+  )
+  switch (result.state) {
+    case 'claimed':
+      return undefined
+    case 'done':
+      return JSON.parse(result.answer)
+    case 'in-flight':
+      throw new IngestError(
+        409,
+        `a batch with the same ${key.kind} from this source is being processed now; retry after it answers`,
+        undefined,
+        { 'Retry-After': '5' },
+      )
+    case 'conflict':
+      throw new IngestError(
+        422,
+        `the ${key.kind} was already used by this source for a different body or log type; use a new key`,
+      )
+  }
+}
+
+/** Records the answer of a processed batch. A failure is logged: the batch itself was counted. */
+export async function settleBatch(
+  env: Env,
+  key: BatchKey,
+  answer: { errors: unknown[] },
+): Promise<void> {
+  let text = JSON.stringify(answer)
+  if (text.length > MAX_STORED_ANSWER) {
+    text = JSON.stringify({ ...answer, errors: [], errorsOmitted: answer.errors.length })
+  }
+  try {
+    await batchKeysStub(env, key.id).settle(key.id, text, keyTtlMs())
+  } catch (err) {
+    console.error(`batch key ${key.id.slice(0, 12)}: answer not recorded (${errorName(err)})`)
+  }
+}
+
+/** Forgets the claim of a batch that failed, so the sender's retry is processed. */
+export async function releaseBatch(env: Env, key: BatchKey): Promise<void> {
+  try {
+    await batchKeysStub(env, key.id).release(key.id)
+  } catch (err) {
+    // The claim's lease runs out on its own; until then a retry gets 409.
+    console.error(`batch key ${key.id.slice(0, 12)}: claim not released (${errorName(err)})`)
+  }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error'
+}
+
+function hex(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer)
+  let out = ''
+  for (const b of bytes) out += b.toString(16).padStart(2, '0')
+  return out
+}

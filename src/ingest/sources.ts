@@ -1,0 +1,169 @@
+/**
+ * Ingest sources: the `SOURCES` JSON array (wrangler.toml `[vars]`, `.dev.vars` or `wrangler dev --var`),
+ * validated strictly with valibot. Each source authenticates with a bearer token or an HMAC-SHA256
+ * signature of the raw body; its secret is referred to by name and read from the environment
+ * (`wrangler secret` / `.dev.vars`). Every problem is reported at once, naming the entry and the field;
+ * secret values never appear in a message.
+ */
+import * as v from 'valibot'
+import { getLogType } from '../logtypes'
+import { DEFAULT_SOURCE } from './source'
+
+const DEFAULT_SOURCE_ID = DEFAULT_SOURCE.id
+
+export interface BearerAuth {
+  type: 'bearer'
+  /** Name of the secret holding the token. */
+  secret: string
+}
+
+export interface HmacAuth {
+  type: 'hmac'
+  /** Request header carrying the signature, e.g. `X-Signature`. */
+  header: string
+  algorithm: 'sha256'
+  /** Name of the secret holding the HMAC key (its UTF-8 bytes are the key). */
+  secret: string
+  /** Text before the signature in the header, e.g. `sha256=` (GitHub style). */
+  prefix?: string
+  encoding?: 'hex' | 'base64'
+}
+
+export interface SourceConfig {
+  id: string
+  label: string
+  /** When set, the only log types this source may post. */
+  logTypes?: string[]
+  auth: BearerAuth | HmacAuth
+}
+
+/** A problem with `SOURCES`, with every issue found (one line each). */
+export class SourcesConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`SOURCES configuration is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`)
+    this.name = 'SourcesConfigError'
+  }
+}
+
+const secretName = v.pipe(
+  v.string(),
+  // Upper-case names only: a pasted token fails here, and is never echoed in a message.
+  v.regex(
+    /^[A-Z][A-Z0-9_]*$/,
+    'must be the name of a secret (upper-case letters, digits, _), not its value',
+  ),
+)
+
+const AuthSchema = v.variant(
+  'type',
+  [
+    v.strictObject({ type: v.literal('bearer'), secret: secretName }),
+    v.strictObject({
+      type: v.literal('hmac'),
+      header: v.pipe(
+        v.string(),
+        v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, -)'),
+        v.check((h) => h.toLowerCase() !== 'authorization', 'must not be Authorization'),
+      ),
+      algorithm: v.literal('sha256', 'must be "sha256"'),
+      secret: secretName,
+      prefix: v.optional(v.pipe(v.string(), v.maxLength(32, 'must be at most 32 characters'))),
+      encoding: v.optional(v.picklist(['hex', 'base64'], 'must be "hex" or "base64"')),
+    }),
+  ],
+  'must be "bearer" or "hmac"',
+)
+
+const SourceSchema = v.strictObject({
+  id: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+    v.check((id) => id !== DEFAULT_SOURCE_ID, `"${DEFAULT_SOURCE_ID}" is the INGEST_TOKEN source`),
+  ),
+  label: v.pipe(
+    v.string(),
+    v.nonEmpty('must not be empty'),
+    v.maxLength(200, 'must be at most 200 characters'),
+  ),
+  logTypes: v.optional(
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.check((name) => getLogType(name) !== undefined, 'is not a known log type'),
+        ),
+      ),
+      v.minLength(1, 'must list at least one log type (leave it out to allow all)'),
+    ),
+  ),
+  auth: AuthSchema,
+})
+
+const SourcesSchema = v.array(SourceSchema, 'must be a JSON array of sources')
+
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  let out = ''
+  for (const item of issue.path ?? [])
+    out += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`
+  return out
+}
+
+const parsedCache = new Map<string, SourceConfig[]>()
+
+/** Parses and validates the `SOURCES` JSON; throws `SourcesConfigError` listing every problem. */
+export function parseSources(json: unknown): SourceConfig[] {
+  const text = typeof json !== 'string' || json.trim() === '' ? '[]' : json
+  const known = parsedCache.get(text)
+  if (known) return known
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw new SourcesConfigError([`SOURCES: not valid JSON (${(err as Error).message})`])
+  }
+  const result = v.safeParse(SourcesSchema, raw)
+  if (!result.success) {
+    throw new SourcesConfigError(result.issues.map((i) => `SOURCES${issuePath(i)}: ${i.message}`))
+  }
+  const issues: string[] = []
+  const ids = new Map<string, number>()
+  const bearerSecrets = new Map<string, number>()
+  result.output.forEach((s, i) => {
+    const firstId = ids.get(s.id)
+    if (firstId !== undefined)
+      issues.push(`SOURCES[${i}].id: "${s.id}" is already used by [${firstId}]`)
+    else ids.set(s.id, i)
+    if (s.auth.type === 'bearer') {
+      // Two sources behind one token could not be told apart.
+      const first = bearerSecrets.get(s.auth.secret)
+      if (s.auth.secret === 'INGEST_TOKEN' || first !== undefined) {
+        issues.push(
+          `SOURCES[${i}].auth.secret: ${s.auth.secret} is already the token of ${first === undefined ? 'the default source' : `[${first}]`}`,
+        )
+      } else bearerSecrets.set(s.auth.secret, i)
+    }
+  })
+  if (issues.length > 0) throw new SourcesConfigError(issues)
+  parsedCache.set(text, result.output)
+  return result.output
+}
+
+/** The value of each named secret; a missing or empty one is an issue naming the entry. */
+export function resolveSecrets(
+  sources: readonly SourceConfig[],
+  env: Record<string, unknown>,
+): string[] {
+  const issues: string[] = []
+  const values = sources.map((s, i) => {
+    const value = env[s.auth.secret]
+    if (typeof value !== 'string' || value === '') {
+      issues.push(
+        `SOURCES[${i}].auth.secret: secret ${s.auth.secret} is not set (wrangler secret put ${s.auth.secret}, or .dev.vars locally)`,
+      )
+      return ''
+    }
+    return value
+  })
+  if (issues.length > 0) throw new SourcesConfigError(issues)
+  return values
+}
