@@ -13,9 +13,9 @@ import { variant } from '../test/e2e/seed.ts'
 import { type Dev, startDev, watchdog } from './lib/dev.ts'
 import { fmt, percentile, QUICK, table, writeSection } from './lib/report.ts'
 
-const ALERTS = QUICK ? 20 : 200
+const ALERTS = QUICK ? 10 : 200
 const INTERVAL_MS = 100
-const WAIT_MS = 30_000
+const WAIT_MS = QUICK ? 10_000 : 30_000
 const SEED_RULE = 'rules/aws_cloudtrail/aws_vpce_sensitive_api_calls.yml'
 
 const rule = allRules().find((r) => r.spec.file === SEED_RULE)

@@ -19,6 +19,7 @@ let failed = 0
 const started = Date.now()
 for (const b of BENCHES) {
   console.log(`\n=== bench/${b.name}.ts ${quick.join(' ')}`)
+  const t0 = Date.now()
   const r = spawnSync(
     process.execPath,
     [...(b.node ?? []), '--import', 'tsx', join(ROOT, 'bench', `${b.name}.ts`), ...quick],
@@ -28,6 +29,7 @@ for (const b of BENCHES) {
     console.log(`bench/${b.name}.ts failed (exit ${r.status ?? r.signal})`)
     failed++
   }
+  console.log(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`)
 }
 console.log(`\n${BENCHES.length - failed} benches ran, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 process.exit(failed > 0 ? 1 : 0)

@@ -13,7 +13,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:memory)')
 
 const LIMIT = 10 * 1024 * 1024
-const RUNS = QUICK ? 3 : 7
+const RUNS = QUICK ? 2 : 7
 
 // The largest JSON array of generated CloudTrail events that fits 10 MiB (the MAX_BODY_BYTES default).
 const pool = generateMix(20_000).byType.get('AWS.CloudTrail')!

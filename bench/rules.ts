@@ -10,8 +10,8 @@ import { batches, generateMix } from './lib/corpus.ts'
 import { prepareBatch } from './lib/pipeline.ts'
 import { fmt, median, QUICK, table, writeSection } from './lib/report.ts'
 
-const EVENTS = QUICK ? 20_000 : 100_000
-const RUNS = QUICK ? 3 : 7
+const EVENTS = QUICK ? 10_000 : 100_000
+const RUNS = QUICK ? 2 : 7
 const PER_RULE_RUNS = QUICK ? 1 : 3
 const BATCH = 2000
 const TARGET = 300_000

@@ -1,9 +1,12 @@
 /**
  * `wrangler dev` for the HTTP benches (the e2e's DevServer: fresh temp state, D1 migrations, vars by
- * `--var`) on BENCH_PORT (8809 by default), stopped on exit and on Ctrl-C.
+ * `--var`) on BENCH_PORT (8809 by default), stopped on exit and on Ctrl-C. It serves a snapshot: the
+ * worker as `wrangler deploy --dry-run` bundles it, in a temp dir, so edits to src/ during a run (the
+ * tree is shared) do not make wrangler rebuild and restart the worker mid-request.
  */
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DevServer } from '../../test/e2e/dev-server.ts'
@@ -20,13 +23,27 @@ export interface Dev {
 export async function startDev(vars: Record<string, string>): Promise<Dev> {
   const tmp = mkdtempSync(join(tmpdir(), 'panther-bench-'))
   const token = randomBytes(16).toString('hex')
-  const server = new DevServer({
+  const build = spawnSync(
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    ['deploy', '--dry-run', '--outdir', join(tmp, 'dist')],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } },
+  )
+  if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stderr}`)
+  // wrangler dev reads the configuration found beside the script: the project's, pointing at the bundle.
+  const config = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^main = .*$/m, 'main = "dist/index.js"')
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(ROOT, 'migrations'))}`)
+  writeFileSync(join(tmp, 'wrangler.toml'), config)
+  // `script` (an entry other than wrangler.toml's main) is a DevServer option.
+  const options = {
     root: ROOT,
     port: PORT,
     persistTo: join(tmp, 'state'),
     logFile: join(tmp, 'wrangler.log'),
+    script: join(tmp, 'dist', 'index.js'),
     vars: { INGEST_TOKEN: token, ADMIN_TOKEN: randomBytes(16).toString('hex'), ...vars },
-  })
+  }
+  const server = new DevServer(options)
   let stopped = false
   const stop = async () => {
     if (stopped) return
