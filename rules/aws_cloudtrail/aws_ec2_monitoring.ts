@@ -15,9 +15,10 @@ const IMAGE_CALLS = new Set([
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventSource', '') !== 'ec2.amazonaws.com') return false
-  if (isAwsServiceCall(event)) return false
+  // Signature keys before the caller: the rule index then skips this rule for other EC2 calls.
+  if (!IMAGE_CALLS.has(event.get('eventName', '') as string)) return false
   if (event.get('errorCode', '') === 'Client.DryRunOperation') return false
-  return IMAGE_CALLS.has(event.get('eventName', '') as string)
+  return !isAwsServiceCall(event)
 }
 
 export function title(event: PantherEvent): string {

@@ -108,7 +108,9 @@ export function rule(event: PantherEvent): boolean | Promise<boolean> {
 /** Compares with the user's cached login and caches this one; serialised per rule like Panther's batches. */
 const compareWithLastLogin = inSequence(async (state: TravelState, key: string, login: Record<string, unknown>): Promise<boolean> => {
   const anonymised = state.isVpn || state.isPrivateRelay || state.isSatellite
-  const remember = () => putCachedLogins(key, [JSON.stringify(login)], Math.trunc(Date.now() / 1000) + CACHE_TTL_SECONDS)
+  // A TTL under a week is relative to the cache backend's clock (now + one day): no clock read here,
+  // so the build can tell this rule's synchronous `false` depends on the event alone.
+  const remember = () => putCachedLogins(key, [JSON.stringify(login)], CACHE_TTL_SECONDS)
   const previous = await lastLogins(key)
   if (previous.length === 0) {
     if (!anonymised) await remember()
