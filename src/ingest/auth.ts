@@ -1,8 +1,9 @@
 /**
- * Who is posting: the request's credential is matched, in constant time, against the configured sources
- * and yields the Source whose id and label go into `p_source_id` / `p_source_label`. The secret
- * `INGEST_TOKEN` is the default source; `SOURCES` (see ./sources.ts) adds sources with a bearer token
- * or an HMAC-SHA256 signature of the raw request body (the bytes as received, before any gzip decoding).
+ * Who is posting: the request's credential is matched, in constant time, against the configured
+ * sources and yields the Source whose id and label go into `p_source_id` / `p_source_label`. The
+ * secret `INGEST_TOKEN` is the default source; `SOURCES` (see ./sources.ts) adds sources with a
+ * bearer token or an HMAC-SHA256 signature of the raw request body (the bytes as received, before
+ * any gzip decoding).
  */
 import { IngestError } from './errors'
 import { DEFAULT_SOURCE, type Source } from './source'
@@ -11,7 +12,7 @@ import { parseSources, resolveSecrets, SourcesConfigError } from './sources'
 export { DEFAULT_SOURCE, type Source } from './source'
 
 interface BearerCredential {
-  /** SHA-256 of the token: both sides are hashed so the compare is constant-time and length-blind. */
+  /** SHA-256 of the token: both sides are hashed, so the compare is constant-time, length-blind. */
   digest: ArrayBuffer
   source: Source
 }
@@ -30,13 +31,14 @@ interface Credentials {
   hmac: HmacCredential[]
 }
 
-/** The configuration the credentials were built from (secret values included, kept in memory only). */
+/** The configuration the credentials were built from (secret values included, in memory only). */
 let lastLogged: string | undefined
 let cached: { fingerprint: string; credentials: Promise<Credentials> } | undefined
 
 /**
  * The credentials of this deployment, built once per isolate (and again when `SOURCES` or a secret
- * changes). A bad `SOURCES` refuses every ingest request with 503 naming each problem (fail closed).
+ * changes). A bad `SOURCES` refuses every ingest request with 503 naming each problem (fails
+ * closed).
  */
 async function ingestCredentials(env: Env): Promise<Credentials> {
   const vars = env as unknown as Record<string, unknown>
@@ -113,7 +115,7 @@ export async function authenticate(
   if (token) {
     const presented = await sha256(token)
     let found: Source | undefined
-    // Every credential is compared, without stopping early, so timing does not reveal which matched.
+    // Every credential is compared, without stopping early: timing does not reveal which matched.
     for (const credential of credentials.bearer) {
       if (crypto.subtle.timingSafeEqual(presented, credential.digest)) found ??= credential.source
     }
@@ -155,7 +157,7 @@ async function signatureMatches(
     text = text.slice(credential.prefix.length)
   }
   const presented = decodeSignature(text, credential.encoding)
-  // The length of a SHA-256 MAC is public; only equal-length values reach the constant-time compare.
+  // A SHA-256 MAC's length is public; only equal-length values reach the constant-time compare.
   if (presented?.byteLength !== SHA256_BYTES) return false
   const expected = await crypto.subtle.sign('HMAC', credential.key, body)
   return crypto.subtle.timingSafeEqual(presented, expected)

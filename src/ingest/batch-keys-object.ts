@@ -1,8 +1,9 @@
 /**
- * One shard of the idempotency keys (`BATCH_KEYS` binding, class `BatchKeys`): a SQLite Durable Object
- * holding, per key, the batch's fingerprint, whether it is in flight or answered, and the answer.
- * Each call runs its SQL without an await in between, so two requests for one key cannot both claim it.
- * Rows expire: an alarm deletes them at their expiry, so storage is bounded by the keys of one TTL.
+ * One shard of the idempotency keys (`BATCH_KEYS` binding, class `BatchKeys`): a SQLite Durable
+ * Object holding, per key, the batch's fingerprint, whether it is in flight or answered, and the
+ * answer. Each call runs its SQL without an await in between, so two requests for one key cannot
+ * both claim it. Rows expire: an alarm deletes them at their expiry, so storage is bounded by the
+ * keys of one TTL.
  */
 import { DurableObject } from 'cloudflare:workers'
 

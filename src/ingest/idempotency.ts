@@ -1,8 +1,9 @@
 /**
- * Idempotent ingest: a batch retried by its forwarder (same `Idempotency-Key` header, or without one
- * the same CloudTrail `{"Records":[...]}` file, by the SHA-256 of its decoded body) is processed once.
- * The retry gets the first answer again with `"replay": true`. Keys are scoped per source and kept in
- * the `BATCH_KEYS` Durable Objects, sharded by key hash, for at least the longest dedup window.
+ * Idempotent ingest: a batch retried by its forwarder (same `Idempotency-Key` header, or without
+ * one the same CloudTrail `{"Records":[...]}` file, by the SHA-256 of its decoded body) is
+ * processed once. The retry gets the first answer again with `"replay": true`. Keys are scoped per
+ * source and kept in the `BATCH_KEYS` Durable Objects, sharded by key hash, for at least the
+ * longest dedup window.
  */
 import { longestDedupWindowMinutes } from '../pipeline'
 import type { Source } from './source'
@@ -27,8 +28,8 @@ export interface BatchKey {
 }
 
 /**
- * The batch's key, or undefined when it has none (no header and not a CloudTrail file). `body` is the
- * decoded (gunzipped) body, so a file sent once plain and once gzipped is the same batch.
+ * The batch's key, or undefined when it has none (no header and not a CloudTrail file). `body` is
+ * the decoded (gunzipped) body, so a file sent once plain and once gzipped is the same batch.
  */
 export async function batchKeyFor(
   source: Source,

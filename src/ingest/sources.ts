@@ -1,9 +1,9 @@
 /**
- * Ingest sources: the `SOURCES` JSON array (wrangler.toml `[vars]`, `.dev.vars` or `wrangler dev --var`),
- * validated strictly with valibot. Each source authenticates with a bearer token or an HMAC-SHA256
- * signature of the raw body; its secret is referred to by name and read from the environment
- * (`wrangler secret` / `.dev.vars`). Every problem is reported at once, naming the entry and the field;
- * secret values never appear in a message.
+ * Ingest sources: the `SOURCES` JSON array (wrangler.toml `[vars]`, `.dev.vars` or `wrangler dev
+ * --var`), validated strictly with valibot. Each source authenticates with a bearer token or an
+ * HMAC-SHA256 signature of the raw body; its secret is referred to by name and read from the
+ * environment (`wrangler secret` / `.dev.vars`). Every problem is reported at once, naming the
+ * entry and the field; secret values never appear in a message.
  */
 import * as v from 'valibot'
 import { getLogType } from '../logtypes'

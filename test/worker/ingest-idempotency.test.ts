@@ -99,6 +99,22 @@ describe('Idempotency-Key', () => {
     expect(retry.status).toBe(200)
     expect(retry.body).toMatchObject({ matches: 1, alerts: 1 })
   })
+
+  it('10 concurrent posts of one keyed batch: one counted, the others 409 or replay', async () => {
+    const body = anomaly('0055f000CONCURR1')
+    const headers = { ...bearer(TOKEN), 'idempotency-key': 'batch-concurrent' }
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => send('Salesforce.RealtimeEvent', body, headers)),
+    )
+    for (const a of answers) expect([200, 409]).toContain(a.status)
+    const counted = answers.filter((a) => a.status === 200 && a.body.replay === undefined)
+    expect(counted).toHaveLength(1)
+    expect(counted[0]!.body).toMatchObject({ matches: 1, alerts: 1 })
+    for (const a of answers.filter((a) => a.body.replay === true)) {
+      expect(a.body).toEqual({ ...counted[0]!.body, replay: true })
+    }
+    expect((await alertWith(ANOMALY_RULE, '0055f000CONCURR1')).alert.eventCount).toBe(1)
+  })
 })
 
 describe('CloudTrail file digest', () => {
