@@ -46,21 +46,10 @@ export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
 
 /** Signatures kept per log type; past this the table starts over (bounded memory, still correct). */
 const MAX_SIGNATURES = 20000
+/** Distinct values numbered per signature key (each is one UTF-16 unit of the signature). */
+const MAX_VALUES_PER_KEY = 60000
 
-function encode(value: JsonValue | undefined): string | null {
-  switch (typeof value) {
-    case 'string':
-      return `s${value}`
-    case 'undefined':
-      return 'u'
-    case 'boolean':
-      return value ? 't' : 'f'
-    case 'number':
-      return `d${value}`
-    default:
-      return value === null ? 'n' : null
-  }
-}
+const hasOwn = Object.prototype.hasOwnProperty
 
 export class RuleIndex {
   readonly tracked: TrackedKeys
@@ -68,6 +57,11 @@ export class RuleIndex {
   private readonly values: readonly string[]
   private readonly absent: readonly string[]
   private readonly candidates = new Map<string, readonly CompiledRule[]>()
+  /** Per value key, the numbers given to the values seen (Maps tell `1` from `'1'`). */
+  private readonly codes: Map<string | number, number>[]
+  /** Signature keys in slot order (values, then absent), lowercased; their slots by key length. */
+  private readonly lowerKeys: readonly string[]
+  private readonly slotsByLength: readonly (readonly number[] | undefined)[]
 
   constructor(
     private readonly rules: readonly CompiledRule[],
@@ -87,29 +81,99 @@ export class RuleIndex {
     })
     this.tracked = tracked
     this.trackedSlots = slots
+    const all = [...this.values, ...this.absent]
+    if (all.length > 30) throw new Error('a rule index takes at most 30 signature keys')
+    this.lowerKeys = all.map((k) => k.toLowerCase())
+    const byLength: number[][] = []
+    all.forEach((k, i) => (byLength[k.length] ??= []).push(i))
+    this.slotsByLength = byLength
+    this.codes = this.values.map(() => new Map())
   }
 
   /** The event's signature, or null when a signature value is an object/array (no learning then). */
   signature(event: EventWrapper): string | null {
-    const slots: (JsonValue | undefined)[] = []
+    const slots = this.lookUp(event.record)
+    // One character per key: a value's number in its key's table (short, flat strings hash fast).
     let sig = ''
-    for (const key of this.values) {
-      const value = event.lookupTop(key)
-      const part = encode(value)
-      if (part === null) return null
-      slots.push(value)
-      sig += `${part}\u0001`
+    const n = this.values.length
+    for (let i = 0; i < n; i++) {
+      const code = this.codeOf(i, slots[i])
+      if (code < 0) return null
+      sig += String.fromCharCode(code)
     }
-    for (const key of this.absent) {
-      const value = event.lookupTop(key)
-      slots.push(value)
-      sig += value === undefined ? '0' : '1'
-    }
+    for (let i = n; i < slots.length; i++) sig += slots[i] === undefined ? '0' : '1'
+
     // From here on the event answers tracked keys from `slots` and notes any other read.
     event.slots = slots
     event.tracked = this.tracked
     event.trackedSlots = this.trackedSlots
     return sig
+  }
+
+  /**
+   * The signature keys' values, looked up as rules look them up (exact key, else the first key
+   * equal ignoring case), with one pass over the event's keys for all the exact misses together.
+   */
+  private lookUp(record: Readonly<Record<string, JsonValue>>): (JsonValue | undefined)[] {
+    const keys = this.values.length + this.absent.length
+    const slots: (JsonValue | undefined)[] = new Array(keys)
+    let missing = 0
+    for (let i = 0; i < keys; i++) {
+      const key = i < this.values.length ? this.values[i] : this.absent[i - this.values.length]
+      const value = record[key as string]
+      // Signature keys are never Object.prototype members: an exact hit is a plain read.
+      if (value !== undefined || hasOwn.call(record, key as string)) slots[i] = value
+      else missing |= 1 << i
+    }
+    if (missing === 0) return slots
+    const lower = this.lowerKeys
+    const byLength = this.slotsByLength
+    for (const k in record) {
+      const candidates = byLength[k.length]
+      if (candidates === undefined) continue
+      const first = k.charCodeAt(0)
+      for (const i of candidates) {
+        if ((missing & (1 << i)) === 0) continue
+        const l = lower[i] as string
+        // ASCII lowercases to itself or to itself | 32: a cheap filter before toLowerCase.
+        if (first < 128 && (first | 32) !== (l.charCodeAt(0) | 32)) continue
+        if (k.toLowerCase() === l && hasOwn.call(record, k)) {
+          slots[i] = record[k]
+          missing &= ~(1 << i)
+          if (missing === 0) return slots
+        }
+      }
+    }
+    return slots
+  }
+
+  /** The number standing for `value` of the `slot`-th value key; -1 for objects and arrays. */
+  private codeOf(slot: number, value: JsonValue | undefined): number {
+    switch (value) {
+      case undefined:
+        return 1
+      case null:
+        return 2
+      case true:
+        return 3
+      case false:
+        return 4
+    }
+    if (typeof value === 'object') return -1
+    const table = this.codes[slot] as Map<string | number, number>
+    let code = table.get(value)
+    if (code === undefined) {
+      if (table.size >= MAX_VALUES_PER_KEY) this.forget()
+      code = table.size + 5
+      table.set(value, code)
+    }
+    return code
+  }
+
+  /** Starts over: new value numbers would make old signatures mean other events. */
+  private forget(): void {
+    for (const table of this.codes) table.clear()
+    this.candidates.clear()
   }
 
   /** The rules still worth running for events with this signature. */
