@@ -106,7 +106,7 @@ try {
   }
 } finally {
   clearTimeout(timer)
-  await dev?.stop()
+  await dev?.stop(results.some((r) => r.errors > 0))
 }
 
 const rows = results.map((r) => {

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DevServer } from '../../test/e2e/dev-server.ts'
@@ -17,10 +18,12 @@ export const PORT = Number(process.env.BENCH_PORT ?? 8809)
 export interface Dev {
   server: DevServer
   token: string
-  stop(): Promise<void>
+  stop(keepLog?: boolean): Promise<void>
 }
 
 export async function startDev(vars: Record<string, string>): Promise<Dev> {
+  // A server left on the port would answer the readiness check in place of ours.
+  if (await listening(PORT)) throw new Error(`127.0.0.1:${PORT} is already in use (set BENCH_PORT)`)
   const tmp = mkdtempSync(join(tmpdir(), 'panther-bench-'))
   const token = randomBytes(16).toString('hex')
   const build = spawnSync(
@@ -45,11 +48,13 @@ export async function startDev(vars: Record<string, string>): Promise<Dev> {
   }
   const server = new DevServer(options)
   let stopped = false
-  const stop = async () => {
+  /** Stops wrangler; with `keepLog`, leaves the temp dir (state and wrangler.log) for a post-mortem. */
+  const stop = async (keepLog = false) => {
     if (stopped) return
     stopped = true
     await server.stop()
-    rmSync(tmp, { recursive: true, force: true })
+    if (keepLog) console.error(`wrangler log kept: ${join(tmp, 'wrangler.log')}`)
+    else rmSync(tmp, { recursive: true, force: true })
   }
   process.once('SIGINT', () => void stop().finally(() => process.exit(130)))
   try {
@@ -59,6 +64,17 @@ export async function startDev(vars: Record<string, string>): Promise<Dev> {
     throw new Error(`${err instanceof Error ? err.message : String(err)} (log kept in ${tmp})`)
   }
   return { server, token, stop }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 /** Bounds a whole bench: past the deadline, stop wrangler and fail. */
