@@ -163,4 +163,13 @@ describe('RuleIndex', () => {
     )
     expect(r.matched).toBe(1)
   })
+  it('tells values apart by type: 1, "1", true, null and absent are five signatures', async () => {
+    const a = counting('A', (e) => e.get('errorCode') === '1' && e.get('eventName') === 'X')
+    const index = new RuleIndex([a.rule], KEYS)
+    const codes = [1, true, null, undefined, '1']
+    const batch = codes.map((errorCode) => ev({ eventName: 'X', errorCode }))
+    const r = await runRulesOn([a.rule], undefined, batch, index)
+    expect(r.matched).toBe(1) // the string '1' was not skipped after the number 1 returned false
+    expect(index.size).toBe(5)
+  })
 })
