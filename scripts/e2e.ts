@@ -15,11 +15,12 @@
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { verifyWebhook } from '../src/delivery/signing.ts'
 import { DevServer } from '../test/e2e/dev-server.ts'
+import { allAlerts, check, runToEnd, sleep, tally, waitFor } from './lib/harness.ts'
 import { Receiver, type ReceivedRequest } from '../test/e2e/receiver.ts'
 import {
   seedEvents,
@@ -34,38 +35,6 @@ const PORT = Number(process.env.E2E_PORT ?? 8805)
 const OUTAGE_500_MS = 4000
 const OUTAGE_REFUSED_MS = 5000
 
-let passed = 0
-let failed = 0
-function check(name: string, ok: boolean, detail = ''): boolean {
-  if (ok) passed++
-  else failed++
-  console.log(`${ok ? '  ok  ' : '  FAIL'} ${name}${!ok && detail ? `\n         ${detail}` : ''}`)
-  return ok
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await cond()) return true
-    await sleep(250)
-  }
-  console.log(`         (gave up waiting after ${timeoutMs} ms for ${what})`)
-  return false
-}
-
-interface StoredAlert {
-  alertId: string
-  ruleId: string
-  title: string
-  severity: string
-}
-
 const receiver = new Receiver()
 const tmp = mkdtempSync(join(tmpdir(), 'panther-e2e-'))
 const logFile = join(tmp, 'wrangler.log')
@@ -75,6 +44,7 @@ const adminToken = randomBytes(16).toString('hex')
 let server: DevServer | null = null
 
 async function cleanup(): Promise<void> {
+  clearTimeout(watchdog)
   await server?.stop()
   await receiver.stop()
 }
@@ -82,9 +52,9 @@ async function cleanup(): Promise<void> {
 // The whole run is bounded: past the deadline, stop everything and fail.
 const watchdog = setTimeout(() => {
   console.log(`  FAIL e2e finished within ${TIMEOUT_S} s`)
-  failed++
+  tally.failed++
   void cleanup().finally(() => {
-    console.log(`${passed} passed, ${failed} failed`)
+    console.log(`${tally.passed} passed, ${tally.failed} failed`)
     process.exit(1)
   })
 }, TIMEOUT_S * 1000)
@@ -119,18 +89,7 @@ async function admin<T>(path: string): Promise<T> {
   return (await res.json()) as T
 }
 
-async function storedAlerts(): Promise<StoredAlert[]> {
-  const all: StoredAlert[] = []
-  let cursor: string | null = null
-  do {
-    const page: { alerts: StoredAlert[]; cursor: string | null } = await admin(
-      `/alerts?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
-    )
-    all.push(...page.alerts)
-    cursor = page.cursor
-  } while (cursor !== null)
-  return all
-}
+const storedAlerts = () => allAlerts(server!.url, adminToken)
 
 /** The alert id a delivered request is about (webhook body field; Slack context line). */
 function alertIdOf(r: ReceivedRequest): string | null {
@@ -366,21 +325,4 @@ async function run(): Promise<void> {
   )
 }
 
-try {
-  await run()
-} catch (err) {
-  check('e2e ran to the end', false, err instanceof Error ? err.message : String(err))
-} finally {
-  clearTimeout(watchdog)
-  await cleanup()
-  if (failed > 0) {
-    try {
-      const lines = readFileSync(logFile, 'utf8').split('\n')
-      console.log(`--- last lines of ${logFile} ---\n${lines.slice(-40).join('\n')}`)
-    } catch {
-      // no log
-    }
-  } else rmSync(tmp, { recursive: true, force: true })
-}
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed > 0 || passed === 0 ? 1 : 0)
+await runToEnd('e2e', run, cleanup, logFile, tmp)

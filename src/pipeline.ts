@@ -5,7 +5,7 @@
 import { recordMatches } from './dedup'
 import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
 import { useCacheBackend } from './engine/helpers/caching'
-import { allRules, runRules } from './engine/index'
+import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules } from './engine/index'
 import type { EnrichedEvent } from './types'
 
 export interface BatchOutcome {
@@ -47,7 +47,15 @@ export async function processBatch(
     useCacheBackend(new DurableObjectCacheBackend(env.RULE_CACHE))
   }
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
-  const run = await runRules(logType, events)
+  // Past the rule CPU budget the batch is refused (503, nothing of it recorded) and only the slowest
+  // evaluation is recorded, as its rule's error, so the overrun is an alert.
+  let run: Awaited<ReturnType<typeof runRules>>
+  try {
+    run = await runRules(logType, events, ruleBudgetMs(env))
+  } catch (err) {
+    if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
+    throw err
+  }
   // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
   const dedup = await recordMatches(env, run.matches)
   return {

@@ -6,14 +6,16 @@ import type { EnrichedEvent, RuleMatch } from '../types'
 import type { DataModel } from './data-model'
 import { EventWrapper } from './event'
 import { DATA_MODELS, GENERATED_RULES } from './generated/rules'
-import { compileRule, type CompiledRule } from './rule'
+import { compileRule, type CompiledRule, type GeneratedRule } from './rule'
 import { INDEX_KEYS, RuleIndex } from './rule-index'
-import { evaluateRule } from './runtime'
+import { RuleBudgetExceeded } from './budget'
+import { errorMatch, evaluateRule } from './runtime'
 
 export type { CompiledRule } from './rule'
 export { EventWrapper } from './event'
+export { RuleBudgetExceeded, ruleBudgetMs } from './budget'
 
-const ALL_RULES: readonly CompiledRule[] = GENERATED_RULES.map(compileRule)
+const ALL_RULES: CompiledRule[] = GENERATED_RULES.map(compileRule)
 
 const DATA_MODEL_BY_LOG_TYPE = new Map<string, DataModel>()
 for (const model of DATA_MODELS) {
@@ -41,6 +43,23 @@ const INDEXES = new Map<string, RuleIndex>()
 for (const [logType, rules] of RULES_BY_LOG_TYPE) {
   const keys = INDEX_KEYS[logType]
   if (keys !== undefined) INDEXES.set(logType, new RuleIndex(rules, keys))
+}
+
+/**
+ * Adds rules after the bundled ones (test fixtures, such as the fault tests' worker entry). The rule
+ * lists and indexes of their log types are rebuilt, so nothing learned about the old lists is reused.
+ */
+export function addRules(generated: readonly GeneratedRule[]): void {
+  for (const rule of generated.map(compileRule)) {
+    ALL_RULES.push(rule)
+    if (!rule.spec.enabled) continue
+    for (const logType of rule.spec.logTypes) {
+      const list = [...(RULES_BY_LOG_TYPE.get(logType) ?? []), rule]
+      RULES_BY_LOG_TYPE.set(logType, list)
+      const keys = INDEX_KEYS[logType]
+      if (keys !== undefined) INDEXES.set(logType, new RuleIndex(list, keys))
+    }
+  }
 }
 
 /** Every bundled rule, enabled or not, in file order. */
@@ -81,10 +100,18 @@ export function runRulesOn(
   dataModel: DataModel | undefined,
   events: readonly EnrichedEvent[],
   index?: RuleIndex,
+  budgetMs = Number.POSITIVE_INFINITY,
 ): RunResult | Promise<RunResult> {
   const out: (RuleMatch | Promise<RuleMatch | null>)[] = []
   let pending = false
   if (rules.length > 0) {
+    // The clock is read between rule evaluations (see budget.ts); the slowest one takes the blame.
+    const started = Date.now()
+    const deadline = started + budgetMs
+    let last = started
+    let slowest = -1
+    let slowRule: CompiledRule | undefined
+    let slowEvent: EventWrapper | undefined
     for (let e = 0; e < events.length; e++) {
       const record = events[e] as EnrichedEvent
       const event = new EventWrapper(record, dataModel)
@@ -95,6 +122,20 @@ export function runRulesOn(
         const rule = list[r] as CompiledRule
         event.foreign = false
         const result = evaluateRule(rule, event)
+        const now = Date.now()
+        if (now - last > slowest) {
+          slowest = now - last
+          slowRule = rule
+          slowEvent = event
+        }
+        last = now
+        if (now > deadline) {
+          const err = new Error(
+            `evaluation took ${slowest} ms; the batch's rule CPU budget of ${budgetMs} ms ran out`,
+          )
+          err.name = 'RuleCpuBudgetExceeded'
+          throw new RuleBudgetExceeded(budgetMs, e + 1, events.length, errorMatch(slowRule!, slowEvent!, err))
+        }
         if (result === null) {
           if (signature !== null) index?.learn(signature, rule, event)
           continue
@@ -120,11 +161,13 @@ function summarize(matches: RuleMatch[]): RunResult {
 export function runRules(
   logType: string,
   events: readonly EnrichedEvent[],
+  budgetMs?: number,
 ): RunResult | Promise<RunResult> {
   return runRulesOn(
     rulesForLogType(logType),
     DATA_MODEL_BY_LOG_TYPE.get(logType),
     events,
     INDEXES.get(logType),
+    budgetMs,
   )
 }

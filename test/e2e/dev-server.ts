@@ -4,7 +4,7 @@
  * secrets given with `--var`, ready when `/health` answers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -21,6 +21,10 @@ export interface DevServerOptions {
   vars: Record<string, string>
   /** Where wrangler's output goes. */
   logFile: string
+  /** Another entry module than wrangler.toml's `main` (e.g. a test fixture worker). */
+  script?: string
+  /** More `wrangler dev` arguments (e.g. `--no-bundle` for a script bundled beforehand). */
+  args?: string[]
 }
 
 async function freePort(): Promise<number> {
@@ -62,9 +66,11 @@ export class DevServer {
     if (migrate.status !== 0)
       throw new Error(`wrangler d1 migrations apply failed:\n${migrate.stdout}\n${migrate.stderr}`)
     const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
+    if (this.options.script !== undefined) args.splice(1, 0, this.options.script)
+    args.push(...(this.options.args ?? []))
     args.push('--inspector-port', String(await freePort()))
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
-    const log = createWriteStream(logFile)
+    const log = createWriteStream(logFile, { flags: 'a' })
     const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout?.pipe(log)
     child.stderr?.pipe(log)
@@ -86,6 +92,26 @@ export class DevServer {
     )
   }
 
+  /**
+   * SIGKILL to wrangler and every process under it (workerd), as a crash would: nothing gets to flush
+   * or shut down. Only the processes this server started.
+   */
+  async kill(): Promise<void> {
+    const child = this.child
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return
+    this.child = null
+    const tree = descendants(child.pid!)
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    for (const pid of [child.pid!, ...tree]) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    await exited
+  }
+
   /** SIGTERM to wrangler's PID (it stops workerd too); SIGKILL if it has not exited after 10 s. */
   async stop(): Promise<void> {
     const child = this.child
@@ -97,4 +123,28 @@ export class DevServer {
     await exited
     clearTimeout(timer)
   }
+}
+
+/** PIDs of every process below `pid` (read from /proc: parent of each process). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = []
+  const queue = [pid]
+  while (queue.length > 0) {
+    for (const c of children.get(queue.pop()!) ?? []) {
+      out.push(c)
+      queue.push(c)
+    }
+  }
+  return out
 }
