@@ -7,31 +7,19 @@ import { requireAdmin } from '../auth'
 import { allRules } from './index'
 import type { CompiledRule } from './rule'
 
+/** The rule's alert metadata (built once, in compileRule) plus what only the listing shows. */
 function describeRule(rule: CompiledRule) {
   const s = rule.spec
   return {
-    ruleId: s.ruleId,
-    displayName: s.displayName ?? null,
+    ...rule.meta,
+    displayName: rule.meta.displayName ?? null,
     enabled: s.enabled,
     analysisType: s.analysisType,
     kind: s.hasDetection ? 'detection' : 'typescript',
     file: s.file,
-    logTypes: s.logTypes,
     scheduledQueries: s.scheduledQueries,
-    severity: s.severity,
-    dedupPeriodMinutes: s.dedupPeriodMinutes,
-    threshold: s.threshold,
-    createAlert: s.createAlert,
     status: s.status ?? null,
     inlineFilters: s.yaml.InlineFilters !== undefined,
-    tags: s.tags,
-    reports: s.reports,
-    description: s.description,
-    reference: s.reference,
-    runbook: s.runbook,
-    outputIds: s.outputIds,
-    summaryAttributes: s.summaryAttributes,
-    version: rule.meta.version,
   }
 }
 
