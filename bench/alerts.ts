@@ -4,6 +4,7 @@
  * seed rule AWS VPC endpoint sensitive API call under a new VPC endpoint id (so a new dedup string and
  * a new alert every time), at a steady rate, and times each from just before the POST to the
  * receiver's arrival of the alert naming that endpoint. Both clocks are this process's.
+ * `--no-write` prints the figures without rewriting BENCHMARKS.md (for comparisons during work).
  */
 import { randomBytes } from 'node:crypto'
 import { RULE_TESTS } from '../src/engine/generated/rule-tests.ts'
@@ -98,7 +99,7 @@ const missing = ALERTS - ms.length
 const p50 = percentile(ms, 50)
 const p99 = percentile(ms, 99)
 console.log(`alerts: ${ms.length}/${ALERTS} arrived, p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(Math.max(...ms))} ms, ${errors} errors ${firstError}`)
-writeSection(
+if (!process.argv.includes('--no-write')) writeSection(
   'alerts',
   'Alert latency (ingest to receiver)',
   `npm run bench:alerts${QUICK ? ' -- --quick' : ''}`,
