@@ -2,7 +2,7 @@
  * The hand-off after ingest: accepted, enriched events of one log type go through the rule engine, and
  * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
-import { recordMatches } from './dedup'
+import { type BatchRetryKey, recordMatches } from './dedup'
 import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
 import { useCacheBackend } from './engine/helpers/caching'
 import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules } from './engine/index'
@@ -40,6 +40,7 @@ export async function processBatch(
   env: Env,
   logType: string,
   events: readonly EnrichedEvent[],
+  retryKey?: BatchRetryKey,
 ): Promise<BatchOutcome> {
   // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
   if (env.RULE_CACHE !== cacheNamespace) {
@@ -57,7 +58,7 @@ export async function processBatch(
     throw err
   }
   // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
-  const dedup = await recordMatches(env, run.matches)
+  const dedup = await recordMatches(env, run.matches, undefined, retryKey)
   return {
     matches: run.matched,
     ruleErrors: run.errors,

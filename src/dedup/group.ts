@@ -4,6 +4,7 @@
  * generated fields of its first event, its count, its log types and event-time range, a few bounded
  * sample events, and (for rules with `unique()`) its distinct unique values.
  */
+import { createHash } from 'node:crypto'
 import type { AlertType, JsonObject, RuleMatch, RuleMeta } from '../types'
 
 /** Sample events a group carries to its object. */
@@ -37,6 +38,8 @@ export interface MatchGroup {
   key: string
   /** Identifies this call, so a retried call is applied once. */
   callId: string
+  /** How long the object remembers `callId`; its default (CALL_MEMORY_MS) when absent. */
+  callMemoryMs?: number
   type: AlertType
   dedup: string
   rule: GroupRule
@@ -96,18 +99,52 @@ function ruleOf(m: RuleMatch): GroupRule {
   }
 }
 
+/**
+ * A batch's idempotency key as the dedup stage sees it. A sender's retry of the batch (after a crash
+ * or a failed group lost the first answer) carries the same key, so its groups get the same call ids
+ * and those its first attempt applied are recalled, not counted again.
+ */
+export interface BatchRetryKey {
+  /** Names the batch: source, key and the batch's log type and body digest. */
+  id: string
+  /** How long the objects remember the calls: at least as long as ingest remembers the key. */
+  memoryMs: number
+}
+
+/**
+ * Names a batch's calls, given each group's object name and position. A keyed batch's call id is a
+ * function of the key and the group's identity (its object name, which holds type, RuleID and dedup
+ * string, and its rank among the batch's groups of that name: above 0 only if two rules share a
+ * RuleID), not of its position, so a retry whose rules match a little differently (cached state
+ * moved on) still names the groups it shares with the first attempt the same.
+ */
+function callNamer(batch: string | BatchRetryKey): (key: string, position: number) => string {
+  if (typeof batch === 'string') return (_key, position) => `${batch}:${position}`
+  const ranks = new Map<string, number>()
+  return (key) => {
+    const rank = ranks.get(key) ?? 0
+    ranks.set(key, rank + 1)
+    return createHash('sha256').update(`${batch.id}\n${key}\n${rank}`).digest('hex')
+  }
+}
+
 interface Building {
   group: MatchGroup
   logTypes: Set<string>
   uniques: Set<string> | undefined
 }
 
-/** Groups `matches` in first-seen order; `batchId` makes each group's `callId` unique. */
-export function groupMatches(matches: readonly RuleMatch[], batchId: string): MatchGroup[] {
+/**
+ * Groups `matches` in first-seen order. `batch` names the calls: a random batch id (each group's
+ * `callId` is unique to this attempt) or the batch's idempotency key (a retry names them the same).
+ */
+export function groupMatches(matches: readonly RuleMatch[], batch: string | BatchRetryKey): MatchGroup[] {
   // Keyed by the rule's (shared) metadata object, then the dedup string: no key string per match.
   const byRule = new Map<RuleMeta, Map<string, Building>>()
   const byRuleError = new Map<RuleMeta, Map<string, Building>>()
   const all: Building[] = []
+  const callId = callNamer(batch)
+  const callMemoryMs = typeof batch === 'string' ? undefined : batch.memoryMs
   for (const m of matches) {
     const byType = m.type === 'RULE_ERROR' ? byRuleError : byRule
     let byDedup = byType.get(m.rule)
@@ -115,10 +152,11 @@ export function groupMatches(matches: readonly RuleMatch[], batchId: string): Ma
     const time = m.event.p_event_time
     let b = byDedup.get(m.dedup)
     if (b === undefined) {
+      const key = dedupKey(m.type, m.rule.ruleId, m.dedup)
       b = {
         group: {
-          key: dedupKey(m.type, m.rule.ruleId, m.dedup),
-          callId: `${batchId}:${all.length}`,
+          key,
+          callId: callId(key, all.length),
           type: m.type,
           dedup: m.dedup,
           rule: ruleOf(m),
@@ -132,6 +170,7 @@ export function groupMatches(matches: readonly RuleMatch[], batchId: string): Ma
         logTypes: new Set(),
         uniques: undefined,
       }
+      if (callMemoryMs !== undefined) b.group.callMemoryMs = callMemoryMs
       byDedup.set(m.dedup, b)
       all.push(b)
     }

@@ -3,11 +3,11 @@
  * (one call per group) and resolves once every group is durably recorded.
  */
 import type { RuleMatch } from '../types'
-import { groupMatches, type MatchGroup } from './group'
+import { type BatchRetryKey, groupMatches, type MatchGroup } from './group'
 import type { RecordResult } from './object'
 
 export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
-export { dedupKey, groupMatches, type MatchGroup } from './group'
+export { type BatchRetryKey, dedupKey, groupMatches, type MatchGroup } from './group'
 export { alertIdFor } from './window'
 
 export interface DedupOutcome {
@@ -45,12 +45,19 @@ async function callGroup(env: Env, group: MatchGroup, now: number | undefined): 
 /**
  * Groups `matches` by (RuleID, dedup string, rule error or not) and records each group in its object.
  * Throws if a group could not be recorded (the batch must then be retried by its sender). `now` (epoch
- * ms) is for tests; the objects use their clock otherwise.
+ * ms) is for tests; the objects use their clock otherwise. With the batch's idempotency key
+ * (`retryKey`), the sender's retry of a batch that failed here, or whose answer was lost, counts only
+ * the groups no object applied yet; without one, a retried batch counts again.
  */
-export async function recordMatches(env: Env, matches: readonly RuleMatch[], now?: number): Promise<DedupOutcome> {
+export async function recordMatches(
+  env: Env,
+  matches: readonly RuleMatch[],
+  now?: number,
+  retryKey?: BatchRetryKey,
+): Promise<DedupOutcome> {
   const outcome: DedupOutcome = { groups: 0, alertsCreated: 0, alertsUpdated: 0 }
   if (matches.length === 0) return outcome
-  const groups = groupMatches(matches, crypto.randomUUID())
+  const groups = groupMatches(matches, retryKey ?? crypto.randomUUID())
   outcome.groups = groups.length
   let next = 0
   const worker = async (): Promise<void> => {

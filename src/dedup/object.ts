@@ -16,7 +16,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { AlertRecord, DeliveryRequest } from '../types'
 import type { MatchGroup } from './group'
-import { CALL_MEMORY_MS, DedupStorage } from './storage'
+import { DedupStorage } from './storage'
 import {
   alertRecordOf,
   expiresAt,
@@ -90,8 +90,8 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
       throw err
     }
     await this.schedule(now)
-    // The answer does not wait for D1 or the queue: the outbox row is already durable, and an alarm is
-    // always set while the object holds call ids (so a flush cut short is retried within minutes).
+    // The answer does not wait for D1 or the queue: the outbox row is already durable, and the alarm
+    // is set for it (so a flush cut short is retried within minutes).
     if (this.store.outboxSize() > 0) {
       const flushed = this.flush(now, now).then(() => this.schedule(now))
       this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
@@ -135,7 +135,7 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
       eventCount: window.eventCount,
       alertCount,
     }
-    s.rememberCall(group.callId, now, result)
+    s.rememberCall(group.callId, now, result, group.callMemoryMs)
     return result
   }
 
@@ -150,7 +150,7 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
     if (this.store.outboxSize() > 0) await this.flush(now, Number.MAX_SAFE_INTEGER)
     const window = this.store.loadWindow()
     if (window !== null && isExpired(window, now, window.rule.dedupPeriodMinutes)) this.store.dropWindow()
-    this.store.forgetCallsBefore(now - CALL_MEMORY_MS)
+    this.store.forgetCalls(now)
     await this.schedule(now)
   }
 
@@ -221,12 +221,12 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   /** Sets the alarm to the earliest of: the next outbox retry, the window's end, forgetting call ids. */
   private async schedule(now: number): Promise<void> {
     const times: number[] = []
-    const retry = this.store.nextOutboxAttempt()
+    const retry = this.store.nextOutboxAttempt(now)
     if (retry !== null) times.push(Math.max(retry, now + 1000))
     const window = this.store.loadWindow()
     if (window !== null) times.push(expiresAt(window, window.rule.dedupPeriodMinutes))
-    const oldestCall = this.store.oldestCall()
-    if (oldestCall !== null) times.push(oldestCall + CALL_MEMORY_MS + 1)
+    const forget = this.store.nextCallForgotten()
+    if (forget !== null) times.push(forget + 1)
     const current = await this.ctx.storage.getAlarm()
     if (times.length === 0) {
       if (current !== null) await this.ctx.storage.deleteAlarm()

@@ -8,8 +8,12 @@
  *   (so at most Threshold rows).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id holding its
  *   latest snapshot; deleted once both the store and the delivery request succeeded.
- * - `calls`: ids of recent calls and their answers, so a retried call is applied once; pruned to
- *   the last few minutes.
+ * - `calls`: ids of recent calls and their answers, so a retried call is applied once; `at` is when
+ *   the id may be forgotten. Calls of batches without an idempotency key are remembered for minutes
+ *   (their retries come within seconds); calls of keyed batches as long as ingest remembers the key
+ *   (the longest dedup window), since the sender's retry may come after the key's claim lapsed. So
+ *   the table holds at most one row per keyed batch that reached this key within that time, beside
+ *   the minutes of unkeyed ones.
  */
 import type { AlertRecord } from '../types'
 import type { GroupFields, GroupRule } from './group'
@@ -32,8 +36,13 @@ CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL,
 CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
 `
 
-/** How long a call id is remembered (a retry comes within seconds). */
+/** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
 export const CALL_MEMORY_MS = 2 * 60_000
+/**
+ * When an outbox row whose first flush is running counts as due: should that flush be cut short
+ * (object evicted or reset), the alarm retries it then.
+ */
+const FIRST_FLUSH_RETRY_MS = 2 * 60_000
 /** Calls between two prunings of old call ids on a busy key (the alarm prunes the rest). */
 const PRUNE_EVERY = 256
 
@@ -204,11 +213,16 @@ export class DedupStorage {
   }
 
   /**
-   * The earliest retry time of rows that failed before. Rows not tried yet are being flushed; should
-   * that be cut short, the alarm kept for the call ids (at most CALL_MEMORY_MS away) flushes them.
+   * The earliest retry time of the outbox: a failed row's next attempt, or for a row not tried yet
+   * (its flush is running) FIRST_FLUSH_RETRY_MS from `now`.
    */
-  nextOutboxAttempt(): number | null {
-    const row = this.sql.exec<{ t: number | null }>('SELECT MIN(next_attempt_at) AS t FROM outbox WHERE attempts > 0').one()
+  nextOutboxAttempt(now: number): number | null {
+    const row = this.sql
+      .exec<{ t: number | null }>(
+        'SELECT MIN(CASE WHEN attempts > 0 THEN next_attempt_at ELSE ? END) AS t FROM outbox',
+        now + FIRST_FLUSH_RETRY_MS,
+      )
+      .one()
     return row.t
   }
 
@@ -221,19 +235,27 @@ export class DedupStorage {
     return row === undefined ? undefined : (JSON.parse(row.result) as T)
   }
 
-  rememberCall(callId: string, now: number, result: unknown): void {
-    this.sql.exec('INSERT OR REPLACE INTO calls (call_id, at, result) VALUES (?, ?, ?)', callId, now, JSON.stringify(result))
+  /** Remembers a call's answer for `memoryMs` from `now`. */
+  rememberCall(callId: string, now: number, result: unknown, memoryMs = CALL_MEMORY_MS): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO calls (call_id, at, result) VALUES (?, ?, ?)',
+      callId,
+      now + memoryMs,
+      JSON.stringify(result),
+    )
     if (++this.callsSincePrune >= PRUNE_EVERY) {
       this.callsSincePrune = 0
-      this.forgetCallsBefore(now - CALL_MEMORY_MS)
+      this.forgetCalls(now)
     }
   }
 
-  forgetCallsBefore(t: number): void {
-    this.sql.exec('DELETE FROM calls WHERE at < ?', t)
+  /** Forgets the calls whose memory ended before `now`. */
+  forgetCalls(now: number): void {
+    this.sql.exec('DELETE FROM calls WHERE at < ?', now)
   }
 
-  oldestCall(): number | null {
+  /** When the next call id may be forgotten. */
+  nextCallForgotten(): number | null {
     return this.sql.exec<{ t: number | null }>('SELECT MIN(at) AS t FROM calls').one().t
   }
 }

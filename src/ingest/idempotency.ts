@@ -4,7 +4,13 @@
  * processed once. The retry gets the first answer again with `"replay": true`. Keys are scoped per
  * source and kept in the `BATCH_KEYS` Durable Objects, sharded by key hash, for at least the
  * longest dedup window.
+ *
+ * A batch whose first attempt died or failed part way (some dedup objects recorded their groups,
+ * no answer was stored) is processed again by the retry once the claim is released or its lease
+ * lapses. Its dedup calls are named by the key, so the groups already recorded are recalled by
+ * their objects, not counted twice.
  */
+import type { BatchRetryKey } from '../dedup'
 import { longestDedupWindowMinutes } from '../pipeline'
 import type { Source } from './source'
 import type { ClaimResult } from './batch-keys-object'
@@ -64,6 +70,16 @@ export async function batchKeyFor(
 /** How long keys are remembered: the longest dedup window of the loaded rules. */
 export function keyTtlMs(): number {
   return longestDedupWindowMinutes() * 60_000
+}
+
+/**
+ * The key as the dedup stage sees it: it names the batch's calls (so the key's body and log type are
+ * in it: a key reused for another batch after it was forgotten names other calls), and the objects
+ * remember them as long as ingest remembers the key, counted from the call, which comes after the
+ * claim.
+ */
+export function retryKeyOf(key: BatchKey): BatchRetryKey {
+  return { id: `${key.id}\n${key.fingerprint}`, memoryMs: keyTtlMs() }
 }
 
 /** The shard object holding key `id`. */

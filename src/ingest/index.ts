@@ -10,7 +10,7 @@ import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { IngestError } from './errors'
 import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
-import { batchKeyFor, claimBatch, releaseBatch, settleBatch } from './idempotency'
+import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
 import { readLimits } from './limits'
 
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
@@ -68,7 +68,7 @@ ingestRoutes.post('/:logType', async (c) => {
   try {
     outcome =
       result.accepted.length > 0
-        ? await processBatch(c.env, logType.name, result.accepted)
+        ? await processBatch(c.env, logType.name, result.accepted, key && retryKeyOf(key))
         : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
   } catch (err) {
     if (key) await releaseBatch(c.env, key)

@@ -58,6 +58,49 @@ describe('durability', () => {
     expect((await snapshot('RULE', 'Retry.Call', 'c')).window?.eventCount).toBe(4)
   })
 
+  it("a keyed batch's call ids follow its key and each group's identity, not the group's position", () => {
+    const meta = rule({ ruleId: 'Retry.Named' })
+    const key = { id: 'source-key\nAWS.CloudTrail\ndigest', memoryMs: 60 * MINUTE }
+    const [a, b] = groupMatches([...matches(2, meta, 'a'), match(meta, 'b')], key)
+    // The retry's rules matched in another order and once more: the shared groups keep their ids.
+    const retry = groupMatches([match(meta, 'c'), match(meta, 'b'), ...matches(2, meta, 'a')], key)
+    expect(retry.map((g) => g.callId)).toEqual([expect.any(String), b!.callId, a!.callId])
+    expect(new Set(retry.map((g) => g.callId)).size).toBe(3)
+    expect(a!.callMemoryMs).toBe(60 * MINUTE)
+    // The rule error of the same rule and dedup string is another group (another object).
+    const [err] = groupMatches([match(meta, 'a', { type: 'RULE_ERROR' })], key)
+    expect(err!.callId).not.toBe(a!.callId)
+    // Another key (or the same key for another body) names other calls; no key names them at random.
+    expect(groupMatches(matches(1, meta, 'a'), { ...key, id: 'other' })[0]!.callId).not.toBe(a!.callId)
+    const unkeyed = groupMatches(matches(1, meta, 'a'), 'random-batch')[0]!
+    expect(unkeyed).toMatchObject({ callId: 'random-batch:0' })
+    expect(unkeyed.callMemoryMs).toBeUndefined()
+  })
+
+  it("a keyed batch's calls are recalled for as long as its key is kept, then forgotten", async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Retry.Keyed', dedupPeriodMinutes: 1440 })
+    const key = { id: 'keyed-memory', memoryMs: 180 * MINUTE }
+    const stub = stubFor('RULE', 'Retry.Keyed', 'k')
+    const first = await recordMatches(env, matches(3, meta, 'k'), t0, key)
+    expect(first.alertsCreated).toBe(1)
+    // Sweeps past the default call memory keep the keyed call (its alarm is set for its end).
+    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + CALL_MEMORY_MS + MINUTE))
+    expect((await snapshot('RULE', 'Retry.Keyed', 'k')).alarm).toBe(t0 + 180 * MINUTE + 1)
+    // The sender's retry, long after the claim's lease lapsed: recalled, not counted.
+    const retry = await recordMatches(env, matches(3, meta, 'k'), t0 + 170 * MINUTE, key)
+    expect(retry).toEqual(first)
+    expect((await snapshot('RULE', 'Retry.Keyed', 'k')).window?.eventCount).toBe(3)
+    // An unkeyed batch in between is counted, and forgotten after the default memory.
+    await recordMatches(env, matches(2, meta, 'k'), t0 + 171 * MINUTE)
+    expect((await snapshot('RULE', 'Retry.Keyed', 'k')).window?.eventCount).toBe(5)
+    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + 180 * MINUTE + 1))
+    const calls = await runInDurableObject(stub, (_o: DedupWindow, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM calls').one().n,
+    )
+    expect(calls).toBe(0)
+  })
+
   it('names objects unambiguously', () => {
     expect(dedupKey('RULE', 'a:b', 'c')).not.toBe(dedupKey('RULE', 'a', 'b:c'))
     expect(dedupKey('RULE', 'r', 'x')).not.toBe(dedupKey('RULE_ERROR', 'r', 'x'))

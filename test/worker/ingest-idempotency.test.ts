@@ -6,9 +6,22 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { IN_FLIGHT_LEASE_MS } from '../../src/ingest/batch-keys-object'
-import { batchKeyFor, batchKeysStub, keyTtlMs } from '../../src/ingest/idempotency'
+import {
+  batchKeyFor,
+  batchKeysStub,
+  claimBatch,
+  keyTtlMs,
+  releaseBatch,
+  retryKeyOf,
+} from '../../src/ingest/idempotency'
+import { validateBatch } from '../../src/ingest/batch'
+import { decodeBody } from '../../src/ingest/formats'
+import { readLimits } from '../../src/ingest/limits'
 import { DEFAULT_SOURCE } from '../../src/ingest/source'
 import { allRules } from '../../src/engine/index'
+import { getLogType } from '../../src/logtypes'
+import { processBatch } from '../../src/pipeline'
+import type { EnrichedEvent } from '../../src/types'
 import { gzip, TOKEN } from './ingest-helpers'
 import {
   alertWith,
@@ -23,6 +36,20 @@ import {
 } from './ingest-sources-helpers'
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** A JSON body's events as ingest hands them to the pipeline: decoded, validated and enriched. */
+function enriched(logType: string, body: string): EnrichedEvent[] {
+  const limits = readLimits(env)
+  const decoded = decodeBody(body, 'json', false, limits)
+  return validateBatch(getLogType(logType)!, decoded, DEFAULT_SOURCE, limits.maxJsonDepth).accepted
+}
+
+/** The key row as a Worker that died before answering leaves it once its lease has run out. */
+async function dieBeforeAnswer(id: string): Promise<void> {
+  await runInDurableObject(batchKeysStub(env, id), (_o, state) => {
+    state.storage.sql.exec('UPDATE batch_keys SET answer = NULL, lease_until = 0 WHERE id = ?', id)
+  })
+}
 
 describe('Idempotency-Key', () => {
   it('a retried batch is counted once and gets the first answer with replay: true', async () => {
@@ -114,6 +141,60 @@ describe('Idempotency-Key', () => {
       expect(a.body).toEqual({ ...counted[0]!.body, replay: true })
     }
     expect((await alertWith(ANOMALY_RULE, '0055f000CONCURR1')).alert.eventCount).toBe(1)
+  })
+})
+
+describe('a retry after the first attempt recorded groups but stored no answer', () => {
+  const SF = 'Salesforce.RealtimeEvent'
+
+  it('after a release, counts only the groups the first attempt did not record', async () => {
+    const [a, b] = ['0055f000PARTIAL1', '0055f000PARTIAL2']
+    const body = `[${anomaly(a)},${anomaly(b)}]`
+    const key = (await batchKeyFor(DEFAULT_SOURCE, SF, 'batch-partial', new TextEncoder().encode(body), body))!
+    // The first attempt claims the key; user a's object records its group, then a later call fails
+    // (the batch answers 500) and the claim is released.
+    expect(await claimBatch(env, key)).toBeUndefined()
+    const partial = await processBatch(env, SF, enriched(SF, `[${anomaly(a)}]`), retryKeyOf(key))
+    expect(partial).toMatchObject({ matches: 1, alertsCreated: 1 })
+    await releaseBatch(env, key)
+    const headers = { ...bearer(TOKEN), 'idempotency-key': 'batch-partial' }
+    const retry = await send(SF, body, headers)
+    expect(retry.status).toBe(200)
+    expect(retry.body).toMatchObject({ accepted: 2, matches: 2 })
+    expect(retry.body.replay).toBeUndefined()
+    expect((await alertWith(ANOMALY_RULE, a)).alert.eventCount).toBe(1)
+    expect((await alertWith(ANOMALY_RULE, b)).alert.eventCount).toBe(1)
+    expect((await send(SF, body, headers)).body).toEqual({ ...retry.body, replay: true })
+  })
+
+  it('after the lease of a Worker that died before answering lapsed, counts nothing again', async () => {
+    const file = trailFile('vpce-lapsed001')
+    const first = await send('AWS.CloudTrail', file, bearer(TOKEN))
+    expect(first.status).toBe(200)
+    const bytes = new TextEncoder().encode(file)
+    const key = (await batchKeyFor(DEFAULT_SOURCE, 'AWS.CloudTrail', undefined, bytes, file))!
+    await dieBeforeAnswer(key.id)
+    const retry = await send('AWS.CloudTrail', file, bearer(TOKEN))
+    expect(retry.status).toBe(200)
+    // Processed again (no stored answer to replay), but every group is recalled by its object.
+    expect(retry.body.replay).toBeUndefined()
+    expect(retry.body.matches).toBe(first.body.matches)
+    expect((await alertWith(VPCE_RULE, 'vpce-lapsed001')).alert.eventCount).toBe(1)
+  })
+
+  it('two keys are two batches, and a batch without a key counts each time it comes', async () => {
+    const user = '0055f000TWOKEYS1'
+    const body = anomaly(user)
+    for (const k of ['batch-twokeys-1', 'batch-twokeys-2']) {
+      const headers = { ...bearer(TOKEN), 'idempotency-key': k }
+      expect((await send(SF, body, headers)).status).toBe(200)
+      const key = (await batchKeyFor(DEFAULT_SOURCE, SF, k, new TextEncoder().encode(body), body))!
+      await dieBeforeAnswer(key.id)
+      expect((await send(SF, body, headers)).body.replay).toBeUndefined()
+    }
+    expect((await alertWith(ANOMALY_RULE, user)).alert.eventCount).toBe(2)
+    for (let i = 0; i < 2; i++) expect((await send(SF, body, bearer(TOKEN))).status).toBe(200)
+    expect((await alertWith(ANOMALY_RULE, user)).alert.eventCount).toBe(4)
   })
 })
 
