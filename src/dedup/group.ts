@@ -179,7 +179,8 @@ export function groupMatches(matches: readonly RuleMatch[], batch: string | Batc
     b.logTypes.add(m.event.p_log_type)
     if (time < g.firstEventAt) g.firstEventAt = time
     if (time > g.lastEventAt) g.lastEventAt = time
-    if (g.samples.length < SAMPLES_PER_GROUP) g.samples.push(boundedSample(m.event))
+    // Bounded by the dedup object, for the samples it keeps (it serializes those anyway).
+    if (g.samples.length < SAMPLES_PER_GROUP) g.samples.push(m.event)
     if (m.unique !== undefined) {
       b.uniques ??= new Set()
       if (b.uniques.size < MAX_UNIQUES_PER_GROUP) b.uniques.add(m.unique)

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { AlertRecord, JsonObject } from '../types'
-import type { GroupFields, GroupRule, MatchGroup } from './group'
+import { boundedSample, type GroupFields, type GroupRule, type MatchGroup } from './group'
 
 /** Sample events kept per window (the first ones matched). */
 export const MAX_WINDOW_SAMPLES = 10
@@ -70,7 +70,7 @@ export function openWindow(group: MatchGroup, alertCount: number, now: number): 
     lastEventAt: group.lastEventAt,
     rule: group.rule,
     fields: group.fields,
-    samples: group.samples.slice(0, MAX_WINDOW_SAMPLES),
+    samples: group.samples.slice(0, MAX_WINDOW_SAMPLES).map(boundedSample),
     alertCreatedAt: null,
     revision: 1,
   }
@@ -89,7 +89,7 @@ export function mergeInto(window: Window, group: MatchGroup, now: number): boole
   if (group.uniques !== undefined && window.uniqueCount === null) window.uniqueCount = 0
   const room = MAX_WINDOW_SAMPLES - window.samples.length
   if (room <= 0 || group.samples.length === 0) return false
-  window.samples.push(...group.samples.slice(0, room))
+  for (const sample of group.samples.slice(0, room)) window.samples.push(boundedSample(sample))
   return true
 }
 

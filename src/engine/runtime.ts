@@ -11,6 +11,7 @@ import {
   type JsonObject,
   type JsonValue,
   type RuleMatch,
+  type RuleMeta,
   type Severity,
 } from '../types'
 import type { EventWrapper } from './event'
@@ -207,7 +208,24 @@ function destinationsOf(
   }
 }
 
-/** Runs the auxiliary hooks for an event the rule matched (tests run them on non-matches too). */
+/** The title Panther shows: the hook's string, else DisplayName, else RuleID. */
+function titleOf(rule: CompiledRule, generated: string | undefined): string {
+  return generated ? truncate(generated) : truncate(rule.meta.displayName || rule.meta.ruleId)
+}
+
+/** The dedup string when `dedup()` gave none: the generated title, else Panther's default. */
+function dedupFallback(rule: CompiledRule, generatedTitle: string | undefined): string {
+  return generatedTitle ? truncate(generatedTitle) : `defaultDedupString:${rule.meta.ruleId}`
+}
+
+function textOr(value: string | undefined, fallback: string): string {
+  return value !== undefined ? truncate(value) : fallback
+}
+
+/**
+ * Runs every auxiliary hook for an event the rule matched, at once, reporting hook problems to
+ * `issues` (the rule test runner; it also runs them on non-matches). Live runs use `liveMatch`.
+ */
 export function buildMatch(
   rule: CompiledRule,
   event: EventWrapper,
@@ -216,68 +234,119 @@ export function buildMatch(
   const hooks = rule.hooks
   const meta = rule.meta
   const generatedTitle = stringHook('title', hooks.title, event, issues)
-  const title = generatedTitle
-    ? truncate(generatedTitle)
-    : truncate(meta.displayName || meta.ruleId)
   const dedupValue = stringHook('dedup', hooks.dedup, event, issues)
-  const dedup = dedupValue
-    ? truncate(dedupValue)
-    : generatedTitle
-      ? truncate(generatedTitle)
-      : `defaultDedupString:${meta.ruleId}`
-  const severity = severityOf(rule, event, issues)
-  // Live, the context is computed when first read: the dedup stage keeps only the first match's per
-  // (rule, dedup) group, so most matches of a batch never need theirs. Tests compute it at once.
-  const lazyContext = issues === undefined && hooks.alertContext !== undefined
-  const alertContext = lazyContext ? {} : alertContextOf(rule, event, issues)
-  const description = stringHook('description', hooks.description, event, issues)
-  const reference = stringHook('reference', hooks.reference, event, issues)
-  const runbook = stringHook('runbook', hooks.runbook, event, issues)
-  const destinations = destinationsOf(rule, event, issues)
   const match: RuleMatch = {
     rule: meta,
     type: 'RULE',
-    dedup,
-    title,
-    severity,
-    alertContext,
-    description: description !== undefined ? truncate(description) : meta.description,
-    reference: reference !== undefined ? truncate(reference) : meta.reference,
-    runbook: runbook !== undefined ? truncate(runbook) : meta.runbook,
-    destinations,
+    dedup: dedupValue ? truncate(dedupValue) : dedupFallback(rule, generatedTitle),
+    title: titleOf(rule, generatedTitle),
+    severity: severityOf(rule, event, issues),
+    alertContext: alertContextOf(rule, event, issues),
+    description: textOr(stringHook('description', hooks.description, event, issues), meta.description),
+    reference: textOr(stringHook('reference', hooks.reference, event, issues), meta.reference),
+    runbook: textOr(stringHook('runbook', hooks.runbook, event, issues), meta.runbook),
+    destinations: destinationsOf(rule, event, issues),
     event: event.record as EnrichedEvent,
   }
   if (hooks.unique !== undefined) {
     const unique = stringHook('unique', hooks.unique, event, issues)
     if (unique !== undefined) match.unique = truncate(unique)
   }
-  if (lazyContext) {
-    ;(match as LazyMatch)[LAZY] = { rule, event, context: undefined }
-    Object.defineProperty(match, 'alertContext', LAZY_CONTEXT)
-  }
   return match
 }
 
-/** Where a live match keeps what its alert context is computed from (symbol keys are never cloned). */
-const LAZY = Symbol('alertContextSource')
-type LazyMatch = RuleMatch & {
-  [LAZY]: { rule: CompiledRule; event: EventWrapper; context: JsonObject | undefined }
+/** Marks a field of a live match that was not computed yet (`null` is a real `destinations`). */
+const NOT_YET = Symbol('notYet')
+
+/**
+ * A match of a live run. Grouping needs the dedup string and `unique()` of every match, so those are
+ * computed at once; the alert's other fields (title, severity, context, texts, destinations) are
+ * computed when first read. The dedup stage reads them from the first match of each (rule, dedup)
+ * group only, so most matches of a batch never run those hooks. Fields are read through prototype
+ * getters, which keeps every match one hidden class; the dedup stage copies what it sends.
+ */
+class LiveMatch implements RuleMatch {
+  readonly type = 'RULE' as const
+  readonly rule: RuleMeta
+  readonly dedup: string
+  readonly event: EnrichedEvent
+  unique: string | undefined = undefined
+  private readonly compiled: CompiledRule
+  private readonly wrapper: EventWrapper
+  private titleValue: string | undefined
+  private severityValue: Severity | undefined = undefined
+  private contextValue: JsonObject | undefined = undefined
+  private descriptionValue: string | undefined = undefined
+  private referenceValue: string | undefined = undefined
+  private runbookValue: string | undefined = undefined
+  private destinationsValue: string[] | null | typeof NOT_YET = NOT_YET
+
+  constructor(compiled: CompiledRule, wrapper: EventWrapper, dedup: string, title: string | undefined) {
+    this.compiled = compiled
+    this.wrapper = wrapper
+    this.rule = compiled.meta
+    this.event = wrapper.record as EnrichedEvent
+    this.dedup = dedup
+    this.titleValue = title
+  }
+
+  get title(): string {
+    return (this.titleValue ??= titleOf(
+      this.compiled,
+      stringHook('title', this.compiled.hooks.title, this.wrapper, undefined),
+    ))
+  }
+
+  get severity(): Severity {
+    return (this.severityValue ??= severityOf(this.compiled, this.wrapper, undefined))
+  }
+
+  get alertContext(): JsonObject {
+    return (this.contextValue ??= alertContextOf(this.compiled, this.wrapper, undefined))
+  }
+
+  get description(): string {
+    return (this.descriptionValue ??= this.text('description', this.rule.description))
+  }
+
+  get reference(): string {
+    return (this.referenceValue ??= this.text('reference', this.rule.reference))
+  }
+
+  get runbook(): string {
+    return (this.runbookValue ??= this.text('runbook', this.rule.runbook))
+  }
+
+  get destinations(): string[] | null {
+    if (this.destinationsValue === NOT_YET)
+      this.destinationsValue = destinationsOf(this.compiled, this.wrapper, undefined)
+    return this.destinationsValue
+  }
+
+  private text(hook: 'description' | 'reference' | 'runbook', fallback: string): string {
+    return textOr(stringHook(hook, this.compiled.hooks[hook], this.wrapper, undefined), fallback)
+  }
 }
 
 /**
- * Shared by every live match (no closure per match). Enumerable, so JSON.stringify and structured clone
- * (Durable Object calls) read it like a field.
+ * The match of a live run: `dedup()` (falling back to the title, as Panther does) and `unique()` now,
+ * the rest when read (see LiveMatch). Hook problems fall back silently, as in Panther's live runs.
  */
-const LAZY_CONTEXT: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: LazyMatch): JsonObject {
-    const s = this[LAZY]
-    return (s.context ??= alertContextOf(s.rule, s.event, undefined))
-  },
-  set(this: LazyMatch, value: JsonObject) {
-    this[LAZY].context = value
-  },
+export function liveMatch(rule: CompiledRule, event: EventWrapper): RuleMatch {
+  const hooks = rule.hooks
+  const dedupValue = stringHook('dedup', hooks.dedup, event, undefined)
+  let match: LiveMatch
+  if (dedupValue) {
+    match = new LiveMatch(rule, event, truncate(dedupValue), undefined)
+  } else {
+    const generatedTitle = stringHook('title', hooks.title, event, undefined)
+    match = new LiveMatch(rule, event, dedupFallback(rule, generatedTitle), titleOf(rule, generatedTitle))
+  }
+  if (hooks.unique !== undefined) {
+    const unique = stringHook('unique', hooks.unique, event, undefined)
+    if (unique !== undefined) match.unique = truncate(unique)
+  }
+  return match
 }
 
 /** The `RULE_ERROR` match of a rule that threw: deduplicated by the error's class, titled by its repr. */
@@ -301,7 +370,7 @@ export function errorMatch(rule: CompiledRule, event: EventWrapper, err: unknown
 
 function settle(rule: CompiledRule, event: EventWrapper, result: unknown): RuleMatch | null {
   if (result === false) return null
-  if (result === true) return buildMatch(rule, event)
+  if (result === true) return liveMatch(rule, event)
   return errorMatch(rule, event, wrongType('rule', result, 'bool'))
 }
 
@@ -322,7 +391,7 @@ export function evaluateRule(
     return errorMatch(rule, event, err)
   }
   if (result === false) return null
-  if (result === true) return buildMatch(rule, event)
+  if (result === true) return liveMatch(rule, event)
   if (result instanceof Promise) {
     return result.then(
       (value: unknown) => settle(rule, event, value),

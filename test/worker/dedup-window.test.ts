@@ -147,9 +147,21 @@ describe('group contents', () => {
     expect(group?.fields.title).toBe('first')
     expect([group?.firstEventAt, group?.lastEventAt]).toEqual(['2026-11-23 09:00:00.000', '2026-11-23 11:00:00.000'])
     expect(group?.samples).toHaveLength(SAMPLES_PER_GROUP)
-    // An oversized event is kept as a stub that names it.
-    expect(group?.samples[0]).toMatchObject({ p_row_id: big.p_row_id, p_log_type: 'AWS.CloudTrail' })
-    expect(String(group?.samples[0]?._truncated)).toContain('over the 8192')
+  })
+  it('stores an oversized sample event as a stub that names it', async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Grp.BigSample' })
+    const big = event({ blob: 'x'.repeat(MAX_SAMPLE_CHARS), p_event_time: '2026-11-23 09:00:00.000' })
+    await recordMatches(env, [match(meta, 'b', { event: big }), ...matches(1, meta, 'b')], t0)
+    await recordMatches(env, [match(meta, 'b', { event: big })], t0 + 1000)
+    const samples = (await snapshot('RULE', 'Grp.BigSample', 'b')).window?.samples ?? []
+    expect(samples).toHaveLength(3)
+    // From the window's opening group and from a merged one alike; the small event is kept whole.
+    for (const i of [0, 2]) {
+      expect(samples[i]).toMatchObject({ p_row_id: big.p_row_id, p_log_type: 'AWS.CloudTrail' })
+      expect(String(samples[i]?._truncated)).toContain('over the 8192')
+    }
+    expect(samples[1]?._truncated).toBeUndefined()
   })
 })
 

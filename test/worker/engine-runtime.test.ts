@@ -1,6 +1,6 @@
 // Rule evaluation with Panther's fallbacks and limits, batch runs, and the PAT-style test runner.
 import { describe, expect, it } from 'vitest'
-import type { EnrichedEvent, JsonObject } from '../../src/types'
+import type { EnrichedEvent, JsonObject, RuleMatch } from '../../src/types'
 import { EventWrapper } from '../../src/engine/event'
 import { runRulesOn } from '../../src/engine/index'
 import { mockable } from '../../src/engine/mocks'
@@ -154,16 +154,25 @@ describe('generated fields', () => {
     )
     expect(ctx).toMatchObject({ alertContext: { missing: null, list: [null] } })
   })
-  it('computes a live match context on first read, visible to JSON and structured clone', () => {
-    let calls = 0
-    const rule = makeRule({ rule: yes, alertContext: () => ({ n: ++calls }) })
-    const m = run(rule) as unknown as Record<string, unknown>
-    expect(calls).toBe(0)
-    expect(JSON.parse(JSON.stringify(m)).alertContext).toEqual({ n: 1 })
-    expect(structuredClone(m).alertContext).toEqual({ n: 1 })
-    expect(calls).toBe(1)
-    m.alertContext = { replaced: true }
-    expect(m.alertContext).toEqual({ replaced: true })
+  it('computes a live match\'s alert fields once, when first read', () => {
+    const calls = { title: 0, context: 0, severity: 0 }
+    const rule = makeRule({
+      rule: yes,
+      dedup: () => 'd',
+      title: () => `t${++calls.title}`,
+      severity: () => (++calls.severity, 'HIGH'),
+      alertContext: () => ({ n: ++calls.context }),
+    })
+    const m = run(rule) as RuleMatch
+    expect(m.dedup).toBe('d')
+    expect(calls).toEqual({ title: 0, context: 0, severity: 0 })
+    expect([m.title, m.title, m.severity, m.alertContext, m.alertContext]).toEqual(['t1', 't1', 'HIGH', { n: 1 }, { n: 1 }])
+    expect(calls).toEqual({ title: 1, context: 1, severity: 1 })
+  })
+  it('dedups a live match by its title when dedup() gives nothing, computing the title once', () => {
+    let titles = 0
+    const m = run(makeRule({ rule: yes, dedup: () => '', title: () => `title ${++titles}` })) as RuleMatch
+    expect([m.dedup, m.title, titles]).toEqual(['title 1', 'title 1', 1])
   })
   it('measures the alert context as Python serialises it', () => {
     expect(pythonJsonLength(JSON.stringify({ a: [1, 2], 'k:,"': 'v,:' }))).toBe(
