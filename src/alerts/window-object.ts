@@ -1,10 +1,12 @@
 /**
  * The dedup object as deployed (`DEDUP_WINDOWS` binding, class `DedupWindow`): the dedup stage's window
- * logic with this stage's sink. Alerts are upserted into D1 (`ALERTS_DB`), then their delivery request
- * is put on the `DELIVERY_QUEUE`; both are retried from the object's outbox until they succeed.
+ * logic with this stage's sink. Alerts are upserted into D1 (`ALERTS_DB`); a created alert's first
+ * delivery attempts are made right here (`deliverCreated`), and what they could not deliver goes on the
+ * `DELIVERY_QUEUE` for retries. Both steps are retried from the object's outbox until they succeed.
  */
 import { DedupWindowObject, type AlertSink } from '../dedup'
-import type { AlertRecord, DeliveryRequest } from '../types'
+import { deliverCreated } from '../delivery/first-attempt'
+import type { AlertRecord } from '../types'
 import { upsertAlert } from './store'
 
 export class DedupWindow extends DedupWindowObject {
@@ -12,8 +14,8 @@ export class DedupWindow extends DedupWindowObject {
     const env = this.env
     return {
       store: (record: AlertRecord) => upsertAlert(env.ALERTS_DB, record),
-      requestDelivery: async (request: DeliveryRequest) => {
-        await env.DELIVERY_QUEUE.send(request, { contentType: 'json' })
+      requestDelivery: async (_request, { record, retry }) => {
+        await deliverCreated(env, record, retry)
       },
     }
   }

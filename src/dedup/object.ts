@@ -6,9 +6,9 @@
  *
  * Creating or updating the alert writes an outbox row in the same transaction as the window, so the
  * alert and its delivery request are durable the moment the call returns. The outbox is then flushed
- * (alert stored, then delivery requested) right away, after the answer; whatever fails is retried by
- * the object's alarm with backoff until it succeeds. The same alarm drops the window once its period
- * is over.
+ * (alert stored, then delivered: first attempts made here, the rest handed to a queue) right away,
+ * after the answer; whatever fails is retried by the object's alarm with backoff until it succeeds.
+ * The same alarm drops the window once its period is over.
  *
  * Where alerts go is not this stage's business: the alerts stage subclasses this object and supplies
  * the `AlertSink` (stage order: dedup → alerts → delivery).
@@ -31,7 +31,15 @@ import {
 export interface AlertSink {
   /** Stores the snapshot unless a snapshot with a higher revision is already stored. */
   store(record: AlertRecord): Promise<void>
-  requestDelivery(request: DeliveryRequest): Promise<void>
+  /**
+   * Delivers the created, stored alert, or hands to a queue what it could not deliver yet; resolves
+   * only once nothing of the delivery is left to this object. `record` is the latest snapshot;
+   * `retry` says an earlier call for this alert failed (it may have gone part of the way).
+   */
+  requestDelivery(
+    request: DeliveryRequest,
+    alert: { record: AlertRecord; retry: boolean },
+  ): Promise<void>
 }
 
 /** What one call did to its key's window. */
@@ -202,9 +210,13 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
           await sink.store(row.record)
           this.store.markStored(row.alertId, row.revision)
         }
-        // The delivery stage reads the stored alert, so the request goes only after the store.
+        // Delivery goes only after the store: the alert's link and the delivery records refer to it.
+        // A slow destination holds this flush (one per object, after the answer), not the ingest.
         if (row.needDelivery) {
-          await sink.requestDelivery({ alertId: row.alertId, reason: 'created' })
+          await sink.requestDelivery(
+            { alertId: row.alertId, reason: 'created' },
+            { record: row.record, retry: row.attempts > 0 },
+          )
           this.store.markDelivered(row.alertId)
         }
       } catch (err) {

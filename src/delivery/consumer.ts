@@ -1,13 +1,16 @@
 /**
- * The queue consumer. `alert-deliveries`: a request without exactly one destination is routed and fanned
- * out (one message per destination); a message for one destination is sent, its attempt recorded, then
- * acked (delivered, or refused for good: FAILED) or retried with `retry({ delaySeconds })`. Nothing that
- * failed for a reason that may pass is ever acked: after the queue's max_retries it goes to the
- * dead-letter queue, whose consumer marks the delivery FAILED (it can then be re-sent by hand).
+ * The queue consumer. `alert-deliveries`: a message for one destination (a retry the dedup object's
+ * first attempt handed on, or a re-send) is sent, its attempt recorded, then acked (delivered, or
+ * refused for good: FAILED) or retried with `retry({ delaySeconds })`; a request without exactly one
+ * destination is routed and attempted as the dedup object does (`attemptRouted`), leaving a message
+ * per destination to retry. Nothing that failed for a reason that may pass is ever acked: after the
+ * queue's max_retries it goes to the dead-letter queue, whose consumer marks the delivery FAILED (it
+ * can then be re-sent by hand).
  */
 import * as v from 'valibot'
 import { getAlert, type StoredAlert } from '../alerts'
 import { findRule } from '../engine/index'
+import { attemptDelivery, deliveryKey } from './attempt'
 import {
   DEFAULT_SETTINGS,
   loadDeliveryConfig,
@@ -15,67 +18,16 @@ import {
   type ResolvedDestination,
 } from './config'
 import { DeliveryConfigError } from './destinations'
-import {
-  DEAD_LETTER_QUEUE_NAME,
-  DeliveryMessageSchema,
-  webhookIdFor,
-  type DeliveryMessage,
-} from './message'
-import { buildRequest } from './payloads'
-import { backoffSeconds, decide } from './retry'
+import { attemptRouted } from './first-attempt'
+import { DEAD_LETTER_QUEUE_NAME, DeliveryMessageSchema, type DeliveryMessage } from './message'
+import { backoffSeconds } from './retry'
 import { routeAlert, requestedDestinations, type Routing } from './routing'
-import { sendAttempt } from './send'
-import {
-  getDeliveryStatus,
-  markFailed,
-  markRequested,
-  recordAttempt,
-  type DeliveryKey,
-} from './store'
-
-const OUTCOME = { delivered: 'DELIVERED', retry: 'RETRY', failed: 'FAILED' } as const
+import { getDeliveryStatus, markFailed } from './store'
 
 function routingOf(alert: StoredAlert, request: DeliveryMessage, config: DeliveryConfig): Routing {
   if (request.destinationIds !== undefined)
     return requestedDestinations(request.destinationIds, config)
   return routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config)
-}
-
-async function keyFor(
-  alertId: string,
-  destinationId: string,
-  request: DeliveryMessage,
-): Promise<DeliveryKey> {
-  return {
-    alertId,
-    destinationId,
-    webhookId: await webhookIdFor(alertId, destinationId, request.resendAt),
-    reason: request.reason,
-  }
-}
-
-/** The messages that deliver `alertId` to each destination, one per destination. */
-export function fanOutMessages(
-  request: DeliveryMessage,
-  destinations: readonly ResolvedDestination[],
-): MessageSendRequest<DeliveryMessage>[] {
-  return destinations.map((d) => {
-    const body: DeliveryMessage = {
-      alertId: request.alertId,
-      destinationIds: [d.id],
-      reason: request.reason,
-    }
-    if (request.resendAt !== undefined) body.resendAt = request.resendAt
-    return { body, contentType: 'json' }
-  })
-}
-
-/** Cloudflare Queues take at most 100 messages per `sendBatch`. */
-export async function sendAll(
-  queue: Queue,
-  messages: MessageSendRequest<DeliveryMessage>[],
-): Promise<void> {
-  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100))
 }
 
 async function deliverTo(
@@ -86,45 +38,17 @@ async function deliverTo(
   env: Env,
   config: DeliveryConfig,
 ): Promise<void> {
-  const key = await keyFor(alert.alertId, destination.id, request)
+  const key = await deliveryKey(alert.alertId, destination.id, request)
   // A duplicate of a request already delivered (the queue and the alerts outbox are at-least-once).
   const state = await getDeliveryStatus(env.ALERTS_DB, alert.alertId, destination.id)
   if (state !== null && state.status === 'DELIVERED' && state.webhookId === key.webhookId) {
     message.ack()
     return
   }
-  const attemptedAt = Date.now()
-  const outbound = await buildRequest(destination, alert, {
-    resend: request.reason === 'resend',
-    messageId: key.webhookId,
-    timestamp: Math.floor(attemptedAt / 1000),
-  })
-  const sent = await sendAttempt(outbound, config.settings.timeoutMs, config.secretValues)
-  const decision = decide(sent.result, message.attempts, config.settings, Date.now())
-  const status = sent.result.kind === 'response' ? sent.result.status : null
-  await recordAttempt(env.ALERTS_DB, {
-    ...key,
-    attempt: message.attempts,
-    attemptedAt,
-    durationMs: sent.durationMs,
-    statusCode: status,
-    bodyExcerpt: sent.bodyExcerpt,
-    error: decision.action === 'delivered' ? null : (sent.error ?? decision.reason),
-    outcome: OUTCOME[decision.action],
-    retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
-  })
-  const what = `delivery of alert ${alert.alertId} to ${destination.id} (attempt ${message.attempts})`
-  if (decision.action === 'delivered') {
-    message.ack()
-  } else if (decision.action === 'retry') {
-    console.warn(
-      `${what}: ${sent.error ?? decision.reason}; retrying in ${decision.delaySeconds} s`,
-    )
-    message.retry({ delaySeconds: decision.delaySeconds })
-  } else {
-    console.warn(`${what} FAILED: ${decision.reason}`)
-    message.ack()
-  }
+  const attempt = message.attempts + (request.priorAttempts ?? 0)
+  const decision = await attemptDelivery(env.ALERTS_DB, config, alert, destination, key, attempt)
+  if (decision.action === 'retry') message.retry({ delaySeconds: decision.delaySeconds })
+  else message.ack()
 }
 
 async function processMessage(
@@ -145,23 +69,13 @@ async function processMessage(
   const alert = await getAlert(env.ALERTS_DB, request.alertId)
   if (alert === null) throw new Error(`alert ${request.alertId} is not stored (yet)`)
   const routing = routingOf(alert, request, config)
-  const now = Date.now()
-  for (const name of routing.unknown) {
-    const error = `no destination has the id or name ${JSON.stringify(name)} (from ${routing.by})`
-    console.warn(`delivery of alert ${alert.alertId}: ${error}`)
-    await markFailed(env.ALERTS_DB, await keyFor(alert.alertId, name, request), error, now)
-  }
   const [only, ...rest] = routing.destinations
-  if (only === undefined) {
-    message.ack()
-  } else if (rest.length === 0) {
+  if (only !== undefined && rest.length === 0 && request.destinationIds?.length === 1) {
     await deliverTo(message, alert, only, request, env, config)
   } else {
-    const keys = await Promise.all(
-      routing.destinations.map((d) => keyFor(alert.alertId, d.id, request)),
-    )
-    await markRequested(env.ALERTS_DB, keys, now)
-    await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, routing.destinations))
+    // A request to route (or to several destinations): attempted as the dedup object does, what
+    // fails goes on the queue per destination. Earlier tries of this message may have gone part way.
+    await attemptRouted(env, config, alert, request, routing, true)
     message.ack()
   }
 }
@@ -190,7 +104,7 @@ async function processDeadLetter(message: Message<unknown>, env: Env): Promise<v
   const now = Date.now()
   for (const id of ids) {
     const error = 'retries exhausted: moved to the dead-letter queue'
-    await markFailed(env.ALERTS_DB, await keyFor(request.alertId, id, request), error, now)
+    await markFailed(env.ALERTS_DB, await deliveryKey(request.alertId, id, request), error, now)
     console.error(`delivery of alert ${request.alertId} to ${id} FAILED: ${error}`)
   }
   message.ack()

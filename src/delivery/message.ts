@@ -1,10 +1,13 @@
 /**
  * The queue message of the `alert-deliveries` queue: the contract's `DeliveryRequest`, plus the time
- * of a manual re-send. The alerts stage sends one per created alert (no destinations: route it); the
- * consumer fans those out into one message per destination, so a retry re-sends only where it failed.
+ * of a manual re-send and the attempts made before the message was queued. The dedup object makes the
+ * first attempt of a created alert itself and queues one message per destination it could not deliver
+ * to yet (so a retry re-sends only where it failed); a request without destinations (the object could
+ * not read the delivery configuration) is routed and attempted by the consumer in the same way.
  */
 import * as v from 'valibot'
 import type { DeliveryRequest } from '../types'
+import type { ResolvedDestination } from './config'
 
 export const DELIVERY_QUEUE_NAME = 'alert-deliveries'
 export const DEAD_LETTER_QUEUE_NAME = 'alert-deliveries-dlq'
@@ -12,6 +15,11 @@ export const DEAD_LETTER_QUEUE_NAME = 'alert-deliveries-dlq'
 export interface DeliveryMessage extends DeliveryRequest {
   /** Epoch ms of a manual re-send: part of its `webhook-id`, so receivers see a new message. */
   resendAt?: number
+  /**
+   * Attempts made before this message was queued (the first attempt, made outside the queue): the
+   * queue's own count starts at 1 again, so attempt numbers and backoff add this.
+   */
+  priorAttempts?: number
 }
 
 export const DeliveryMessageSchema = v.object({
@@ -19,6 +27,7 @@ export const DeliveryMessageSchema = v.object({
   destinationIds: v.optional(v.array(v.string())),
   reason: v.picklist(['created', 'resend']),
   resendAt: v.optional(v.pipe(v.number(), v.integer())),
+  priorAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 })
 
 /**
@@ -35,4 +44,36 @@ export async function webhookIdFor(
   let hex = ''
   for (const b of new Uint8Array(digest).subarray(0, 16)) hex += b.toString(16).padStart(2, '0')
   return `msg_${hex}`
+}
+
+/** The messages that deliver `alertId` to each destination, one per destination. */
+export function fanOutMessages(
+  request: DeliveryMessage,
+  destinations: readonly ResolvedDestination[],
+): MessageSendRequest<DeliveryMessage>[] {
+  return destinations.map((d) => ({ body: forDestination(request, d.id), contentType: 'json' }))
+}
+
+/** The request narrowed to one destination (a re-send keeps its time, hence its webhook-id). */
+export function forDestination(
+  request: DeliveryMessage,
+  destinationId: string,
+  priorAttempts?: number,
+): DeliveryMessage {
+  const body: DeliveryMessage = {
+    alertId: request.alertId,
+    destinationIds: [destinationId],
+    reason: request.reason,
+  }
+  if (request.resendAt !== undefined) body.resendAt = request.resendAt
+  if (priorAttempts !== undefined) body.priorAttempts = priorAttempts
+  return body
+}
+
+/** Cloudflare Queues take at most 100 messages per `sendBatch`. */
+export async function sendAll(
+  queue: Queue,
+  messages: MessageSendRequest<DeliveryMessage>[],
+): Promise<void> {
+  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100))
 }

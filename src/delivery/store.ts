@@ -87,6 +87,23 @@ export async function getDeliveryStatus(
   return row === null ? null : { status: row.status, webhookId: row.webhook_id }
 }
 
+/** The latest state of each destination's delivery of the alert (no history). */
+export async function deliveryStates(
+  db: D1Database,
+  alertId: string,
+): Promise<Map<string, { status: DeliveryStatus; webhookId: string; attempts: number }>> {
+  const { results } = await db
+    .prepare('SELECT destination_id, status, webhook_id, attempts FROM deliveries WHERE alert_id = ?')
+    .bind(alertId)
+    .all<Pick<DeliveryRow, 'destination_id' | 'status' | 'webhook_id' | 'attempts'>>()
+  return new Map(
+    results.map((r) => [
+      r.destination_id,
+      { status: r.status, webhookId: r.webhook_id, attempts: r.attempts },
+    ]),
+  )
+}
+
 // A new request resets the state, except that a delivery already made for the same webhook-id stays made.
 const REQUEST = `INSERT INTO deliveries (alert_id, destination_id, status, webhook_id, reason, attempts, requested_at)
 VALUES (?, ?, 'PENDING', ?, ?, 0, ?)

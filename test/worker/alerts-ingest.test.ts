@@ -1,9 +1,9 @@
 /** End to end through POST /ingest: matches become deduplicated, stored, listed alerts. */
-import { env, exports } from 'cloudflare:workers'
-import { afterEach, expect, it, vi } from 'vitest'
+import { exports } from 'cloudflare:workers'
+import { afterEach, expect, it, onTestFinished, vi } from 'vitest'
 import type { StoredAlert } from '../../src/alerts'
-import type { DeliveryRequest } from '../../src/types'
 import { settleAll } from './dedup-fixtures'
+import { bucket, received, receiverUrl, useDestinations } from './delivery-fixtures'
 import { post } from './ingest-helpers'
 
 afterEach(() => vi.restoreAllMocks())
@@ -34,7 +34,8 @@ const anomaly = JSON.stringify({
 })
 
 it('the same Salesforce anomaly posted twice within the hour is one alert with eventCount 2', async () => {
-  const send = vi.spyOn(env.DELIVERY_QUEUE, 'send')
+  const b = bucket('ingest')
+  onTestFinished(useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }]))
   const first = await post('Salesforce.RealtimeEvent', anomaly)
   expect(first.status).toBe(200)
   expect(first.body).toMatchObject({ accepted: 1, matches: 1, alerts: 1, alertsUpdated: 0 })
@@ -43,8 +44,9 @@ it('the same Salesforce anomaly posted twice within the hour is one alert with e
   const alerts = await alertsOf('Salesforce.API.Anomaly.Passthrough')
   expect(alerts).toHaveLength(1)
   expect(alerts[0]).toMatchObject({ eventCount: 2, type: 'RULE', status: 'OPEN', logTypes: ['Salesforce.RealtimeEvent'] })
-  // One delivery request, for the created alert.
-  expect(send.mock.calls.map((c) => c[0] as DeliveryRequest)).toEqual([{ alertId: alerts[0]?.alertId, reason: 'created' }])
+  // One delivery, of the created alert.
+  const delivered = (await received(b)).map((r) => (JSON.parse(r.body) as { alertId: string }).alertId)
+  expect(delivered).toEqual([alerts[0]?.alertId])
 })
 
 it('a Threshold 5 rule alerts on the 5th matching event and not before', async () => {

@@ -1,19 +1,21 @@
 /** The dedup objects under concurrency, restarts and failing stores: exact counts, nothing lost. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { upsertAlert, type DedupWindow } from '../../src/alerts'
 import { dedupKey, groupMatches, recordMatches, retryDelayMs } from '../../src/dedup'
 import { CALL_MEMORY_MS } from '../../src/dedup/storage'
 import { alertRecordOf } from '../../src/dedup/window'
-import type { DeliveryRequest } from '../../src/types'
+import { bucket, received, receiverUrl, useDestinations } from './delivery-fixtures'
 import { clockStart, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from './dedup-fixtures'
 
 afterEach(() => vi.restoreAllMocks())
 
 describe('concurrency', () => {
-  it('200 concurrent batches on one dedup key give the exact count, one alert and one delivery request', async () => {
-    const send = vi.spyOn(env.DELIVERY_QUEUE, 'send')
+  it('200 concurrent batches on one dedup key give the exact count, one alert and one delivery', async () => {
+    const b = bucket('conc')
+    const restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }])
+    onTestFinished(restore)
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Conc.Rule', threshold: 50 })
     const outcomes = await Promise.all(
@@ -27,8 +29,8 @@ describe('concurrency', () => {
     expect(rows[0]?.event_count).toBe(200)
     expect((await snapshot('RULE', 'Conc.Rule', 'hot')).window?.eventCount).toBe(200)
     await settleAll()
-    const requests = send.mock.calls.map((c) => c[0] as DeliveryRequest)
-    expect(requests).toEqual([{ alertId: rows[0]?.alert_id, reason: 'created' }])
+    const delivered = (await received(b)).map((r) => (JSON.parse(r.body) as { alertId: string }).alertId)
+    expect(delivered).toEqual([rows[0]?.alert_id])
   })
 })
 
@@ -108,8 +110,10 @@ describe('durability', () => {
 })
 
 describe('outbox', () => {
-  it('keeps the alert when D1 fails, and the alarm stores it and then requests delivery', async () => {
-    const send = vi.spyOn(env.DELIVERY_QUEUE, 'send')
+  it('keeps the alert when D1 fails, and the alarm stores it and then delivers it', async () => {
+    const b = bucket('outbox-d1')
+    const restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }])
+    onTestFinished(restore)
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Outbox.D1' })
     await env.ALERTS_DB.exec('ALTER TABLE alerts RENAME TO alerts_away')
@@ -123,20 +127,27 @@ describe('outbox', () => {
     // The ingest answer still counts the alert: it is durable in the object's outbox.
     expect(out.alertsCreated).toBe(1)
     expect(await storedAlerts('Outbox.D1')).toHaveLength(0)
-    // No delivery request before the alert is stored (the consumer reads it from D1).
-    expect(send).not.toHaveBeenCalled()
+    // No delivery before the alert is stored (its link and delivery records refer to it).
+    expect(await received(b)).toEqual([])
     const before = await snapshot('RULE', 'Outbox.D1', 'o')
     expect(before.outbox).toBe(1)
     expect(before.alarm).toBe(t0 + retryDelayMs(1))
 
     expect(await runDurableObjectAlarm(stubFor('RULE', 'Outbox.D1', 'o'))).toBe(true)
     expect((await storedAlerts('Outbox.D1'))[0]?.event_count).toBe(1)
-    expect(send).toHaveBeenCalledTimes(1)
+    expect(await received(b)).toHaveLength(1)
     expect((await snapshot('RULE', 'Outbox.D1', 'o')).outbox).toBe(0)
   })
 
-  it('retries the delivery request when the queue fails, without storing twice out of order', async () => {
-    const send = vi.spyOn(env.DELIVERY_QUEUE, 'send').mockRejectedValueOnce(new Error('queue unavailable'))
+  it('retries the delivery when its retry cannot be queued, without storing twice out of order', async () => {
+    const b = bucket('outbox-queue')
+    const restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b, 'status=503') }])
+    onTestFinished(restore)
+    // The destination is down, so its retry goes to the queue, which fails once.
+    const send = vi
+      .spyOn(env.DELIVERY_QUEUE, 'sendBatch')
+      .mockResolvedValue({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as QueueSendBatchResponse)
+      .mockRejectedValueOnce(new Error('queue unavailable'))
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Outbox.Queue' })
     expect((await recordMatches(env, [match(meta, 'q')], t0)).alertsCreated).toBe(1)
@@ -150,9 +161,9 @@ describe('outbox', () => {
     expect(calls).toBe(2)
     expect((await storedAlerts('Outbox.Queue'))[0]?.event_count).toBe(2)
     expect((await snapshot('RULE', 'Outbox.Queue', 'q')).outbox).toBe(0)
-    // Exactly one request went through.
-    const delivered = send.mock.settledResults.filter((r) => r.type === 'fulfilled').length
-    expect(delivered).toBe(1)
+    // Exactly one retry was queued.
+    const queued = send.mock.settledResults.filter((r) => r.type === 'fulfilled').length
+    expect(queued).toBe(1)
   })
 
   it('a stale snapshot never overwrites a newer stored one', async () => {

@@ -1,6 +1,6 @@
 // The queue consumer against a real HTTP receiver (test/e2e/receiver.ts on 127.0.0.1) and the real D1:
-// delivery and signature, fan-out per destination, every retry decision's effect on the message, the
-// recorded attempts, the dead-letter path and FAILED status, duplicates, and secrets kept out of records.
+// delivery and signature, requests to route, every retry decision's effect on the message, the recorded
+// attempts, the dead-letter path and FAILED status, duplicates, and secrets kept out of records.
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -49,7 +49,7 @@ async function consume(testEnv: Env, messages: Msg[], queue = 'alert-deliveries'
   return { ...result, retries }
 }
 
-/** Keeps fanned-out messages in the test (the real queue would run them in the background). */
+/** Keeps queued retries in the test (the real queue would run them in the background). */
 function captureSends() {
   return vi
     .spyOn(env.DELIVERY_QUEUE, 'sendBatch')
@@ -109,37 +109,40 @@ describe('delivery consumer', () => {
     expect(state!.history[0]!.bodyExcerpt).toMatch(/^\{"received":\d+,"status":200\}$/)
   })
 
-  it('fans a routed alert out into one message per destination', async () => {
+  it('attempts a request to route at once, per destination, and queues only what failed', async () => {
     const sends = captureSends()
+    const ok = bucket('route-ok')
+    const busy = bucket('route-busy')
+    const skipped = bucket('route-skipped')
     const alert = await storedAlert({ severity: 'CRITICAL' })
     const testEnv = envWith([
-      { id: 'a', type: 'webhook', url: receiverUrl(bucket('fan')) },
-      { id: 'b', type: 'slack', url: receiverUrl(bucket('fan')) },
+      { id: 'a', type: 'webhook', url: receiverUrl(ok) },
+      { id: 'b', type: 'slack', url: receiverUrl(busy, 'status=429&retryAfter=7') },
       {
         id: 'c',
         type: 'pagerduty',
-        url: receiverUrl(bucket('fan')),
+        url: receiverUrl(skipped),
         secret: 'PD_ROUTING_KEY',
         severities: ['LOW'],
       },
     ])
     const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
     expect(result.explicitAcks).toEqual(['m0'])
-    expect(sends).toHaveBeenCalledTimes(1)
-    expect([...sends.mock.calls[0]![0]]).toEqual([
+    expect(await received(ok)).toHaveLength(1)
+    expect(await received(busy)).toHaveLength(1)
+    expect(await received(skipped)).toEqual([])
+    // Only the 429 goes back on the queue, for its destination, after its Retry-After.
+    expect(sends.mock.calls.flatMap(([batch]) => [...batch])).toEqual([
       {
-        body: { alertId: alert.alertId, destinationIds: ['a'], reason: 'created' },
+        body: { alertId: alert.alertId, destinationIds: ['b'], reason: 'created', priorAttempts: 1 },
         contentType: 'json',
-      },
-      {
-        body: { alertId: alert.alertId, destinationIds: ['b'], reason: 'created' },
-        contentType: 'json',
+        delaySeconds: 7,
       },
     ])
     const states = await listDeliveries(env.ALERTS_DB, alert.alertId)
     expect(states.map((s) => [s.destinationId, s.status])).toEqual([
-      ['a', 'PENDING'],
-      ['b', 'PENDING'],
+      ['a', 'DELIVERED'],
+      ['b', 'RETRYING'],
     ])
   })
 
@@ -212,7 +215,9 @@ describe('delivery consumer', () => {
     const testEnv = envWith([
       { id: 'hook', type: 'webhook', url: receiverUrl(bucket('429'), 'status=429&retryAfter=7') },
     ])
-    const result = await consume(testEnv, [{ body: { alertId: alert.alertId, reason: 'created' } }])
+    const result = await consume(testEnv, [
+      { body: { alertId: alert.alertId, destinationIds: ['hook'], reason: 'created' } },
+    ])
     expect(result.retries).toEqual({ m0: 7 })
     const [state] = await listDeliveries(env.ALERTS_DB, alert.alertId)
     expect(state!.history[0]).toMatchObject({

@@ -89,3 +89,27 @@ export function bucket(prefix: string): string {
   bucketCounter++
   return `${prefix}-${bucketCounter}-${Math.random().toString(36).slice(2, 8)}`
 }
+
+/**
+ * Points the running Worker's own environment (the one the dedup objects read) at these destinations,
+ * as `envWith` describes them; returns the function that puts the previous values back.
+ */
+export function useDestinations(
+  destinations: Parameters<typeof envWith>[0],
+  extra: Record<string, string> = {},
+): () => void {
+  const live = env as unknown as Record<string, unknown>
+  const wanted = envWith(destinations, extra) as unknown as Record<string, unknown>
+  const previous = new Map<string, unknown>()
+  for (const [k, v] of Object.entries(wanted)) {
+    if (live[k] === v) continue
+    previous.set(k, live[k])
+    live[k] = v
+  }
+  return () => {
+    for (const [k, v] of previous) {
+      if (v === undefined) delete live[k]
+      else live[k] = v
+    }
+  }
+}
