@@ -29,6 +29,8 @@ const receiver = new Receiver()
 const timer = watchdog(QUICK ? 55 : 150, () => dev)
 const sentAt = new Map<string, number>()
 const latency = new Map<string, number>()
+/** Time from just before the POST to its answer (the part of the latency that is ingest). */
+const answered: number[] = []
 let errors = 0
 let firstError = ''
 
@@ -59,6 +61,7 @@ try {
       body: JSON.stringify([log]),
     })
     const text = await res.text()
+    if (!tag.endsWith('-warm')) answered.push(Date.now() - sentAt.get(tag)!)
     if (res.status !== 200 || !/"alerts":[1-9]/.test(text)) {
       errors++
       firstError ||= `${res.status} ${text.slice(0, 300)}`
@@ -99,16 +102,17 @@ const missing = ALERTS - ms.length
 const p50 = percentile(ms, 50)
 const p99 = percentile(ms, 99)
 console.log(`alerts: ${ms.length}/${ALERTS} arrived, p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(Math.max(...ms))} ms, ${errors} errors ${firstError}`)
+console.log(`ingest answers: p50 ${fmt(percentile(answered, 50))} ms, p99 ${fmt(percentile(answered, 99))} ms`)
 if (!process.argv.includes('--no-write')) writeSection(
   'alerts',
   'Alert latency (ingest to receiver)',
   `npm run bench:alerts${QUICK ? ' -- --quick' : ''}`,
   [
-    `${ALERTS} alerts, one every ${INTERVAL_MS} ms: each a one-event batch matching \`${rule.id}\` under a new VPC endpoint id (a new dedup string), posted to \`wrangler dev\` on 127.0.0.1, delivered as a signed webhook to a receiver on 127.0.0.1; time from just before the POST to the webhook's arrival. Path: ingest → rules → dedup Durable Object (alert row in D1, outbox) → Queue \`alert-deliveries\` → delivery consumer → receiver.`,
+    `${ALERTS} alerts, one every ${INTERVAL_MS} ms: each a one-event batch matching \`${rule.id}\` under a new VPC endpoint id (a new dedup string), posted to \`wrangler dev\` on 127.0.0.1, delivered as a signed webhook to a receiver on 127.0.0.1; time from just before the POST to the webhook's arrival. Path: ingest → rules → dedup Durable Object (outbox row, then the answer; after it the object stores the alert in D1 and makes the first delivery attempt itself) → receiver. The queue \`alert-deliveries\` carries only retries (none here). "ingest answer" is the POST's own time, the part of the latency spent before the object's flush.`,
     '',
     table(
-      ['alerts arrived', 'p50 ms', 'p99 ms', 'max ms', 'ingest errors', 'target (p50 < 100 ms, p99 < 1 s)'],
-      [[`${ms.length} / ${ALERTS}`, fmt(p50), fmt(p99), fmt(Math.max(...ms)), errors, p50 < 100 && p99 < 1000 && missing === 0 ? 'met' : 'missed']],
+      ['alerts arrived', 'p50 ms', 'p99 ms', 'max ms', 'ingest answer p50 / p99 ms', 'ingest errors', 'target (p50 < 100 ms, p99 < 1 s)'],
+      [[`${ms.length} / ${ALERTS}`, fmt(p50), fmt(p99), fmt(Math.max(...ms)), `${fmt(percentile(answered, 50))} / ${fmt(percentile(answered, 99))}`, errors, p50 < 100 && p99 < 1000 && missing === 0 ? 'met' : 'missed']],
     ),
   ].join('\n'),
 )
