@@ -108,7 +108,7 @@ if (!process.argv.includes('--no-write')) writeSection(
   'Alert latency (ingest to receiver)',
   `npm run bench:alerts${QUICK ? ' -- --quick' : ''}`,
   [
-    `${ALERTS} alerts, one every ${INTERVAL_MS} ms: each a one-event batch matching \`${rule.id}\` under a new VPC endpoint id (a new dedup string), posted to \`wrangler dev\` on 127.0.0.1, delivered as a signed webhook to a receiver on 127.0.0.1; time from just before the POST to the webhook's arrival. Path: ingest → rules → dedup Durable Object (outbox row, then the answer; after it the object stores the alert in D1 and makes the first delivery attempt itself) → receiver. The queue \`alert-deliveries\` carries only retries (none here). "ingest answer" is the POST's own time, the part of the latency spent before the object's flush.`,
+    `${ALERTS} alerts, one every ${INTERVAL_MS} ms: each a one-event batch matching \`${rule.id}\` under a new VPC endpoint id (a new dedup string), posted to \`wrangler dev\` on 127.0.0.1, delivered as a signed webhook to a receiver on 127.0.0.1; time from just before the POST to the webhook's arrival. Path: ingest → rules → dedup Durable Object (outbox row, then the answer; after it the object stores the alert in D1 and makes the first delivery attempt itself) → receiver. The queue \`alert-deliveries\` carries only retries (none here). "ingest answer" is the POST's own time: the object's flush starts when it answers the Worker, just before that.`,
     '',
     table(
       ['alerts arrived', 'p50 ms', 'p99 ms', 'max ms', 'ingest answer p50 / p99 ms', 'ingest errors', 'target (p50 < 100 ms, p99 < 1 s)'],
