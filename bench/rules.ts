@@ -6,8 +6,8 @@
  */
 import { dataModelFor, rulesForLogType, runRules, runRulesOn } from '../src/engine/index.ts'
 import type { EnrichedEvent } from '../src/types.ts'
-import { batches, generateMix } from './lib/corpus.ts'
-import { prepareBatch } from './lib/pipeline.ts'
+import { batches, benignMix, generateMix, type Mix } from './lib/corpus.ts'
+import { groupCount, prepareBatch } from './lib/pipeline.ts'
 import { fmt, median, QUICK, table, writeSection } from './lib/report.ts'
 
 const EVENTS = QUICK ? 10_000 : 100_000
@@ -15,30 +15,54 @@ const RUNS = QUICK ? 2 : 7
 const PER_RULE_RUNS = QUICK ? 1 : 3
 const BATCH = 2000
 const TARGET = 300_000
+const ALL_RULES_ROW =
+  'every loaded rule of the event\'s log type (`runRules`, rule indexes on), matches grouped by rule and dedup string'
 
-const mix = generateMix(EVENTS)
-const prepared: { logType: string; events: EnrichedEvent[] }[] = batches(mix, BATCH).map((b) => ({
-  logType: b.logType,
-  events: prepareBatch(b.logType, b.bytes).accepted,
-}))
-const count = prepared.reduce((n, b) => n + b.events.length, 0)
+type Prepared = { logType: string; events: EnrichedEvent[] }[]
 
-async function pass(): Promise<{ ms: number; matches: number }> {
+function prepare(mix: Mix): Prepared {
+  return batches(mix, BATCH).map((b) => ({
+    logType: b.logType,
+    events: prepareBatch(b.logType, b.bytes).accepted,
+  }))
+}
+
+/** One pass of every batch through the rules, grouped as the dedup stage groups them. */
+async function pass(batchesOf: Prepared): Promise<{ ms: number; matches: number; groups: number }> {
   let matches = 0
+  let groups = 0
   const t0 = performance.now()
-  for (const b of prepared) {
+  for (const b of batchesOf) {
     let r = runRules(b.logType, b.events)
     if (r instanceof Promise) r = await r
     matches += r.matched
+    groups += groupCount(r)
   }
-  return { ms: performance.now() - t0, matches }
+  return { ms: performance.now() - t0, matches, groups }
 }
 
-const warm = await pass()
-const times: number[] = []
-for (let i = 0; i < RUNS; i++) times.push((await pass()).ms)
-const ms = median(times)
-const eps = (count / ms) * 1000
+interface Rate {
+  count: number
+  ms: number
+  eps: number
+  matches: number
+  groups: number
+}
+
+async function rate(batchesOf: Prepared): Promise<Rate> {
+  const count = batchesOf.reduce((n, b) => n + b.events.length, 0)
+  const warm = await pass(batchesOf)
+  const times: number[] = []
+  for (let i = 0; i < RUNS; i++) times.push((await pass(batchesOf)).ms)
+  const ms = median(times)
+  return { count, ms, eps: (count / ms) * 1000, matches: warm.matches, groups: warm.groups }
+}
+
+const prepared = prepare(generateMix(EVENTS))
+const count = prepared.reduce((n, b) => n + b.events.length, 0)
+const testLogs = await rate(prepared)
+const background = await rate(prepare(await benignMix(EVENTS)))
+const eps = testLogs.eps
 
 // Per rule: each rule alone (no index) over every event of its log types.
 const byType = new Map<string, EnrichedEvent[]>()
@@ -70,7 +94,7 @@ const slow = ranked.slice(0, 10).map(([id, r]) => [
   fmt((r.events / r.ms) * 1000),
   `${fmt((((r.ms * 1e6) / count) / sumNs) * 100, 1)}%`,
 ])
-console.log(`rules alone: ${fmt(eps)} events/s (${fmt((ms * 1000) / count, 2)} µs/event)`)
+console.log(`rules alone: test-log mix ${fmt(eps)} events/s, background ${fmt(background.eps)} events/s`)
 console.table(slow)
 
 writeSection(
@@ -78,16 +102,26 @@ writeSection(
   'Rules alone',
   `npm run bench:rules${QUICK ? ' -- --quick' : ''}`,
   [
-    `${fmt(count)} enriched events (the engine bench's mix, decoded, validated and enriched beforehand); ${perRule.size} loaded rules run on these log types. Median of ${RUNS} passes after a warm-up; ${fmt(warm.matches)} matches per pass.`,
+    `${fmt(count)} enriched events of each mix (the engine bench's mixes, decoded, validated and enriched beforehand, batches of ${fmt(BATCH)}); ${perRule.size} loaded rules run on these log types. Median of ${RUNS} passes after a warm-up. The grouping is included because a live match computes its alert fields (title, severity, context, ...) only when its group reads them, for the first match of each group.`,
     '',
     table(
-      ['what', 'events/s', 'µs/event', 'target'],
+      ['events', 'what', 'events/s', 'µs/event', 'matches / groups per pass', 'target'],
       [
         [
-          'every loaded rule of the event\'s log type (`runRules`, rule indexes on)',
-          fmt(eps),
-          fmt((ms * 1000) / count, 2),
-          `≥ ${fmt(TARGET)}: **${eps >= TARGET ? 'met' : `missed by ${fmt((1 - eps / TARGET) * 100, 0)}%`}**`,
+          'test-log mix',
+          ALL_RULES_ROW,
+          fmt(testLogs.eps),
+          fmt((testLogs.ms * 1000) / testLogs.count, 2),
+          `${fmt(testLogs.matches)} / ${fmt(testLogs.groups)}`,
+          `≥ ${fmt(TARGET)}: **${eps >= TARGET ? 'met' : `missed: ${fmt((eps / TARGET) * 100, 0)}% of it`}**`,
+        ],
+        [
+          'background',
+          ALL_RULES_ROW,
+          fmt(background.eps),
+          fmt((background.ms * 1000) / background.count, 2),
+          `${fmt(background.matches)} / ${fmt(background.groups)}`,
+          `≥ ${fmt(TARGET)}: ${background.eps >= TARGET ? 'met' : `missed: ${fmt((background.eps / TARGET) * 100, 0)}% of it`}`,
         ],
       ],
     ),

@@ -1,7 +1,11 @@
 /**
- * The in-process path of one ingest batch, as `POST /ingest/:logType` runs it minus HTTP and dedup:
- * UTF-8 decode, JSON decode (sniffed like an unlabelled body), validate + enrich, every loaded rule.
+ * The in-process path of one ingest batch, as `POST /ingest/:logType` runs it minus HTTP and the dedup
+ * objects: UTF-8 decode, JSON decode (sniffed like an unlabelled body), validate + enrich, every loaded
+ * rule, and the matches grouped by rule and dedup string as the dedup stage sends them. Grouping is
+ * counted because live matches compute their alert fields (title, severity, context, ...) only when
+ * the group reads them: leaving it out would leave that rule work out of the figures.
  */
+import { groupMatches } from '../../src/dedup/group.ts'
 import { runRules, type RunResult } from '../../src/engine/index.ts'
 import { DEFAULT_SOURCE } from '../../src/ingest/source.ts'
 import { validateBatch } from '../../src/ingest/batch.ts'
@@ -17,6 +21,8 @@ export interface BatchRun {
   accepted: EnrichedEvent[]
   rejected: number
   run: RunResult
+  /** Dedup groups (one Durable Object call each in the Worker). */
+  groups: number
 }
 
 /** Decode, validate and enrich: the events the rules would see. */
@@ -32,8 +38,13 @@ export function prepareBatch(logTypeName: string, bytes: Uint8Array): { accepted
 export function processBytes(logTypeName: string, bytes: Uint8Array): BatchRun | Promise<BatchRun> {
   const { accepted, rejected } = prepareBatch(logTypeName, bytes)
   const run = runRules(logTypeName, accepted)
-  if (run instanceof Promise) return run.then((r) => ({ accepted, rejected, run: r }))
-  return { accepted, rejected, run }
+  if (run instanceof Promise) return run.then((r) => ({ accepted, rejected, run: r, groups: groupCount(r) }))
+  return { accepted, rejected, run, groups: groupCount(run) }
+}
+
+/** Groups a run's matches as the dedup stage does (computing each group's alert fields). */
+export function groupCount(run: RunResult): number {
+  return groupMatches(run.matches, 'bench').length
 }
 
 /** The baseline: the same UTF-8 decode, then V8's JSON.parse of the same bytes. */
