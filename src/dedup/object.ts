@@ -204,6 +204,9 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   private async flushOnce(now: number, dueBy: number): Promise<void> {
     const sink = this.sink()
     let failed = false
+    // The alarm flushes every row (dueBy: all), including any whose first flush was cut short (object
+    // reset or evicted) after delivering part of it: those are checked against what was delivered.
+    const sweeping = dueBy === Number.MAX_SAFE_INTEGER
     for (const row of this.store.dueOutbox(dueBy)) {
       try {
         if (row.needStore) {
@@ -215,7 +218,7 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
         if (row.needDelivery) {
           await sink.requestDelivery(
             { alertId: row.alertId, reason: 'created' },
-            { record: row.record, retry: row.attempts > 0 },
+            { record: row.record, retry: row.attempts > 0 || sweeping },
           )
           this.store.markDelivered(row.alertId)
         }

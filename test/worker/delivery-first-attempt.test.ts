@@ -2,10 +2,18 @@
 // the dedup objects: delivered at once without a queue message; otherwise handed to the queue as a
 // per-destination retry with the usual backoff and the same webhook-id; the outbox row kept until
 // every destination was delivered or queued; the ingest answer never waiting for a destination.
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DedupWindow } from '../../src/alerts'
 import { recordMatches } from '../../src/dedup'
+import { alertRecordOf } from '../../src/dedup/window'
 import { verifyWebhook } from '../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../src/delivery/message'
 import { listDeliveries } from '../../src/delivery/store'
@@ -167,6 +175,32 @@ describe('first delivery attempt from the dedup object', () => {
       ['down', 'RETRYING', 2],
       ['up', 'DELIVERED', 1],
     ])
+  })
+
+  it("after a flush cut short, the alarm's flush does not send again what was delivered", async () => {
+    const b = bucket('cut')
+    restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }])
+    const alertId = await createAlert('First.Cut')
+    await settleAll()
+    expect(await received(b)).toHaveLength(1)
+    // The row as a flush leaves it when the object stops between the recorded attempt and marking
+    // the row done: stored, delivery still due, never failed.
+    const stub = stubFor('RULE', 'First.Cut', 'd')
+    const { window } = await snapshot('RULE', 'First.Cut', 'd')
+    const record = alertRecordOf(window!, { type: 'RULE', dedup: 'd' })
+    await runInDurableObject(stub, (_o: DedupWindow, state) => {
+      state.storage.sql.exec(
+        'INSERT INTO outbox (alert_id, record, revision, need_store, need_delivery) VALUES (?, ?, ?, 0, 1)',
+        alertId,
+        JSON.stringify(record),
+        record.revision,
+      )
+    })
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect((await snapshot('RULE', 'First.Cut', 'd')).outbox).toBe(0)
+    expect(await received(b)).toHaveLength(1)
+    const [state] = await listDeliveries(env.ALERTS_DB, alertId)
+    expect(state).toMatchObject({ status: 'DELIVERED', attempts: 1 })
   })
 
   it('answers the ingest before a destination that does not answer, which then times out into the queue', async () => {
