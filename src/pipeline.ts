@@ -4,7 +4,7 @@
  */
 import { type BatchRetryKey, recordMatches } from './dedup'
 import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
-import { useCacheBackend } from './engine/helpers/caching'
+import { useCacheBackend, withCacheSession } from './engine/helpers/caching'
 import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules } from './engine/index'
 import type { EnrichedEvent } from './types'
 
@@ -49,10 +49,13 @@ export async function processBatch(
   }
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
   // Past the rule CPU budget the batch is refused (503, nothing of it recorded) and only the slowest
-  // evaluation is recorded, as its rule's error, so the overrun is an alert.
+  // evaluation is recorded, as its rule's error, so the overrun is an alert. The rules' cache traffic
+  // goes through one session per batch: each key loaded once, a call per cache shard and round, the
+  // batch's writes stored before its matches are recorded (helpers/caching.ts says what concurrent
+  // batches see).
   let run: Awaited<ReturnType<typeof runRules>>
   try {
-    run = await runRules(logType, events, ruleBudgetMs(env))
+    run = await withCacheSession(() => runRules(logType, events, ruleBudgetMs(env)))
   } catch (err) {
     if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
     throw err

@@ -1,10 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryCacheBackend } from '../../src/engine/cache/memory'
-import { DurableObjectCacheBackend, type RuleCache } from '../../src/engine/cache/rule-cache'
-import type { CacheBackend } from '../../src/engine/cache/store'
+import { DurableObjectCacheBackend, shardOf, type RuleCache } from '../../src/engine/cache/rule-cache'
+import type { CacheBackend, CacheItem, CacheOp, CacheRequest } from '../../src/engine/cache/store'
 import {
   addToStringSet,
+  currentCacheBackend,
+  inSequence,
   checkAccountAge,
   DEFAULT_TTL_SECONDS,
   evaluateThreshold,
@@ -20,10 +22,20 @@ import {
   resolveExpiry,
   setKeyExpiration,
   useCacheBackend,
+  withCacheSession,
 } from '../../src/engine/helpers/caching'
 
+/** The shard object holding `key`. */
 function stubFor(key: string): DurableObjectStub<RuleCache> {
-  return env.RULE_CACHE.get(env.RULE_CACHE.idFromName(key))
+  return env.RULE_CACHE.get(env.RULE_CACHE.idFromName(shardOf(key)))
+}
+
+/** The stored row of `key` in its shard: the item and its expiry column. */
+function storedRow(state: DurableObjectState, key: string): { item: CacheItem; expires_at: number | null } | undefined {
+  const row = state.storage.sql
+    .exec<{ item: string; expires_at: number | null }>('SELECT item, expires_at FROM rule_cache WHERE key = ?', key)
+    .toArray()[0]
+  return row && { item: JSON.parse(row.item) as CacheItem, expires_at: row.expires_at }
 }
 
 const nowSeconds = () => Math.trunc(Date.now() / 1000)
@@ -81,10 +93,13 @@ describe('rule cache helpers on the Durable Object backend', () => {
     const before = nowSeconds()
     await addToStringSet('ttl:default', 'v')
     await runInDurableObject(stubFor('ttl:default'), async (_obj, state) => {
-      const item = await state.storage.get<{ expiresAt: number }>('item')
-      expect(item?.expiresAt).toBeGreaterThanOrEqual(before + DEFAULT_TTL_SECONDS)
-      expect(item?.expiresAt).toBeLessThanOrEqual(nowSeconds() + DEFAULT_TTL_SECONDS)
-      expect(await state.storage.getAlarm()).toBe((item?.expiresAt ?? 0) * 1000)
+      const row = storedRow(state, 'ttl:default')
+      const expiresAt = row?.item.expiresAt ?? 0
+      expect(expiresAt).toBeGreaterThanOrEqual(before + DEFAULT_TTL_SECONDS)
+      expect(expiresAt).toBeLessThanOrEqual(nowSeconds() + DEFAULT_TTL_SECONDS)
+      expect(row?.expires_at).toBe(expiresAt)
+      // The shard's alarm is at its earliest expiry, this key's or an earlier one.
+      expect(await state.storage.getAlarm()).toBeLessThanOrEqual(Math.ceil(expiresAt * 1000))
     })
   })
 
@@ -98,8 +113,7 @@ describe('rule cache helpers on the Durable Object backend', () => {
     // workerd may already have run an alarm set in the past; otherwise this runs it now.
     await runDurableObjectAlarm(stubFor('ttl:past'))
     await runInDurableObject(stubFor('ttl:past'), async (_obj, state) => {
-      expect(await state.storage.get('item')).toBeUndefined()
-      expect(await state.storage.getAlarm()).toBeNull()
+      expect(storedRow(state, 'ttl:past')).toBeUndefined()
     })
   })
 
@@ -121,6 +135,114 @@ describe('rule cache helpers on the Durable Object backend', () => {
     expect(await checkAccountAge('')).toBe(false)
     expect(await checkAccountAge(123)).toBe(false)
     expect(await checkAccountAge('never-written')).toBe(false)
+  })
+})
+
+/** The DO backend, counting the shard calls each batch makes. */
+class CountingBackend extends DurableObjectCacheBackend {
+  calls = 0
+  override batch(requests: readonly CacheRequest[]): Promise<(CacheItem | null)[][]> {
+    this.calls += new Set(requests.map((r) => shardOf(r.key))).size
+    return super.batch(requests)
+  }
+}
+
+/** What one event does in these tests: a rule-like read-merge-write plus a counter. */
+const mergeAndCount = inSequence(async (key: string, value: string): Promise<string> => {
+  const before = await getStringSet(key)
+  await putStringSet(key, [...before, value], 3600)
+  const count = await incrementCounter(`${key}:count`)
+  return `${[...before].sort().join(',')}|${count}`
+})
+
+/** Every event's operations started at once, as the engine starts every event's rules. */
+function runEvents(events: [string, string][]): Promise<string[]> {
+  return Promise.all(events.map(([key, value]) => mergeAndCount(key, value)))
+}
+
+describe('batches in a cache session (Durable Object backend)', () => {
+  let counting: CountingBackend
+  beforeEach(() => {
+    counting = new CountingBackend(env.RULE_CACHE)
+    previous = useCacheBackend(counting)
+  })
+  afterEach(() => {
+    useCacheBackend(previous)
+  })
+
+  it('gives each event of a batch the results it gets with events run one at a time', async () => {
+    const events: [string, string][] = [
+      ['session:a', 'x'],
+      ['session:b', 'y'],
+      ['session:a', 'z'],
+      ['session:a', 'x'],
+      ['session:b', 'w'],
+    ]
+    const batched = await withCacheSession(() => runEvents(events))
+    // The reference: the same events one at a time, each operation its own call, on a fresh store.
+    useCacheBackend(new MemoryCacheBackend())
+    const oneByOne: string[] = []
+    for (const [key, value] of events) oneByOne.push(await mergeAndCount(key, value))
+    expect(batched).toEqual(oneByOne)
+    expect(batched).toEqual(['|1', '|1', 'x|2', 'x,z|3', 'y|2'])
+    // Stored once the session ended: a read outside any session sees the batch's writes.
+    useCacheBackend(counting)
+    expect(await getStringSet('session:a')).toEqual(new Set(['x', 'z']))
+    expect(await getCounter('session:b:count')).toBe(2)
+  })
+
+  it('sends a batch of many events on a few keys in a few shard calls', async () => {
+    const events: [string, string][] = []
+    for (let i = 0; i < 300; i++) events.push([`few:${i % 3}`, `v${i}`])
+    const results = await withCacheSession(() => runEvents(events))
+    expect(results[299]?.endsWith('|100')).toBe(true)
+    expect(await getStringSet('few:2')).toHaveProperty('size', 100)
+    // Without a session this is 300 × 4 calls. With one: each round of a key's operations is one call
+    // per shard; the counters (whose results depend on other batches) take a round per event.
+    expect(counting.calls).toBeLessThan(300 + 10)
+  })
+
+  it('adds up two concurrent batches incrementing one counter exactly', async () => {
+    const batch = () =>
+      withCacheSession(() => Promise.all(Array.from({ length: 50 }, () => incrementCounter('session:shared'))))
+    const [first, second] = await Promise.all([batch(), batch()])
+    expect(await getCounter('session:shared')).toBe(100)
+    // Every increment got its own value: together they are 1 to 100, each batch's in its order.
+    expect([...(first ?? []), ...(second ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    expect(first).toEqual([...(first ?? [])].sort((a, b) => a - b))
+  })
+
+  it('keeps concurrent batches adding to one string set exact', async () => {
+    const batch = (tag: string) =>
+      withCacheSession(() => Promise.all(Array.from({ length: 20 }, (_, i) => addToStringSet('session:set', `${tag}${i}`))))
+    await Promise.all([batch('a'), batch('b'), batch('c')])
+    expect((await getStringSet('session:set')).size).toBe(60)
+  })
+
+  it('stores none of a batch\'s queued writes when its rules fail, and drops its session', async () => {
+    await expect(
+      withCacheSession(async () => {
+        await putStringSet('session:failed', ['v'])
+        throw new Error('rule CPU budget')
+      }),
+    ).rejects.toThrow('rule CPU budget')
+    expect(currentCacheBackend()).toBe(counting)
+    expect(await getStringSet('session:failed')).toEqual(new Set())
+  })
+
+  it('answers a read of a key written earlier in the batch from the batch, without a call', async () => {
+    await withCacheSession(async () => {
+      await putStringSet('session:local', ['one'])
+      const calls = counting.calls
+      // The first read loads the key, carrying the queued write along.
+      expect(await getStringSet('session:local')).toEqual(new Set(['one']))
+      expect(counting.calls).toBe(calls + 1)
+      await putStringSet('session:local', ['two'])
+      expect(await getStringSet('session:local')).toEqual(new Set(['two']))
+      expect(await checkAccountAge('session:local')).toBe(true)
+      expect(counting.calls).toBe(calls + 1)
+    })
+    expect(await getStringSet('session:local')).toEqual(new Set(['two']))
   })
 })
 

@@ -5,8 +5,8 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryCacheBackend } from '../../src/engine/cache/memory'
-import { DurableObjectCacheBackend } from '../../src/engine/cache/rule-cache'
-import { checkAccountAge, useCacheBackend } from '../../src/engine/helpers/caching'
+import { DurableObjectCacheBackend, shardOf } from '../../src/engine/cache/rule-cache'
+import { checkAccountAge, useCacheBackend, withCacheSession } from '../../src/engine/helpers/caching'
 import { dataModelFor, findRule, runRulesOn } from '../../src/engine/index'
 import type { CacheBackend } from '../../src/engine/cache/store'
 import type { EnrichedEvent } from '../../src/types'
@@ -125,23 +125,28 @@ describe('Standard.NewUserAccountCreated feeds check_account_age', () => {
 })
 
 describe('the production cache (RULE_CACHE Durable Objects)', () => {
-  it('keeps SSM.DistributedCommand state in the per-key object, expiring by alarm', async () => {
+  it('keeps SSM.DistributedCommand state in its key\'s shard, stored when the batch\'s session ends', async () => {
     useCacheBackend(new DurableObjectCacheBackend(env.RULE_CACHE))
-    const result = await runRulesOn(
-      [rule('AWS.SSM.DistributedCommand')],
-      dataModelFor('AWS.CloudTrail'),
-      [sendCommand(['i-1', 'i-2']), sendCommand(['i-3'])],
+    const result = await withCacheSession(() =>
+      runRulesOn([rule('AWS.SSM.DistributedCommand')], dataModelFor('AWS.CloudTrail'), [
+        sendCommand(['i-1', 'i-2']),
+        sendCommand(['i-3']),
+      ]),
     )
     expect(result.matched).toBe(1)
     // The key names the actor, the account and the start of the event's hour, as upstream's does.
     const key = 'AWS.SSM.DistributedCommand-111122223333-Operator-1739980800.0'
-    const stub = env.RULE_CACHE.get(env.RULE_CACHE.idFromName(key))
+    const stub = env.RULE_CACHE.get(env.RULE_CACHE.idFromName(shardOf(key)))
     await runInDurableObject(stub, async (_obj, state) => {
-      const item = await state.storage.get<{ stringSet: string[]; expiresAt: number }>('item')
-      expect(item?.stringSet.sort()).toEqual(['i-1', 'i-2', 'i-3'])
-      expect(await state.storage.getAlarm()).toBe((item?.expiresAt ?? 0) * 1000)
+      const row = state.storage.sql
+        .exec<{ item: string; expires_at: number }>('SELECT item, expires_at FROM rule_cache WHERE key = ?', key)
+        .one()
+      const item = JSON.parse(row.item) as { stringSet: string[]; expiresAt: number }
+      expect(item.stringSet.sort()).toEqual(['i-1', 'i-2', 'i-3'])
+      expect(row.expires_at).toBe(item.expiresAt)
+      expect(await state.storage.getAlarm()).toBeLessThanOrEqual(Math.ceil(item.expiresAt * 1000))
       // Upstream passes no expiry when adding to a non-empty set, which means the 90-day default.
-      expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 89 * 86400)
+      expect(item.expiresAt).toBeGreaterThan(Date.now() / 1000 + 89 * 86400)
     })
   })
 })

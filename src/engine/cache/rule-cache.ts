@@ -1,68 +1,127 @@
 /**
- * The production home of Panther's rule cache: one Durable Object per cache key (named by the key), so
- * every key's read-modify-write is serialised without locks and unrelated keys never contend.
+ * The production home of Panther's rule cache: the keys are spread over SHARDS Durable Objects (by a
+ * hash of the key), each holding its keys as SQLite rows. An object handles one call at a time and a
+ * call runs its SQL without an await in between, so every key's read-modify-write is atomic without
+ * locks. One call carries any number of keys' operations, so a batch's cache traffic costs at most a
+ * call per shard per round, and no key creates an object of its own (a new SQLite-backed object per
+ * key was the cost that dominated ingest: most keys are new, e.g. an actor's key per hour).
  *
- * Storage schema (SQLite-backed object storage, key-value API): a single entry `item` holding the
- * `CacheItem` ({ count?, stringSet?, dictionary?, expiresAt? }). When the item carries an expiry, an
- * alarm is set for it; the alarm deletes all of the object's storage once the expiry has passed.
- * Reads never return an expired item, whether or not the alarm has run yet.
+ * Storage schema: table `rule_cache` (key TEXT PRIMARY KEY, item TEXT: the `CacheItem` as JSON,
+ * expires_at REAL: epoch seconds, NULL when the item has no expiry), indexed by expiry. An alarm at the
+ * earliest expiry deletes the expired rows; reads never return an expired item, whether or not the
+ * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost).
  */
 import { DurableObject } from 'cloudflare:workers'
-import { applyCacheOps, isExpired, nowEpochSeconds, type CacheBackend, type CacheItem, type CacheOp } from './store'
+import {
+  applyCacheGroups,
+  nowEpochSeconds,
+  type CacheBackend,
+  type CacheItem,
+  type CacheOp,
+  type CacheRequest,
+} from './store'
 
-const ITEM = 'item'
+/** Objects the cache keys are spread over. */
+export const SHARDS = 32
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS rule_cache (
+  key TEXT PRIMARY KEY,
+  item TEXT NOT NULL,
+  expires_at REAL
+);
+CREATE INDEX IF NOT EXISTS rule_cache_expiry ON rule_cache (expires_at);`
+
+/** The object name of the shard holding `key` (FNV-1a over the key's UTF-16 code units). */
+export function shardOf(key: string): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return `shard-${(h >>> 0) % SHARDS}`
+}
+
+function expiryOf(item: CacheItem): number | null {
+  return item.expiresAt === undefined || item.expiresAt === 0 ? null : item.expiresAt
+}
 
 export class RuleCache extends DurableObject<Env> {
-  /** undefined until loaded from storage; null when the key holds nothing. */
-  private item: CacheItem | null | undefined
+  private readonly sql: SqlStorage
+  /** The alarm as last set or read (undefined: not known yet), so a write rarely reads it. */
+  private alarmAt: number | null | undefined
 
-  /** The live item, or null. */
-  async read(): Promise<CacheItem | null> {
-    const item = await this.load()
-    return item === null || isExpired(item, nowEpochSeconds()) ? null : item
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.sql.exec(SCHEMA)
   }
 
-  /** Applies `ops` atomically (the object handles one call at a time across the storage awaits). */
-  async apply(ops: CacheOp[]): Promise<CacheItem | null> {
-    const next = applyCacheOps(await this.load(), ops, nowEpochSeconds())
-    this.item = next
-    if (next === null) {
-      await this.ctx.storage.deleteAll()
-      return null
-    }
-    await this.ctx.storage.put(ITEM, next)
-    await this.scheduleExpiry(next)
-    return next
+  /**
+   * For each request, applies its groups to its key in order and returns the item after each (an
+   * empty group reads); keys are stored once, after their last group.
+   */
+  async batch(requests: CacheRequest[]): Promise<(CacheItem | null)[][]> {
+    const now = nowEpochSeconds()
+    let wrote = false
+    const out = requests.map(({ key, groups }) => {
+      const row = this.sql
+        .exec<{ item: string }>('SELECT item FROM rule_cache WHERE key = ?', key)
+        .toArray()[0]
+      const results = applyCacheGroups(row ? (JSON.parse(row.item) as CacheItem) : null, groups, now)
+      if (groups.some((ops) => ops.length > 0)) {
+        const next = results[results.length - 1] ?? null
+        if (next === null) {
+          if (row) this.sql.exec('DELETE FROM rule_cache WHERE key = ?', key)
+        } else {
+          this.sql.exec(
+            'INSERT OR REPLACE INTO rule_cache (key, item, expires_at) VALUES (?, ?, ?)',
+            key,
+            JSON.stringify(next),
+            expiryOf(next),
+          )
+          wrote = true
+        }
+      }
+      return results
+    })
+    if (wrote) await this.scheduleAlarm()
+    return out
+  }
+
+  /** The live item under `key`, or null (one key's `batch`, for tools and tests). */
+  async read(key: string): Promise<CacheItem | null> {
+    return (await this.batch([{ key, groups: [[]] }]))[0]?.[0] ?? null
   }
 
   override async alarm(): Promise<void> {
-    const item = await this.load()
-    if (item === null) return
-    if (isExpired(item, nowEpochSeconds())) {
-      this.item = null
+    this.alarmAt = null
+    this.sql.exec('DELETE FROM rule_cache WHERE expires_at <= ?', nowEpochSeconds())
+    const left = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM rule_cache').one().n
+    if (left === 0) {
+      // Nothing left: free the object's storage (this also clears what older layouts kept here).
       await this.ctx.storage.deleteAll()
-    } else {
-      await this.scheduleExpiry(item)
-    }
-  }
-
-  private async load(): Promise<CacheItem | null> {
-    if (this.item === undefined) this.item = (await this.ctx.storage.get<CacheItem>(ITEM)) ?? null
-    return this.item
-  }
-
-  private async scheduleExpiry(item: CacheItem): Promise<void> {
-    const current = await this.ctx.storage.getAlarm()
-    if (item.expiresAt === undefined || item.expiresAt === 0) {
-      if (current !== null) await this.ctx.storage.deleteAlarm()
+      this.sql.exec(SCHEMA)
       return
     }
-    const at = Math.ceil(item.expiresAt * 1000)
-    if (current !== at) await this.ctx.storage.setAlarm(at)
+    await this.scheduleAlarm()
+  }
+
+  /** Keeps an alarm at the earliest expiry. */
+  private async scheduleAlarm(): Promise<void> {
+    const first = this.sql
+      .exec<{ t: number | null }>('SELECT MIN(expires_at) AS t FROM rule_cache')
+      .one().t
+    if (first === null) return
+    const at = Math.ceil(first * 1000)
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()
+    if (this.alarmAt === null || this.alarmAt > at) {
+      await this.ctx.storage.setAlarm(at)
+      this.alarmAt = at
+    }
   }
 }
 
-/** The backend the pipeline installs for rules: each key is its own `RuleCache` object. */
+/** The backend the pipeline installs for rules: keys in `RuleCache` shards. */
 export class DurableObjectCacheBackend implements CacheBackend {
   constructor(private readonly namespace: DurableObjectNamespace<RuleCache>) {}
 
@@ -70,15 +129,51 @@ export class DurableObjectCacheBackend implements CacheBackend {
     return nowEpochSeconds()
   }
 
-  get(key: string): Promise<CacheItem | null> {
-    return this.stub(key).read()
+  async get(key: string): Promise<CacheItem | null> {
+    return (await this.one(key, []))[0] ?? null
   }
 
-  update(key: string, ops: readonly CacheOp[]): Promise<CacheItem | null> {
-    return this.stub(key).apply([...ops])
+  async update(key: string, ops: readonly CacheOp[]): Promise<CacheItem | null> {
+    return (await this.one(key, ops))[0] ?? null
   }
 
-  private stub(key: string): DurableObjectStub<RuleCache> {
-    return this.namespace.get(this.namespace.idFromName(key))
+  async write(key: string, ops: readonly CacheOp[]): Promise<void> {
+    await this.one(key, ops)
+  }
+
+  /** One call per shard touched, all in parallel; the answers in request order. */
+  async batch(requests: readonly CacheRequest[]): Promise<(CacheItem | null)[][]> {
+    const byShard = new Map<string, number[]>()
+    requests.forEach((r, i) => {
+      const shard = shardOf(r.key)
+      const list = byShard.get(shard)
+      if (list === undefined) byShard.set(shard, [i])
+      else list.push(i)
+    })
+    const out: (CacheItem | null)[][] = new Array(requests.length)
+    await Promise.all(
+      [...byShard].map(async ([shard, indexes]) => {
+        const answers = await this.stub(shard).batch(
+          indexes.map((i) => {
+            const r = requests[i] as CacheRequest
+            return { key: r.key, groups: r.groups.map((ops) => [...ops]) }
+          }),
+        )
+        indexes.forEach((i, j) => (out[i] = answers[j] ?? []))
+      }),
+    )
+    return out
+  }
+
+  partition(key: string): string {
+    return shardOf(key)
+  }
+
+  private async one(key: string, ops: readonly CacheOp[]): Promise<(CacheItem | null)[]> {
+    return (await this.stub(shardOf(key)).batch([{ key, groups: [[...ops]] }]))[0] ?? []
+  }
+
+  private stub(shard: string): DurableObjectStub<RuleCache> {
+    return this.namespace.get(this.namespace.idFromName(shard))
   }
 }

@@ -32,6 +32,24 @@ export interface CacheBackend {
   get(key: string): Promise<CacheItem | null>
   /** Applies `ops` in order to the live item (a missing or expired one counts as empty); returns the result. */
   update(key: string, ops: readonly CacheOp[]): Promise<CacheItem | null>
+  /**
+   * `update` for a caller that does not need the result (a put, a reset, an expiry): a backend may
+   * apply it later, as long as its own later reads and updates of the key see it first.
+   */
+  write(key: string, ops: readonly CacheOp[]): Promise<void>
+  /**
+   * Several keys' operations in one round trip where the backend can: for each request, its groups
+   * applied to its key in order, atomically, and the item after each group (an empty group reads).
+   */
+  batch(requests: readonly CacheRequest[]): Promise<(CacheItem | null)[][]>
+  /** Requests for keys of one partition (one object) travel in one call; a batcher groups by it. */
+  partition(key: string): string
+}
+
+/** One key's part of a `CacheBackend.batch` call. */
+export interface CacheRequest {
+  key: string
+  groups: readonly (readonly CacheOp[])[]
 }
 
 export function nowEpochSeconds(): number {
@@ -86,4 +104,19 @@ export function applyCacheOps(current: CacheItem | null, ops: readonly CacheOp[]
     }
   }
   return hasData(item) ? item : null
+}
+
+/** `applyCacheOps` for each group in turn: the item after each (what `CacheBackend.batch` returns). */
+export function applyCacheGroups(
+  current: CacheItem | null,
+  groups: readonly (readonly CacheOp[])[],
+  nowSeconds: number,
+): (CacheItem | null)[] {
+  const out: (CacheItem | null)[] = []
+  let item = current
+  for (const ops of groups) {
+    item = applyCacheOps(item, ops, nowSeconds)
+    out.push(item)
+  }
+  return out
 }

@@ -3,9 +3,10 @@
  * dictionaries and key expiry shared across events and batches. Rules read them through
  * `mockable('get_string_set', getStringSet)` etc. so that test `Mocks` can replace them.
  *
- * Where the state lives is the installed backend: the pipeline installs the Durable Object backend for
- * each batch (`useCacheBackend`), the rule test runner a fresh in-memory one per test. Without either,
- * a process-wide in-memory store serves (tools and unit tests).
+ * Where the state lives is the installed backend: the pipeline installs the Durable Object backend
+ * (`useCacheBackend`) and runs each batch's rules in a cache session over it (`withCacheSession`); the
+ * rule test runner installs a fresh in-memory one per test. Without either, a process-wide in-memory
+ * store serves (tools and unit tests).
  *
  * Upstream semantics kept on purpose (DynamoDB behaviour of `panther-kv-store`):
  * - every write helper also sets the key's expiry, default 90 days; an `epochSeconds` below 604801
@@ -15,8 +16,30 @@
  * - `evaluateThreshold` only ever fires from the second increment on.
  * Unlike DynamoDB's lazy TTL deletion (up to 48 hours late), an expired key is never read back here, as
  * if every read passed upstream's `force_ttl_check=True`.
+ *
+ * Batch semantics (a cache session, see ../cache/session.ts), per key:
+ * - Within a batch, every helper sees the batch's earlier operations on the key, in the order they
+ *   were issued: a batch gives each event the results it would get with events run one at a time.
+ * - Reads: a batch reads a key from its object once, when it first needs it, then from its own copy
+ *   (its writes included). A concurrent batch's writes made after that are not seen by this batch.
+ * - Writes whose helper returns nothing (`putStringSet`, `putDictionary`, `resetCounter`,
+ *   `resetStringSet`, `setKeyExpiration`) reach the object at the latest once the batch's rules are
+ *   done (with the batch's next call to the key's shard, else in one call per shard at the end),
+ *   before the batch's matches are recorded and before it answers. A batch refused for its rule CPU
+ *   budget stores none of them; a batch whose cache call fails answers 5xx (its sender retries) and
+ *   may have stored some.
+ * - Helpers that return the state after their write (`incrementCounter`, `evaluateThreshold`,
+ *   `addToStringSet`, `removeFromStringSet`) are applied atomically at the key's object, with the
+ *   batch's other operations on the key issued meanwhile in the same call: concurrent batches' counts
+ *   and set changes add up exactly. After such a helper, the batch reads and writes that key at its
+ *   object directly, like a batch without a session.
+ * - A read-merge-write (`getStringSet` then `putStringSet`) is not atomic across concurrent batches:
+ *   the later batch's write wins, as with upstream's GetItem then PutItem from concurrent Lambdas.
+ *   `inSequence` orders it within the Worker instance for calls of one rule on one key.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { MemoryCacheBackend } from '../cache/memory'
+import { CacheSession } from '../cache/session'
 import type { CacheBackend, CacheOp } from '../cache/store'
 
 /** Upstream's `_EPOCH_SECONDS_DELTA_DEFAULT`. */
@@ -26,6 +49,15 @@ const RELATIVE_EXPIRY_LIMIT = 604801
 
 let backend: CacheBackend = new MemoryCacheBackend()
 
+/** What a helper call runs under: the batch's session, and the `inSequence` call it belongs to. */
+interface CacheScope {
+  session?: CacheSession
+  call?: SequencedCall
+}
+
+// Concurrent batches in one isolate each have their session; the scope follows a rule's awaits.
+const scope = new AsyncLocalStorage<CacheScope>()
+
 /** Installs the store the helpers use from now on; returns the previous one. */
 export function useCacheBackend(next: CacheBackend): CacheBackend {
   const previous = backend
@@ -33,8 +65,20 @@ export function useCacheBackend(next: CacheBackend): CacheBackend {
   return previous
 }
 
+/** The store helper calls go to here: the batch's session, else the installed backend. */
 export function currentCacheBackend(): CacheBackend {
-  return backend
+  return scope.getStore()?.session ?? backend
+}
+
+/**
+ * Runs `fn` (a batch's rules) in a new cache session over the installed backend, then stores the
+ * batch's queued writes (see the header). If `fn` throws, the queued writes are dropped.
+ */
+export async function withCacheSession<T>(fn: () => T | Promise<T>): Promise<T> {
+  const session = new CacheSession(backend)
+  const result = await scope.run({ session }, fn)
+  await session.flush()
+  return result
 }
 
 /** An expiry as `set_key_expiration` accepts it: epoch or relative seconds, as a number or numeric string. */
@@ -50,32 +94,40 @@ export function resolveExpiry(epochSeconds: Expiry, nowSeconds: number): number 
 }
 
 function expireOp(epochSeconds: Expiry): CacheOp {
-  return { op: 'expireAt', epochSeconds: resolveExpiry(epochSeconds, backend.now()) }
+  return { op: 'expireAt', epochSeconds: resolveExpiry(epochSeconds, currentCacheBackend().now()) }
 }
 
 function toValues(val: string | Iterable<string>): string[] {
   return typeof val === 'string' ? [val] : [...new Set(val)]
 }
 
+/** The backend for a helper call on `key`, once the `inSequence` call it runs in may touch the key. */
+function storeFor(key: string): CacheBackend | Promise<CacheBackend> {
+  const wait = turn(key)
+  return wait === undefined ? currentCacheBackend() : wait.then(currentCacheBackend)
+}
+
 /** `get_counter`: the counter's value, 0 when the key holds none. */
 export async function getCounter(key: string): Promise<number> {
-  return (await backend.get(key))?.count ?? 0
+  return (await (await storeFor(key)).get(key))?.count ?? 0
 }
 
 /** `increment_counter`: adds `val` (default 1), refreshes the expiry, returns the new value. */
 export async function incrementCounter(key: string, val = 1, epochSeconds?: Expiry): Promise<number> {
-  const item = await backend.update(key, [{ op: 'addCount', by: val }, expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  const item = await store.update(key, [{ op: 'addCount', by: val }, expireOp(epochSeconds)])
   return item?.count ?? 0
 }
 
 /** `reset_counter`: replaces the key's item with a zero counter (no expiry, like upstream's PutItem). */
 export async function resetCounter(key: string): Promise<void> {
-  await backend.update(key, [{ op: 'put', item: { count: 0 } }])
+  await (await storeFor(key)).write(key, [{ op: 'put', item: { count: 0 } }])
 }
 
 /** `set_key_expiration`: when the key expires (default 90 days from now). */
 export async function setKeyExpiration(key: string, epochSeconds?: Expiry): Promise<void> {
-  await backend.update(key, [expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  await store.write(key, [expireOp(epochSeconds)])
 }
 
 /** `put_dictionary`: stores a JSON-serialisable object under `key`, replacing the item. */
@@ -89,12 +141,13 @@ export async function putDictionary(key: string, val: Record<string, unknown>, e
   } catch (err) {
     throw new TypeError(`put_dictionary: value is a dictionary, but it is not JSON serializable (${String(err)})`)
   }
-  await backend.update(key, [{ op: 'put', item: { dictionary: text } }, expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  await store.write(key, [{ op: 'put', item: { dictionary: text } }, expireOp(epochSeconds)])
 }
 
 /** `get_dictionary`: the stored object, `{}` when absent. */
 export async function getDictionary(key: string): Promise<Record<string, unknown>> {
-  const text = (await backend.get(key))?.dictionary
+  const text = (await (await storeFor(key)).get(key))?.dictionary
   if (text === undefined || text === '') return {}
   try {
     return JSON.parse(text) as Record<string, unknown>
@@ -105,7 +158,7 @@ export async function getDictionary(key: string): Promise<Record<string, unknown
 
 /** `get_string_set`: the key's string set, empty when absent. */
 export async function getStringSet(key: string): Promise<Set<string>> {
-  return new Set((await backend.get(key))?.stringSet ?? [])
+  return new Set((await (await storeFor(key)).get(key))?.stringSet ?? [])
 }
 
 /**
@@ -115,14 +168,16 @@ export async function getStringSet(key: string): Promise<Set<string>> {
 export async function putStringSet(key: string, val: Iterable<string>, epochSeconds?: Expiry): Promise<void> {
   const values = [...new Set(val)]
   const write: CacheOp = values.length === 0 ? { op: 'removeStringSet' } : { op: 'put', item: { stringSet: values } }
-  await backend.update(key, [write, expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  await store.write(key, [write, expireOp(epochSeconds)])
 }
 
 /** `add_to_string_set`: adds one string or several; returns the resulting set. */
 export async function addToStringSet(key: string, val: string | Iterable<string>, epochSeconds?: Expiry): Promise<Set<string>> {
   const values = toValues(val)
   if (values.length === 0) return getStringSet(key)
-  const item = await backend.update(key, [{ op: 'addStrings', values }, expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  const item = await store.update(key, [{ op: 'addStrings', values }, expireOp(epochSeconds)])
   return new Set(item?.stringSet ?? [])
 }
 
@@ -134,13 +189,14 @@ export async function removeFromStringSet(
 ): Promise<Set<string>> {
   const values = toValues(val)
   if (values.length === 0) return getStringSet(key)
-  const item = await backend.update(key, [{ op: 'deleteStrings', values }, expireOp(epochSeconds)])
+  const store = await storeFor(key)
+  const item = await store.update(key, [{ op: 'deleteStrings', values }, expireOp(epochSeconds)])
   return new Set(item?.stringSet ?? [])
 }
 
 /** `reset_string_set`: drops the key's string set (its counter and dictionary stay). */
 export async function resetStringSet(key: string): Promise<void> {
-  await backend.update(key, [{ op: 'removeStringSet' }])
+  await (await storeFor(key)).write(key, [{ op: 'removeStringSet' }])
 }
 
 /**
@@ -150,7 +206,7 @@ export async function resetStringSet(key: string): Promise<void> {
 export async function evaluateThreshold(key: string, threshold = 10, expirySeconds = 3600): Promise<boolean> {
   const count = await incrementCounter(key)
   if (count === 1) {
-    await setKeyExpiration(key, Math.trunc(backend.now()) + expirySeconds)
+    await setKeyExpiration(key, Math.trunc(currentCacheBackend().now()) + expirySeconds)
   } else if (count >= threshold) {
     await resetCounter(key)
     return true
@@ -167,17 +223,57 @@ export async function checkAccountAge(key: unknown): Promise<boolean> {
   return (await getStringSet(key)).size > 0
 }
 
+/** One call of an `inSequence` function. */
+interface SequencedCall {
+  /** The function's queues: per cache key, settles when the last call holding the key has. */
+  locks: Map<string, Promise<void>>
+  /** The first key the call touched: the one it holds until it settles. */
+  key?: string
+  /** Settles (never rejects) when the call has. */
+  done: Promise<void>
+}
+
 /**
- * Runs the calls of `fn` one after another, in call order, even when the engine evaluates several
- * events concurrently. Panther runs a rule over a batch event by event, so a rule that reads a cached
- * set, merges and writes it back must not interleave with itself (two events would both read the old
- * set and one update would be lost). A failed call does not block the next ones.
+ * Called synchronously by every helper before its first await: the first key an `inSequence` call
+ * touches makes it wait for the earlier calls holding that key. Undefined when there is nothing to wait
+ * for.
+ */
+function turn(key: string): Promise<void> | undefined {
+  const call = scope.getStore()?.call
+  if (call === undefined || call.key !== undefined) return undefined
+  call.key = key
+  const before = call.locks.get(key)
+  const mine = before === undefined ? call.done : before.then(() => call.done)
+  call.locks.set(key, mine)
+  void mine.then(() => {
+    if (call.locks.get(key) === mine) call.locks.delete(key)
+  })
+  return before
+}
+
+/**
+ * Orders the calls of `fn` that touch the same cache key: each waits, at its first cache helper call,
+ * until the earlier calls on that key have settled, so they run one after another in call order even
+ * when the engine evaluates several events concurrently. Panther runs a rule over a batch event by
+ * event, so a rule that reads a cached set, merges and writes it back must not interleave with itself
+ * on one key (two events would both read the old set and one update would be lost). Calls on other
+ * keys run concurrently: a batch's reads of many keys go out together. A call is ordered by the first
+ * key it touches only (rules keep one key per call; locking several could deadlock). A failed call
+ * does not block the next ones.
  */
 export function inSequence<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  let last: Promise<unknown> = Promise.resolve()
+  const locks = new Map<string, Promise<void>>()
   return (...args: A) => {
-    const run = last.then(() => fn(...args))
-    last = run.catch(() => undefined)
+    let settle!: () => void
+    const call: SequencedCall = { locks, done: new Promise<void>((resolve) => (settle = resolve)) }
+    let run: Promise<R>
+    try {
+      run = scope.run({ ...scope.getStore(), call }, () => fn(...args))
+    } catch (err) {
+      settle()
+      return Promise.reject(err)
+    }
+    run.then(settle, settle)
     return run
   }
 }
