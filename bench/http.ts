@@ -3,14 +3,30 @@
  * alerts are stored, not sent) loaded by a bounded client in this process: each configuration (batch
  * size × concurrency) posts pre-serialized generated batches for a few seconds; events/s, batch
  * latency percentiles, and errors (any non-200 answer, failed request or rejected event).
+ *
+ * While iterating: `--sizes=100,2000 --concurrency=8 --seconds=2 --no-storm` runs a smaller matrix,
+ * `--no-write` prints the figures without touching BENCHMARKS.md (a partial run is not a table), and
+ * `--keep-log` keeps wrangler's log and state directory for a look afterwards.
  */
 import { batches, benignMix, generateMix, type Mix } from './lib/corpus.ts'
 import { type Dev, startDev, watchdog } from './lib/dev.ts'
 import { fmt, percentile, QUICK, table, writeSection } from './lib/report.ts'
 
-const SIZES = QUICK ? [500] : [100, 500, 2000]
-const CONCURRENCY = QUICK ? [8] : [1, 8, 32]
-const SECONDS = QUICK ? 1 : 4
+/** `--name=1,2,3` from the command line, else the default. */
+function listArg(name: string, fallback: number[]): number[] {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
+  if (arg === undefined) return fallback
+  const values = arg.slice(name.length + 3).split(',').map(Number)
+  if (values.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`bad ${arg}`)
+  return values
+}
+
+const SIZES = listArg('sizes', QUICK ? [500] : [100, 500, 2000])
+const CONCURRENCY = listArg('concurrency', QUICK ? [8] : [1, 8, 32])
+const SECONDS = listArg('seconds', [QUICK ? 1 : 4])[0]!
+const STORM = !QUICK && !process.argv.includes('--no-storm')
+const WRITE = !process.argv.includes('--no-write')
+const KEEP_LOG = process.argv.includes('--keep-log')
 const TARGET_EPS = 20_000
 const TARGET_P99 = 250
 
@@ -20,7 +36,7 @@ const timer = watchdog(QUICK ? 55 : 240, () => dev)
 // Two traffic profiles. Background: events no rule fires on (most of a real feed). Storm: the rules'
 // test logs varied, ~85% of which match, most with a new dedup string (every match a new alert).
 const background = await benignMix(QUICK ? 5_000 : 40_000, 88)
-const storm = generateMix(QUICK ? 1_000 : 10_000, 89)
+const storm = generateMix(STORM ? 10_000 : 1_000, 89)
 
 /** Up to 20 bodies of `size` events, evenly spaced over the mix (so log types keep their shares). */
 function bodies(mix: Mix, size: number) {
@@ -96,7 +112,7 @@ try {
   await load('warm-up', background, 100, 2) // isolate, Durable Objects, D1
   const configs: [string, Mix, number, number][] = []
   for (const size of SIZES) for (const c of CONCURRENCY) configs.push(['background', background, size, c])
-  if (!QUICK) configs.push(['storm', storm, 500, 8])
+  if (STORM) configs.push(['storm', storm, 500, 8])
   for (const [profile, mix, size, c] of configs) {
     const r = await load(profile, mix, size, c)
     results.push(r)
@@ -106,7 +122,7 @@ try {
   }
 } finally {
   clearTimeout(timer)
-  await dev?.stop(results.some((r) => r.errors > 0))
+  await dev?.stop(KEEP_LOG || results.some((r) => r.errors > 0))
 }
 
 const rows = results.map((r) => {
@@ -126,7 +142,7 @@ const rows = results.map((r) => {
   ]
 })
 const best = results.filter((r) => r.profile === 'background').reduce((a, b) => (b.events / b.seconds > a.events / a.seconds ? b : a))
-writeSection(
+if (WRITE) writeSection(
   'http',
   'Ingest over HTTP (wrangler dev)',
   `npm run bench:http${QUICK ? ' -- --quick' : ''}`,
