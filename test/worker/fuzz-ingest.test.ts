@@ -16,6 +16,7 @@ import {
   encodeItems,
   garbageLine,
   maybeGzip,
+  post,
   runProperty,
   runsFor,
   timeoutMs,
@@ -24,7 +25,7 @@ import {
   type Encoding,
   type Item,
 } from './fuzz-helpers'
-import { gzip, post } from './ingest-helpers'
+import { gzip } from './ingest-helpers'
 
 const LOG_TYPES = ['AWS.CloudTrail', 'Salesforce.Login', 'Salesforce.RealtimeEvent', 'No.Such']
 const CONTENT_TYPES = [
