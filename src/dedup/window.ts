@@ -9,6 +9,7 @@
  *   distinct `unique()` values for rules with that hook), and only if the rule has CreateAlert.
  */
 import { createHash } from 'node:crypto'
+import { limitAlertContext } from '../engine/runtime'
 import type { AlertRecord, JsonObject } from '../types'
 import { boundedSample, type GroupFields, type GroupRule, type MatchGroup } from './group'
 
@@ -69,7 +70,8 @@ export function openWindow(group: MatchGroup, alertCount: number, now: number): 
     firstEventAt: group.firstEventAt,
     lastEventAt: group.lastEventAt,
     rule: group.rule,
-    fields: group.fields,
+    // The rule engine leaves a live alert context's size limit to this point, where it is stored.
+    fields: { ...group.fields, alertContext: limitAlertContext(group.fields.alertContext) },
     samples: group.samples.slice(0, MAX_WINDOW_SAMPLES).map(boundedSample),
     alertCreatedAt: null,
     revision: 1,

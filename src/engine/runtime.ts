@@ -161,32 +161,37 @@ export function pythonJsonLength(compact: string): number {
   return length
 }
 
+/** The alert context hook's result as JSON, or `{_error}` naming why there is none. */
 function alertContextOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink): JsonObject {
   const fn = rule.hooks.alertContext
   if (fn === undefined) return {}
-  let serialized: string
-  let context: JsonObject
   try {
     const value: unknown = fn(event)
     if (!isRecord(value) && !(value instanceof Map))
       throw wrongType('alert_context', value, 'Mapping')
-    context = plain(value) as JsonObject
-    serialized = JSON.stringify(context)
+    return plain(value) as JsonObject
   } catch (err) {
     issues?.push({ hook: 'alert_context', message: errorRepr(err) })
     return { _error: errorRepr(err) }
   }
+}
+
+/**
+ * Panther's size limit on an alert context: over 200 KiB as Python serialises it, the context is
+ * replaced by `{_error}`. Live, the dedup object applies it where it serialises the context anyway
+ * (when a window opens), so the rule engine does not serialise every group's context a second time.
+ */
+export function limitAlertContext(context: JsonObject): JsonObject {
+  const serialized = JSON.stringify(context)
   // Compact JSON is never longer than Python's; measure Python's form only when it could matter.
   const size =
     serialized.length * 6 > MAX_ALERT_CONTEXT_CHARS
       ? pythonJsonLength(serialized)
       : serialized.length
-  if (size > MAX_ALERT_CONTEXT_CHARS) {
-    return {
-      _error: `alert_context size is [${size}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
-    }
+  if (size <= MAX_ALERT_CONTEXT_CHARS) return context
+  return {
+    _error: `alert_context size is [${size}] characters, bigger than maximum of [${MAX_ALERT_CONTEXT_CHARS}] characters`,
   }
-  return context
 }
 
 function destinationsOf(
@@ -241,7 +246,7 @@ export function buildMatch(
     dedup: dedupValue ? truncate(dedupValue) : dedupFallback(rule, generatedTitle),
     title: titleOf(rule, generatedTitle),
     severity: severityOf(rule, event, issues),
-    alertContext: alertContextOf(rule, event, issues),
+    alertContext: limitAlertContext(alertContextOf(rule, event, issues)),
     description: textOr(stringHook('description', hooks.description, event, issues), meta.description),
     reference: textOr(stringHook('reference', hooks.reference, event, issues), meta.reference),
     runbook: textOr(stringHook('runbook', hooks.runbook, event, issues), meta.runbook),
@@ -301,6 +306,7 @@ class LiveMatch implements RuleMatch {
     return (this.severityValue ??= severityOf(this.compiled, this.wrapper, undefined))
   }
 
+  /** Not yet held to Panther's size limit: the dedup object does that (limitAlertContext). */
   get alertContext(): JsonObject {
     return (this.contextValue ??= alertContextOf(this.compiled, this.wrapper, undefined))
   }

@@ -148,6 +148,16 @@ describe('group contents', () => {
     expect([group?.firstEventAt, group?.lastEventAt]).toEqual(['2026-11-23 09:00:00.000', '2026-11-23 11:00:00.000'])
     expect(group?.samples).toHaveLength(SAMPLES_PER_GROUP)
   })
+  it('stores an alert context over Panther\'s 200 KiB limit as its {_error}', async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Grp.BigContext' })
+    const first = match(meta, 'c')
+    first.alertContext = { big: 'x'.repeat(204800) }
+    await recordMatches(env, [first], t0)
+    expect((await snapshot('RULE', 'Grp.BigContext', 'c')).window?.fields.alertContext).toEqual({
+      _error: 'alert_context size is [204811] characters, bigger than maximum of [204800] characters',
+    })
+  })
   it('stores an oversized sample event as a stub that names it', async () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Grp.BigSample' })

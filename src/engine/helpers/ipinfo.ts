@@ -157,6 +157,21 @@ export interface GeoInfo {
 }
 
 /**
+ * Alert contexts call `geoinfoFromIp` on every alert and catch this for events without IPinfo
+ * enrichment (most of them): one instance per message spares a stack capture each time.
+ */
+const ipinfoExceptions = new Map<string, PantherIPInfoException>()
+
+function ipinfoException(message: string): PantherIPInfoException {
+  let err = ipinfoExceptions.get(message)
+  if (err === undefined) {
+    err = new PantherIPInfoException(message)
+    if (ipinfoExceptions.size < 64) ipinfoExceptions.set(message, err)
+  }
+  return err
+}
+
+/**
  * `geoinfo_from_ip(event, match_field)`: throws `PantherIPInfoException` unless both the location and
  * ASN enrichments matched `matchField`.
  */
@@ -164,10 +179,10 @@ export function geoinfoFromIp(event: PantherEvent, matchField: string): GeoInfo 
   const location = getIpinfoLocation(event)
   const asn = getIpinfoAsn(event)
   if (location === null || asn === null) {
-    throw new PantherIPInfoException('Please enable both IPInfo Location and ASN Enrichment Providers')
+    throw ipinfoException('Please enable both IPInfo Location and ASN Enrichment Providers')
   }
   if (deepGet(asn.lutMatches, matchField) === undefined || deepGet(location.lutMatches, matchField) === undefined) {
-    throw new PantherIPInfoException(`IPInfo is not configured on the provided match_field: ${matchField}`)
+    throw ipinfoException(`IPInfo is not configured on the provided match_field: ${matchField}`)
   }
   return {
     ip: event.get(matchField),
