@@ -43,11 +43,11 @@ async function failUnknown(
 }
 
 /**
- * Makes one attempt per routed destination; resolves once each destination was
- * delivered, refused for good, or queued for a retry, and throws otherwise (an attempt that could
- * not be recorded, or the queue refusing the retries): the caller then tries again. With `recheck`
- * (an earlier call may have gone part of the way), destinations whose delivery under this webhook-id
- * is already DELIVERED or FAILED are skipped, and attempt numbers go on from the recorded ones.
+ * Makes one attempt per routed destination; resolves once each destination was delivered, refused
+ * for good, or queued for a retry, and throws otherwise (an attempt that could not be recorded, or
+ * the queue refusing the retries): the caller then tries again. With `recheck` (an earlier call may
+ * have gone part of the way), destinations whose delivery under this webhook-id is already DELIVERED
+ * or FAILED are skipped, and attempt numbers go on from the recorded ones.
  */
 export async function attemptRouted(
   env: Env,
