@@ -58,6 +58,13 @@ export async function readRequestBody(request: Request, limit: number): Promise<
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, 'request body')
   if (!request.body) return new Uint8Array(0)
   try {
+    if (declared !== null && /^\s*\d+\s*$/.test(declared)) {
+      // A declared length within the limit bounds what HTTP delivers: read it whole, in one native
+      // call (a chunk-by-chunk read of a 2 MB body cost more CPU than parsing it as JSON).
+      const bytes = new Uint8Array(await request.arrayBuffer())
+      if (bytes.byteLength > limit) throw tooLarge(limit, 'request body')
+      return bytes
+    }
     return await readLimited(request.body, limit, 'request body')
   } catch (err) {
     if (err instanceof IngestError) throw err
