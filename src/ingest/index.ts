@@ -2,7 +2,7 @@
  * `POST /ingest/:logType`: authenticate the sender, read and decode the body within the limits,
  * validate and enrich each event, hand the accepted ones to the pipeline, answer with the counts.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { getLogType, knownLogTypes, type LogType } from '../logtypes'
 import { processBatch } from '../pipeline'
 import { assertLogTypeAllowed, authenticate } from './auth'
@@ -11,7 +11,8 @@ import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { IngestError } from './errors'
 import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
 import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
-import { readLimits } from './limits'
+import { Admission } from './admission'
+import { type IngestLimits, readLimits } from './limits'
 
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
 const MAX_ERRORS_IN_ANSWER = 100
@@ -31,8 +32,36 @@ export interface IngestAnswer {
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>()
 
+/** Memory admission for the whole isolate (see admission.ts). */
+const admission = new Admission()
+
 ingestRoutes.post('/:logType', async (c) => {
   const limits = readLimits(c.env)
+  const release = await admission.admit(admittedBytes(c.req.raw.headers, limits.maxBodyBytes))
+  try {
+    return await ingestBatch(c, limits)
+  } finally {
+    release()
+  }
+})
+
+/**
+ * What a request is charged against the admission budget: its declared length, or the body limit
+ * when it may inflate (gzip) or its length is not declared.
+ */
+function admittedBytes(headers: Headers, maxBodyBytes: number): number {
+  const declared = Number(headers.get('content-length') ?? Number.NaN)
+  const encoding = (headers.get('content-encoding') ?? '').trim().toLowerCase()
+  const type = (headers.get('content-type') ?? '').toLowerCase()
+  const mayInflate = (encoding !== '' && encoding !== 'identity') || type.includes('gzip')
+  if (!Number.isFinite(declared) || mayInflate) return maxBodyBytes
+  return Math.min(declared, maxBodyBytes)
+}
+
+async function ingestBatch(
+  c: Context<{ Bindings: Env }, '/:logType'>,
+  limits: IngestLimits,
+): Promise<Response> {
   // Read once, when first needed: by an HMAC source's signature check, else after the log type checks.
   let raw: Promise<Uint8Array> | undefined
   const rawBody = () => (raw ??= readRequestBody(c.req.raw, limits.maxBodyBytes))
@@ -92,7 +121,7 @@ ingestRoutes.post('/:logType', async (c) => {
   }
   if (key) await settleBatch(c.env, key, answer)
   return c.json(answer, 200)
-})
+}
 
 ingestRoutes.all('/:logType', (c) =>
   c.json({ error: `use POST to send logs, not ${c.req.method}` }, 405, { Allow: 'POST' }),
