@@ -9,7 +9,9 @@
  * Storage schema: table `rule_cache` (key TEXT PRIMARY KEY, item TEXT: the `CacheItem` as JSON,
  * expires_at REAL: epoch seconds, NULL when the item has no expiry), indexed by expiry. An alarm at the
  * earliest expiry deletes the expired rows; reads never return an expired item, whether or not the
- * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost).
+ * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost);
+ * so did the move from the earlier layout (an object per key): its objects free themselves at their
+ * alarm.
  */
 import { DurableObject } from 'cloudflare:workers'
 import {
@@ -45,10 +47,15 @@ function expiryOf(item: CacheItem): number | null {
   return item.expiresAt === undefined || item.expiresAt === 0 ? null : item.expiresAt
 }
 
+/** Keys whose items a shard keeps parsed in memory (then it starts over): reads skip SQL and JSON. */
+const MEMORY_KEYS = 20_000
+
 export class RuleCache extends DurableObject<Env> {
   private readonly sql: SqlStorage
   /** The alarm as last set or read (undefined: not known yet), so a write rarely reads it. */
   private alarmAt: number | null | undefined
+  /** Items as stored (null: no row), for keys read or written since the object started. */
+  private readonly items = new Map<string, CacheItem | null>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -62,30 +69,43 @@ export class RuleCache extends DurableObject<Env> {
    */
   async batch(requests: CacheRequest[]): Promise<(CacheItem | null)[][]> {
     const now = nowEpochSeconds()
-    let wrote = false
+    let earliest = Number.POSITIVE_INFINITY
     const out = requests.map(({ key, groups }) => {
-      const row = this.sql
-        .exec<{ item: string }>('SELECT item FROM rule_cache WHERE key = ?', key)
-        .toArray()[0]
-      const results = applyCacheGroups(row ? (JSON.parse(row.item) as CacheItem) : null, groups, now)
+      const stored = this.stored(key)
+      const results = applyCacheGroups(stored, groups, now)
       if (groups.some((ops) => ops.length > 0)) {
         const next = results[results.length - 1] ?? null
         if (next === null) {
-          if (row) this.sql.exec('DELETE FROM rule_cache WHERE key = ?', key)
+          if (stored !== null) this.sql.exec('DELETE FROM rule_cache WHERE key = ?', key)
         } else {
+          const expiry = expiryOf(next)
           this.sql.exec(
             'INSERT OR REPLACE INTO rule_cache (key, item, expires_at) VALUES (?, ?, ?)',
             key,
             JSON.stringify(next),
-            expiryOf(next),
+            expiry,
           )
-          wrote = true
+          if (expiry !== null) earliest = Math.min(earliest, expiry)
         }
+        this.items.set(key, next)
       }
       return results
     })
-    if (wrote) await this.scheduleAlarm()
+    if (earliest !== Number.POSITIVE_INFINITY) await this.alarmBy(Math.ceil(earliest * 1000))
     return out
+  }
+
+  /** The key's stored item (expired or not), from memory when known. */
+  private stored(key: string): CacheItem | null {
+    const known = this.items.get(key)
+    if (known !== undefined) return known
+    const row = this.sql
+      .exec<{ item: string }>('SELECT item FROM rule_cache WHERE key = ?', key)
+      .toArray()[0]
+    const item = row ? (JSON.parse(row.item) as CacheItem) : null
+    if (this.items.size >= MEMORY_KEYS) this.items.clear()
+    this.items.set(key, item)
+    return item
   }
 
   /** The live item under `key`, or null (one key's `batch`, for tools and tests). */
@@ -95,24 +115,25 @@ export class RuleCache extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null
+    this.items.clear()
     this.sql.exec('DELETE FROM rule_cache WHERE expires_at <= ?', nowEpochSeconds())
-    const left = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM rule_cache').one().n
-    if (left === 0) {
+    const first = this.sql
+      .exec<{ t: number | null; n: number }>('SELECT MIN(expires_at) AS t, COUNT(*) AS n FROM rule_cache')
+      .one()
+    if (first.n === 0) {
       // Nothing left: free the object's storage (this also clears what older layouts kept here).
       await this.ctx.storage.deleteAll()
       this.sql.exec(SCHEMA)
       return
     }
-    await this.scheduleAlarm()
+    if (first.t !== null) await this.alarmBy(Math.ceil(first.t * 1000))
   }
 
-  /** Keeps an alarm at the earliest expiry. */
-  private async scheduleAlarm(): Promise<void> {
-    const first = this.sql
-      .exec<{ t: number | null }>('SELECT MIN(expires_at) AS t FROM rule_cache')
-      .one().t
-    if (first === null) return
-    const at = Math.ceil(first * 1000)
+  /**
+   * Keeps an alarm at or before `at` (epoch ms). An alarm earlier than the earliest expiry (a key
+   * written again with a later one) runs, deletes nothing and sets the next.
+   */
+  private async alarmBy(at: number): Promise<void> {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()
     if (this.alarmAt === null || this.alarmAt > at) {
       await this.ctx.storage.setAlarm(at)
