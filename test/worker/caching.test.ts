@@ -282,6 +282,25 @@ describe('rule cache helpers on the in-memory backend', () => {
     expect(await getCounter('t')).toBe(1)
   })
 
+  it('runs inSequence calls on one key one after another and calls on other keys alongside', async () => {
+    const log: string[] = []
+    let bStarted!: () => void
+    const bHasStarted = new Promise<void>((resolve) => (bStarted = resolve))
+    const step = inSequence(async (key: string, tag: string): Promise<void> => {
+      const before = await getStringSet(key)
+      log.push(`${tag} read ${[...before].join(',')}`)
+      if (tag === 'b1') bStarted()
+      // a1 waits until b1 (another key) has run: with one queue per rule this would never happen.
+      if (tag === 'a1') await bHasStarted
+      await putStringSet(key, [...before, tag])
+    })
+    await Promise.all([step('a', 'a1'), step('a', 'a2'), step('b', 'b1')])
+    // a2 saw a1's write: the two calls on key a did not interleave.
+    expect(new Set(log)).toEqual(new Set(['a1 read ', 'b1 read ', 'a2 read a1']))
+    expect(log.indexOf('a2 read a1')).toBeGreaterThan(log.indexOf('a1 read '))
+    expect(await getStringSet('a')).toEqual(new Set(['a1', 'a2']))
+  })
+
   it('expires the first occurrence of evaluateThreshold after expirySeconds', async () => {
     expect(await evaluateThreshold('t2', 2, 600)).toBe(false)
     clock += 601

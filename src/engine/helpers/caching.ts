@@ -35,7 +35,7 @@
  *   object directly, like a batch without a session.
  * - A read-merge-write (`getStringSet` then `putStringSet`) is not atomic across concurrent batches:
  *   the later batch's write wins, as with upstream's GetItem then PutItem from concurrent Lambdas.
- *   `inSequence` orders it within the Worker instance for calls of one rule on one key.
+ *   Within a batch, `inSequence` runs a rule's calls on one key one after another, in event order.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { MemoryCacheBackend } from '../cache/memory'
