@@ -28,6 +28,7 @@ export interface SignatureKeys {
   absent?: readonly string[]
 }
 
+/** Each key costs a lookup per event: only keys that some rule decides on before reading others. */
 export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
   'AWS.CloudTrail': {
     values: [
@@ -37,7 +38,6 @@ export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
       'eventCategory',
       'errorCode',
       'readOnly',
-      'managementEvent',
     ],
     absent: ['errorMessage', 'p_enrichment'],
   },
