@@ -10,6 +10,7 @@ const quick = process.argv.includes('--quick') ? ['--quick'] : []
 const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'engine' },
   { name: 'rules' },
+  { name: 'profile' },
   { name: 'memory', node: ['--expose-gc'] },
   { name: 'http' },
   { name: 'alerts' },
