@@ -1,15 +1,17 @@
 /**
- * Admission by memory: an isolate has 128 MB, and a batch in flight holds about five times its body
- * (bytes, text, parsed and enriched events, matches), so 32 concurrent 2,000-event batches (2.4 MB
- * each) outgrew it and the runtime dropped requests (under `wrangler dev`: 503 "Your worker restarted
- * mid-request", wrangler's words for any failed hand-off to the worker). Requests are admitted while
+ * Admission by memory. An isolate has 128 MB in production, and a batch in flight holds about four to
+ * five times its body (bytes, text, parsed and enriched events, matches): 32 concurrent 2,000-event
+ * batches (2.4 MB each) drove the isolate's V8 heap to 219 MiB under `wrangler dev`, where production
+ * would end the isolate and every request in it. Locally, the old per-key rule cache layout showed
+ * that failure shape: bursts of 503 "Your worker restarted mid-request" (wrangler's wording for any
+ * failed hand-off to the worker) taking every request in flight at once. Requests are admitted while
  * the bodies being processed fit in MAX_BYTES_IN_FLIGHT; the others wait, first come first served,
  * with their bodies still unread, and after ADMISSION_WAIT_MS answer 503 with Retry-After (nothing of
  * them processed), never a silent drop.
  */
 import { IngestError } from './errors'
 
-/** Body bytes the isolate processes at once (about 80 MB of heap at five times). */
+/** Body bytes the isolate processes at once (about 64 to 80 MB of live heap). */
 export const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 /** How long a request waits for room before it is refused. */
 export const ADMISSION_WAIT_MS = 30_000
