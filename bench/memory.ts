@@ -4,6 +4,7 @@
  * events cost at Workers Standard prices.
  */
 import { memoryUsage } from 'node:process'
+import { groupMatches } from '../src/dedup/group.ts'
 import { runRules } from '../src/engine/index.ts'
 import { generateMix, serialize } from './lib/corpus.ts'
 import { prepareBatch, processBytes } from './lib/pipeline.ts'
@@ -30,22 +31,25 @@ const events = lo
 // Heap: after a full GC, the growth measured at each stage boundary with every stage's output still
 // referenced (nothing of the batch can be collected yet): the batch's peak at those points.
 const MiB = (n: number) => fmt(n / 1048576, 1)
-function heapPeak(): { peak: number; retained: number } {
+async function heapPeak(): Promise<{ peak: number; retained: number; groups: number }> {
   gc!()
   const base = memoryUsage().heapUsed
   let peak = 0
   const sample = () => (peak = Math.max(peak, memoryUsage().heapUsed - base))
   const prepared = prepareBatch('AWS.CloudTrail', bytes)
   sample()
-  const run = runRules('AWS.CloudTrail', prepared.accepted)
+  const run = await runRules('AWS.CloudTrail', prepared.accepted)
+  sample()
+  const groups = groupMatches(run.matches, 'bench')
   sample()
   gc!()
   const retained = memoryUsage().heapUsed - base
-  if (run instanceof Promise) void run
-  return { peak, retained }
+  // Returning the count keeps the groups referenced through the measurement above.
+  return { peak, retained, groups: groups.length }
 }
-heapPeak() // warm-up
-const heaps = Array.from({ length: RUNS }, heapPeak)
+await heapPeak() // warm-up
+const heaps: { peak: number; retained: number; groups: number }[] = []
+for (let i = 0; i < RUNS; i++) heaps.push(await heapPeak())
 const peak = median(heaps.map((h) => h.peak))
 const retained = median(heaps.map((h) => h.retained))
 
@@ -88,13 +92,13 @@ writeSection(
   'Memory, CPU and cost',
   `npm run bench:memory${QUICK ? ' -- --quick' : ''}`,
   [
-    `One 10 MiB body (${fmt(events)} generated CloudTrail events, ${fmt(bytes.length)} bytes) through decode + validate + enrich + all rules; median of ${RUNS} runs. Heap is V8's \`heapUsed\` above a full-GC baseline, sampled at the stage boundaries with every stage's output still referenced (the batch's own peak; the 10 MiB input bytes are outside the heap), and again after a GC with the results still held. CPU is this process's user + system time.`,
+    `One 10 MiB body (${fmt(events)} generated CloudTrail events, ${fmt(bytes.length)} bytes) through decode + validate + enrich + all rules + grouping; median of ${RUNS} runs. Heap is V8's \`heapUsed\` above a full-GC baseline, sampled at the stage boundaries with every stage's output still referenced (the batch's own peak; the 10 MiB input bytes are outside the heap), and again after a GC with the results still held. CPU is this process's user + system time.`,
     '',
     table(
       ['measure', 'value'],
       [
         ['peak heap growth for the batch', `${MiB(peak)} MiB (${fmt(peak / bytes.length, 1)}× the body)`],
-        ['heap held by the results (enriched events + matches)', `${MiB(retained)} MiB`],
+        ['heap held by the results (enriched events, matches, dedup groups)', `${MiB(retained)} MiB`],
         ['Workers memory limit', '128 MB per isolate'],
         ['CPU per 1,000 events (full in-process path)', `${fmt(cpuPer1000, 1)} ms`],
         ['CPU per 10 MiB batch', `${fmt(cpuMs, 0)} ms`],
