@@ -87,8 +87,8 @@ async function measure(name: string, generate: () => Mix | Promise<Mix>): Promis
 
 /**
  * The full path's stages timed batch by batch, as ingest runs them (medians of RUNS passes): decode +
- * validate + enrich, the rules (`rule()` and `dedup()` of each match), then the grouping, which
- * computes the alert fields of each group's first match. Nothing outlives its batch.
+ * validate + enrich, the rules (every hook they run: `rule()` and `dedup()` per match, the alert fields
+ * of each group's first match), then the grouping the dedup stage does. Nothing outlives its batch.
  */
 async function stagesOf(work: ReturnType<typeof batches>): Promise<Measured['stages']> {
   const samples = { prepare: [] as number[], rules: [] as number[], group: [] as number[] }
@@ -160,7 +160,7 @@ writeSection(
     `Where a pass of the full path goes: each stage timed batch by batch as ingest runs them (milliseconds per ${fmt(results[0]!.mix.total)} events, median of ${RUNS} passes, and in % of the \`JSON.parse\` pass; validate + enrich is the prepare stage's time minus \`JSON.parse\`'s).`,
     '',
     table(
-      ['mix', 'decode + `JSON.parse`', 'validate + enrich', 'rules (`rule()`, `dedup()`)', 'alert fields + grouping', 'sum of stages'],
+      ['mix', 'decode + `JSON.parse`', 'validate + enrich', 'rules (with each group\'s alert fields)', 'grouping', 'sum of stages'],
       stageRows,
     ),
     '',

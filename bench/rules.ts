@@ -102,7 +102,7 @@ writeSection(
   'Rules alone',
   `npm run bench:rules${QUICK ? ' -- --quick' : ''}`,
   [
-    `${fmt(count)} enriched events of each mix (the engine bench's mixes, decoded, validated and enriched beforehand, batches of ${fmt(BATCH)}); ${perRule.size} loaded rules run on these log types. Median of ${RUNS} passes after a warm-up. The grouping is included because a live match computes its alert fields (title, severity, context, ...) only when its group reads them, for the first match of each group.`,
+    `${fmt(count)} enriched events of each mix (the engine bench's mixes, decoded, validated and enriched beforehand, batches of ${fmt(BATCH)}); ${perRule.size} loaded rules run on these log types. Median of ${RUNS} passes after a warm-up. The rules compute every hook they run (\`rule()\` and \`dedup()\` per match, title, severity, alert context, ... for the first match of each dedup group); the grouping the dedup stage then does is included too.`,
     '',
     table(
       ['events', 'what', 'events/s', 'µs/event', 'matches / groups per pass', 'target'],

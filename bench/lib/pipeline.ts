@@ -1,9 +1,8 @@
 /**
  * The in-process path of one ingest batch, as `POST /ingest/:logType` runs it minus HTTP and the dedup
  * objects: UTF-8 decode, JSON decode (sniffed like an unlabelled body), validate + enrich, every loaded
- * rule, and the matches grouped by rule and dedup string as the dedup stage sends them. Grouping is
- * counted because live matches compute their alert fields (title, severity, context, ...) only when
- * the group reads them: leaving it out would leave that rule work out of the figures.
+ * rule, and the matches grouped by rule and dedup string as the dedup stage sends them (the part of
+ * the dedup stage that runs in the Worker before its Durable Object calls).
  */
 import { groupMatches } from '../../src/dedup/group.ts'
 import { runRules, type RunResult } from '../../src/engine/index.ts'
@@ -42,7 +41,7 @@ export function processBytes(logTypeName: string, bytes: Uint8Array): BatchRun |
   return { accepted, rejected, run, groups: groupCount(run) }
 }
 
-/** Groups a run's matches as the dedup stage does (computing each group's alert fields). */
+/** Groups a run's matches as the dedup stage does. */
 export function groupCount(run: RunResult): number {
   return groupMatches(run.matches, 'bench').length
 }

@@ -9,7 +9,7 @@ import { DATA_MODELS, GENERATED_RULES } from './generated/rules'
 import { compileRule, type CompiledRule, type GeneratedRule } from './rule'
 import { INDEX_KEYS, RuleIndex } from './rule-index'
 import { RuleBudgetExceeded } from './budget'
-import { errorMatch, evaluateRule } from './runtime'
+import { computeAlertFields, errorMatch, evaluateRule } from './runtime'
 
 export type { CompiledRule } from './rule'
 export { EventWrapper } from './event'
@@ -112,6 +112,7 @@ export function runRulesOn(
     let slowest = -1
     let slowRule: CompiledRule | undefined
     let slowEvent: EventWrapper | undefined
+    const firstOfGroup = new Map<CompiledRule, Set<string>>()
     for (let e = 0; e < events.length; e++) {
       const record = events[e] as EnrichedEvent
       const event = new EventWrapper(record, dataModel)
@@ -122,6 +123,16 @@ export function runRulesOn(
         const rule = list[r] as CompiledRule
         event.foreign = false
         const result = evaluateRule(rule, event)
+        // The first match of each (rule, dedup) group computes its alert fields here, inside the
+        // budget; later matches of the group never need theirs (the dedup stage keeps the first's).
+        if (result !== null && !(result instanceof Promise) && result.type === 'RULE') {
+          let dedups = firstOfGroup.get(rule)
+          if (dedups === undefined) firstOfGroup.set(rule, (dedups = new Set()))
+          if (!dedups.has(result.dedup)) {
+            dedups.add(result.dedup)
+            computeAlertFields(result)
+          }
+        }
         const now = Date.now()
         if (now - last > slowest) {
           slowest = now - last

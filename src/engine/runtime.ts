@@ -267,7 +267,8 @@ const NOT_YET = Symbol('notYet')
  * A match of a live run. Grouping needs the dedup string and `unique()` of every match, so those are
  * computed at once; the alert's other fields (title, severity, context, texts, destinations) are
  * computed when first read. The dedup stage reads them from the first match of each (rule, dedup)
- * group only, so most matches of a batch never run those hooks. Fields are read through prototype
+ * group only, so most matches of a batch never run those hooks; the rule engine computes that first
+ * match's fields inside the batch's rule budget (computeAlertFields). Fields are read through prototype
  * getters, which keeps every match one hidden class; the dedup stage copies what it sends.
  */
 class LiveMatch implements RuleMatch {
@@ -329,9 +330,19 @@ class LiveMatch implements RuleMatch {
     return this.destinationsValue
   }
 
+  /** Reads every lazily computed field once, so each is computed now. */
+  computeAll(): void {
+    void [this.title, this.severity, this.alertContext, this.description, this.reference, this.runbook, this.destinations]
+  }
+
   private text(hook: 'description' | 'reference' | 'runbook', fallback: string): string {
     return textOr(stringHook(hook, this.compiled.hooks[hook], this.wrapper, undefined), fallback)
   }
+}
+
+/** Computes a live match's alert fields now (the rule engine does, for the first match of a group). */
+export function computeAlertFields(match: RuleMatch): void {
+  if (match instanceof LiveMatch) match.computeAll()
 }
 
 /**

@@ -301,6 +301,28 @@ describe('rule cache helpers on the in-memory backend', () => {
     expect(await getStringSet('a')).toEqual(new Set(['a1', 'a2']))
   })
 
+  it('orders inSequence calls within a batch only: another batch on the same key never waits for it', async () => {
+    // Waiting on another request's promise is what the Workers runtime cancels as a hung request.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let holding!: () => void
+    const isHolding = new Promise<void>((resolve) => (holding = resolve))
+    const step = inSequence(async (key: string, hold: boolean): Promise<string> => {
+      await getStringSet(key)
+      if (hold) {
+        holding()
+        await held
+      }
+      return hold ? 'first batch' : 'second batch'
+    })
+    const first = withCacheSession(() => step('shared-key', true))
+    await isHolding
+    // The second batch finishes while the first still holds the key in its own batch.
+    expect(await withCacheSession(() => step('shared-key', false))).toBe('second batch')
+    release()
+    expect(await first).toBe('first batch')
+  })
+
   it('expires the first occurrence of evaluateThreshold after expirySeconds', async () => {
     expect(await evaluateThreshold('t2', 2, 600)).toBe(false)
     clock += 601

@@ -7,7 +7,7 @@ import { patternMatch } from '../../src/engine/helpers/patterns'
 import { RuleBudgetExceeded, ruleBudgetMs, runRulesOn } from '../../src/engine/index'
 import { compileRule } from '../../src/engine/rule'
 import type { EnrichedEvent } from '../../src/types'
-import { FAULT_RULES } from '../fixtures/faults/rules'
+import { FAULT_RULES, spin } from '../fixtures/faults/rules'
 
 const rules = FAULT_RULES.map(compileRule)
 const ev = (eventName: string, extra: Record<string, unknown> = {}) =>
@@ -65,6 +65,33 @@ describe('rule CPU budget per batch', () => {
     expect(run.matched).toBe(1)
     expect(run.errors).toBe(1)
     expect(run.matches.find((m) => m.type === 'RULE_ERROR')?.rule.ruleId).toBe('Faults.Throw')
+  })
+
+  it("charges the alert fields of each group's first match to the budget, and only those run", () => {
+    const calls: string[] = []
+    const slowTitle = compileRule({
+      ...FAULT_RULES[0]!,
+      spec: { ...FAULT_RULES[0]!.spec, ruleId: 'Faults.SlowTitle' },
+      hooks: {
+        rule: () => true,
+        dedup: (e) => String(e.get('group')),
+        title: (e) => {
+          calls.push(String(e.get('eventName')))
+          spin(Number(e.get('titleMs') ?? 0))
+          return 'slow title'
+        },
+      },
+      pure: false,
+    })
+    // Groups a, a, b: the titles of the first a and of b run within the run; the second a's never.
+    const run = runRulesOn([slowTitle], undefined, [ev('one', { group: 'a' }), ev('two', { group: 'a' }), ev('three', { group: 'b' })])
+    if (run instanceof Promise) throw new Error('synchronous rule')
+    expect(calls).toEqual(['one', 'three'])
+    expect(run.matches.map((m) => m.title)).toEqual(['slow title', 'slow title', 'slow title'])
+    expect(calls).toEqual(['one', 'three', 'two'])
+    // A title hook slower than the budget stops the batch like a slow rule().
+    const slow = Array.from({ length: 4 }, (_, i) => ev('slow', { group: `g${i}`, titleMs: 60 }))
+    expect(() => runRulesOn([slowTitle], undefined, slow, undefined, 100)).toThrow(RuleBudgetExceeded)
   })
 
   it('RULE_CPU_BUDGET_MS: a default, a positive number, or a configuration error', () => {

@@ -262,8 +262,17 @@ function turn(key: string): Promise<void> | undefined {
  * does not block the next ones.
  */
 export function inSequence<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  const locks = new Map<string, Promise<void>>()
+  // Queues per batch (cache session): concurrent batches never wait on each other's promises, which
+  // the Workers runtime cancels as a hung request when the other request's work is not its own.
+  const bySession = new WeakMap<CacheSession, Map<string, Promise<void>>>()
+  const unscoped = new Map<string, Promise<void>>()
   return (...args: A) => {
+    const session = scope.getStore()?.session
+    let locks = unscoped
+    if (session !== undefined) {
+      locks = bySession.get(session) ?? new Map<string, Promise<void>>()
+      bySession.set(session, locks)
+    }
     let settle!: () => void
     const call: SequencedCall = { locks, done: new Promise<void>((resolve) => (settle = resolve)) }
     let run: Promise<R>
