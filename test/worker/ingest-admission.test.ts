@@ -42,6 +42,20 @@ describe('ingest admission by body bytes', () => {
     expect(admission.inFlight).toBe(0)
   })
 
+  it('stops counting an admission never released once its lease runs out (a cancelled request)', async () => {
+    const admission = new Admission(100, 60_000, 20)
+    await admission.admit(100) // never released, as when the runtime cancels the request
+    expect(admission.inFlight).toBe(100)
+    const waiting = admission.admit(100)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(admission.inFlight).toBe(0)
+    // The next arrival lets the waiting request in first, then waits its own turn.
+    const next = admission.admit(100)
+    ;(await waiting)()
+    ;(await next)()
+    expect(admission.inFlight).toBe(0)
+  })
+
   it('refuses a request that waited past the limit with 503 and Retry-After, and lets the next in', async () => {
     const admission = new Admission(100, 20)
     const holder = await admission.admit(100)
