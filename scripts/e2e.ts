@@ -154,7 +154,7 @@ function seedTitlesMatch(
 async function run(): Promise<void> {
   const build = spawnSync(
     join(root, 'node_modules/.bin/tsx'),
-    ['scripts/build-rules.ts', '--quiet'],
+    ['tools/rules/build.ts', '--quiet'],
     { cwd: root, stdio: 'inherit' },
   )
   if (!check('rule index generated', build.status === 0)) return

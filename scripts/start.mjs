@@ -14,7 +14,7 @@ if (!existsSync('.dev.vars')) {
 
 // Rules are compiled into src/engine/generated/ (Workers cannot eval): generate now, and again whenever
 // rules/ or the data models change, so wrangler's own watcher reloads the Worker with the new rules.
-const buildRules = () => spawnSync('node_modules/.bin/tsx', ['scripts/build-rules.ts', '--quiet'], { stdio: 'inherit' }).status === 0
+const buildRules = () => spawnSync('node_modules/.bin/tsx', ['tools/rules/build.ts', '--quiet'], { stdio: 'inherit' }).status === 0
 if (!buildRules()) process.exit(1)
 // Polling (a stat per file per second) rather than fs.watch: Node 20's recursive watch loses files that
 // editors replace by rename.
@@ -30,7 +30,7 @@ const signature = (dir) =>
         })
         .sort()
         .join('|')
-const sources = () => signature('rules') + signature('src/engine/data-models')
+const sources = () => signature('rules') + signature('src/sdk/data-models')
 let lastSources = sources()
 setInterval(() => {
   const now = sources()

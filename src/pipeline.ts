@@ -3,12 +3,11 @@
  * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
 import { type BatchRetryKey, recordMatches } from './dedup'
-import { DurableObjectCacheBackend } from './engine/cache/rule-cache'
-import { useCacheBackend, withCacheSession } from './engine/helpers/caching'
-import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules } from './engine/index'
+import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules, withCacheSession } from './engine'
+import { useDurableRuleCache } from './engine/durable'
 import type { EnrichedEvent } from './types'
 
-export interface BatchOutcome {
+interface BatchOutcome {
   /** Rule matches (one per rule and event), rule errors excluded. */
   matches: number
   /** Rules that threw on an event; each becomes a RULE_ERROR match for the dedup stage. */
@@ -19,7 +18,6 @@ export interface BatchOutcome {
   alertsUpdated: number
 }
 
-let cacheNamespace: Env['RULE_CACHE'] | undefined
 let longestWindow: number | undefined
 
 /**
@@ -43,10 +41,7 @@ export async function processBatch(
   retryKey?: BatchRetryKey,
 ): Promise<BatchOutcome> {
   // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
-  if (env.RULE_CACHE !== cacheNamespace) {
-    cacheNamespace = env.RULE_CACHE
-    useCacheBackend(new DurableObjectCacheBackend(env.RULE_CACHE))
-  }
+  useDurableRuleCache(env.RULE_CACHE)
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
   // Past the rule CPU budget the batch is refused (503, nothing of it recorded) and only the slowest
   // evaluation is recorded, as its rule's error, so the overrun is an alert. The rules' cache traffic

@@ -2,11 +2,15 @@
  * Layers added to a Lambda function by a person rather than a pipeline role. A layer's extension runs
  * before the handler, which makes it a quiet way to persist in a function.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { isHumanCaller } from '../../src/engine/helpers/aws-identity'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import { truthy } from '../../src/engine/event'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  deepGet,
+  isHumanCaller,
+  py,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

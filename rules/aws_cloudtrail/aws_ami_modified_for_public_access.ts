@@ -2,13 +2,16 @@
  * An AMI's launch permission opened to everyone, or to an account the cache has seen created only
  * recently (an indicator rule records new accounts; `check_account_age` reads it).
  */
-import type { JsonValue } from '../../src/types'
-import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet } from '../../src/engine/helpers/base'
-import { checkAccountAge } from '../../src/engine/helpers/caching'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  checkAccountAge,
+  deepGet,
+  mockable,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const accountIsNew = mockable('check_account_age', checkAccountAge)
 

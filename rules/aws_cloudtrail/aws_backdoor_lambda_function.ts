@@ -1,7 +1,5 @@
 /** A resource-based policy statement added to a Lambda function: other principals or accounts may invoke it. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 // CloudTrail records AddPermission under its versioned API names.
 const ADD_PERMISSION_EVENTS: ReadonlySet<string> = new Set(['AddPermission20150331', 'AddPermission20150331v2'])

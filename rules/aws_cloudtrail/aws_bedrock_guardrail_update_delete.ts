@@ -1,7 +1,5 @@
 /** Amazon Bedrock guardrails changed or removed; a deletion keeps the YAML severity, an update is LOW. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const GUARDRAIL_CALLS = new Set(['DeleteGuardrail', 'UpdateGuardrail'])
 

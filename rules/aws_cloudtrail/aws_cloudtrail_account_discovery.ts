@@ -1,6 +1,5 @@
 /** Reads and edits of an AWS account's contact information and description. */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 const DISCOVERY_CALLS = new Set([
   'GetAlternateContact',

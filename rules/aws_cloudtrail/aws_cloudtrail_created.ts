@@ -1,7 +1,5 @@
 /** A CloudTrail trail created, updated or started. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const TRAIL_SETUP_CALLS = new Set(['CreateTrail', 'UpdateTrail', 'StartLogging'])
 

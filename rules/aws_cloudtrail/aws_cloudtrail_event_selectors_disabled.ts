@@ -1,12 +1,12 @@
 /** A trail's event selectors changed so that some of them no longer record management events. */
-import { truthy } from '../../src/engine/event'
 import {
   awsCloudtrailSuccess,
   awsRuleContext,
   lookupAwsAccountName,
-} from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  py,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'PutEventSelectors') return false

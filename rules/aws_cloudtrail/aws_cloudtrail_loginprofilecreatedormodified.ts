@@ -1,8 +1,5 @@
 /** Someone creating, changing or removing another user's console password without forcing a reset. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { truthy } from '../../src/engine/event'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, truthy, type PantherEvent } from '#sdk'
 
 const PROFILE_CALLS = new Set(['UpdateLoginProfile', 'CreateLoginProfile', 'DeleteLoginProfile'])
 

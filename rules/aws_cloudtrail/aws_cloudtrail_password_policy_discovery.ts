@@ -1,7 +1,5 @@
 /** Reads and changes of the account password policy made by people rather than AWS services. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const PASSWORD_POLICY_CALLS = new Set([
   'GetAccountPasswordPolicy',

@@ -2,9 +2,7 @@
  * Failed console sign-ins, grouped per account and region; the Threshold counts distinct user names
  * (`unique`), so many different users failing in one window raises the alert.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

@@ -1,7 +1,5 @@
 /** Signal: a read of verification status of SES identities, part of SES reconnaissance. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('eventName') === 'GetIdentityVerificationAttributes'

@@ -2,16 +2,18 @@
  * An S3 lifecycle rule that deletes objects sooner than CloudTrail logs should be kept, on a bucket known
  * to hold CloudTrail logs (full severity) or whose name suggests it does (LOW).
  */
-import type { JsonValue } from '../../src/types'
-import { truthy } from '../../src/engine/event'
 import {
   awsCloudtrailSuccess,
   awsRuleContext,
+  deepGet,
+  deepGetOr,
   lookupAwsAccountName,
-} from '../../src/engine/helpers/aws'
-import { deepGet, deepGetOr, py } from '../../src/engine/helpers/base'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  mockable,
+  py,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: buckets known to receive CloudTrail logs. */
 const CLOUDTRAIL_BUCKETS: ReadonlySet<string> = new Set(['example_cloudtrail_bucket_name'])

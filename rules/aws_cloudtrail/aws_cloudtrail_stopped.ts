@@ -3,9 +3,9 @@ import {
   awsCloudtrailSuccess,
   awsRuleContext,
   lookupAwsAccountName,
-} from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  py,
+  type PantherEvent,
+} from '#sdk'
 
 const TRAIL_STOP_CALLS = new Set(['DeleteTrail', 'StopLogging'])
 

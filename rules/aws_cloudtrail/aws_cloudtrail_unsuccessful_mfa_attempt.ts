@@ -1,7 +1,5 @@
 /** Console sign-ins that used MFA and still failed (Threshold counts repeats). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   // Upstream only skips events that are neither from signin nor ConsoleLogin; kept as is.

@@ -1,7 +1,5 @@
 /** Signal: a successful call signed with a long-term IAM user access key (AKIA...). */
-import { truthy } from '../../src/engine/event'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (truthy(event.get('errorCode')) || truthy(event.get('errorMessage'))) return false

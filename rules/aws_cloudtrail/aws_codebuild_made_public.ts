@@ -1,7 +1,5 @@
 /** A CodeBuild project switched to public visibility. */
-import { awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, lookupAwsAccountName, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   const eventName = event.get('eventName')

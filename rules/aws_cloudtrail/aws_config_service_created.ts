@@ -1,6 +1,5 @@
 /** An AWS Config recorder or delivery channel created or started. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 const CONFIG_SETUP_CALLS = new Set([
   'PutDeliveryChannel',

@@ -1,6 +1,5 @@
 /** AWS Config recording stopped or its delivery channel deleted. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 const CONFIG_TEARDOWN_CALLS = new Set(['StopConfigurationRecorder', 'DeleteDeliveryChannel'])
 

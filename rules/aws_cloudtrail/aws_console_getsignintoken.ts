@@ -2,9 +2,7 @@
  * GetSigninToken from clients other than the AWS SSO portal: turning command-line credentials into a
  * console session (as tools like aws_consoler do).
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 /** User agents of the SSO portal's own sign-in token requests. */
 const SSO_USER_AGENTS = ['Jersey/${project.version}', 'Go-http-client/2.0']

@@ -1,5 +1,5 @@
 /** Signal: every console sign-in. */
-import type { PantherEvent } from '../../src/engine/rule-api'
+import type { PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('eventName') === 'ConsoleLogin'

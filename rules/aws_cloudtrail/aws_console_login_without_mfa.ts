@@ -2,14 +2,18 @@
  * A successful console sign-in without MFA. SSO and SAML sign-ins are skipped, as are users and accounts
  * that the new-user / new-account indicator rules recorded recently (`check_account_age`).
  */
-import type { JsonValue } from '../../src/types'
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import { checkAccountAge } from '../../src/engine/helpers/caching'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import { mockable, mockedValue } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  checkAccountAge,
+  deepGet,
+  firstTruthy,
+  mockable,
+  mockedValue,
+  py,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: set when people assume roles straight from an external IdP (MFA is then not visible). */
 const ROLES_VIA_EXTERNAL_IDP = false

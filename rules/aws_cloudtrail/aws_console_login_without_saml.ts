@@ -1,8 +1,5 @@
 /** A console sign-in that did not come through a SAML identity provider. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, deepGet, lookupAwsAccountName, py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   const additional = event.get('additionalEventData', {})

@@ -1,9 +1,5 @@
 /** A successful console sign-in as the root user; every sign-in is its own alert. */
-import { py } from '../../src/engine/helpers/base'
-import { rootActivityContext } from '../../src/engine/helpers/cloudtrail-callers'
-import { geoinfoFromIpFormatted } from '../../src/engine/helpers/ipinfo'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { geoinfoFromIpFormatted, mockable, py, rootActivityContext, type PantherEvent } from '#sdk'
 
 const geoinfo = mockable('geoinfo_from_ip_formatted', geoinfoFromIpFormatted)
 

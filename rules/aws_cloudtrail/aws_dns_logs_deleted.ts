@@ -1,7 +1,5 @@
 /** A Route 53 Resolver query logging configuration deleted. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return awsCloudtrailSuccess(event) && event.get('eventName') === 'DeleteResolverQueryLogConfig'

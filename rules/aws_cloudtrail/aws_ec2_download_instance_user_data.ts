@@ -4,12 +4,12 @@
  */
 import {
   awsCloudtrailSuccess,
+  awsRegions,
   awsRuleContext,
   lookupAwsAccountName,
-} from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { awsRegions } from '../../src/engine/helpers/regions'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  py,
+  type PantherEvent,
+} from '#sdk'
 
 const SCANNER_ROLES: ReadonlySet<string> = new Set(
   awsRegions().map((region) => `PantherAuditRole-${region}`),

@@ -1,7 +1,5 @@
 /** Default encryption of new EBS volumes switched off in a region. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

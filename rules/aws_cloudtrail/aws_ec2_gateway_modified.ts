@@ -1,7 +1,5 @@
 /** Internet and customer gateways created, deleted, attached or detached; one alert per account. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const GATEWAY_CALLS = new Set([
   'CreateCustomerGateway',

@@ -1,13 +1,14 @@
 /** EC2 instances launched with a type the organization does not use (e.g. GPU types used for mining). */
-import type { JsonValue } from '../../src/types'
 import {
   awsCloudtrailSuccess,
   awsRuleContext,
+  deepGetOr,
   lookupAwsAccountName,
-} from '../../src/engine/helpers/aws'
-import { deepGetOr, py } from '../../src/engine/helpers/base'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  mockable,
+  py,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: instance types not expected in this environment. */
 const UNUSUAL_INSTANCE_TYPES: ReadonlySet<string> = new Set(['p2.xlarge'])

@@ -2,10 +2,13 @@
  * Security groups created or opened in production accounts by anything other than the approved
  * deployment tooling (user agent) running as an approved role.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { pyStr } from '../../src/engine/helpers/base'
-import { patternMatchList } from '../../src/engine/helpers/patterns'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  patternMatchList,
+  pyStr,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: production accounts, accepted deployment user agents and roles. */
 const PROD_ACCOUNT_IDS = new Set(['11111111111111', '112233445566'])

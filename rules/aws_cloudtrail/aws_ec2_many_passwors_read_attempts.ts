@@ -2,10 +2,7 @@
  * GetPasswordData calls (Windows instance administrator passwords); the Threshold alerts on one actor
  * asking many times. Refused calls are INFO.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, strOrEmpty, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

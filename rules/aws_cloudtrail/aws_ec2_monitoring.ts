@@ -1,7 +1,5 @@
 /** EC2 images created, copied or imported by people (AWS services and dry runs are skipped). */
-import { py } from '../../src/engine/helpers/base'
-import { isAwsServiceCall } from '../../src/engine/helpers/cloudtrail-callers'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { isAwsServiceCall, py, type PantherEvent } from '#sdk'
 
 const IMAGE_CALLS = new Set([
   'CopyFpgaImage',

@@ -2,9 +2,7 @@
  * The same SSH public key pushed with EC2 Instance Connect to several instances: the Threshold counts
  * distinct instance ids (`unique`) per key (`dedup`).
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return awsCloudtrailSuccess(event) && event.get('eventName') === 'SendSSHPublicKey'

@@ -1,7 +1,5 @@
 /** Network ACLs, their entries or subnet associations created, deleted or replaced; one alert per account. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const NACL_CALLS = new Set([
   'CreateNetworkAcl',

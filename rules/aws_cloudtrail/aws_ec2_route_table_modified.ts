@@ -1,7 +1,5 @@
 /** Changes to EC2 route tables: routes and table associations decide where VPC traffic can leave. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const ROUTE_TABLE_CHANGES: ReadonlySet<string> = new Set([
   'CreateRoute',

@@ -1,7 +1,5 @@
 /** Security group rules added, revoked, or groups created/deleted: the instance-level firewall changed. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const SECURITY_GROUP_CHANGES: ReadonlySet<string> = new Set([
   'AuthorizeSecurityGroupIngress',

@@ -1,9 +1,5 @@
 /** User data (the boot script run as root) set on an existing instance. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, strOrEmpty, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

@@ -1,9 +1,5 @@
 /** EC2 instances stopped (a signal: stopping is needed before several instance attributes can change). */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, deepGet, py, truthy, type JsonValue, type PantherEvent } from '#sdk'
 
 function stoppedInstanceIds(event: PantherEvent): (JsonValue | null)[] {
   const items = event.deepGetOr([], 'requestParameters', 'instancesSet', 'items')

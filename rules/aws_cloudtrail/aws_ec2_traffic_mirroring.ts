@@ -1,7 +1,5 @@
 /** Traffic mirroring set up or changed outside AWS services: copies of VPC traffic can be sent elsewhere. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 // The Describe* calls are read-only and deliberately left out.
 const MIRRORING_CHANGES: ReadonlySet<string> = new Set([

@@ -1,7 +1,5 @@
 /** VPCs, peering connections and ClassicLink settings created, changed or removed. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const VPC_CHANGES: ReadonlySet<string> = new Set([
   'CreateVpc',

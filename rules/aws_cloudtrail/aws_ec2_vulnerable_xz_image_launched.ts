@@ -1,9 +1,12 @@
 /** Instances launched from an AMI that ships the backdoored xz/liblzma (CVE-2024-3094). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { XZ_AMIS } from '../../src/engine/helpers/iocs'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  py,
+  XZ_AMIS,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 function launched(event: PantherEvent, field: string, fallback: string): JsonValue | undefined {
   return event.deepWalk(['responseElements', 'instancesSet', 'items', field], { fallback, returnVal: 'all' })

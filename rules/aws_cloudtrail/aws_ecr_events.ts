@@ -1,7 +1,5 @@
 /** ECR activity from an account or region that is not expected to use the registry. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 /** CONFIGURATION: the accounts expected to use ECR, each with the regions it may use. */
 const AWS_ACCOUNTS_AND_REGIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([

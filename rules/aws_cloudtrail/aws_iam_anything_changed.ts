@@ -1,6 +1,5 @@
 /** Any successful write call to IAM. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 const WRITE_PREFIXES = [
   'Add',

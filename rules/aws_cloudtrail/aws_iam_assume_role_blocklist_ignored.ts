@@ -1,6 +1,5 @@
 /** A person (IAM or federated user) assuming a role that should only be used by automation. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 /** Configuration: roles people must not assume directly. */
 const ASSUME_ROLE_BLOCKLIST = new Set(['arn:aws:iam::123456789012:role/FullAdminRole'])

@@ -1,6 +1,5 @@
 /** An IAM role got the AWS managed AdministratorAccess policy (or one named like it). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'AttachRolePolicy') return false

@@ -1,7 +1,10 @@
 /** A role's trust policy rewritten so that anyone (any AWS principal) may assume it. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { policyIsInternetAccessible } from '../../src/engine/helpers/iam-policy'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  policyIsInternetAccessible,
+  type PantherEvent,
+} from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'UpdateAssumeRolePolicy') return false

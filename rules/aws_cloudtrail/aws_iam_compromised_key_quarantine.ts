@@ -1,6 +1,5 @@
 /** AWS attached its compromised-key quarantine policy to an IAM identity. */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 const ATTACH_CALLS = new Set(['AttachUserPolicy', 'AttachGroupPolicy', 'AttachRolePolicy'])
 const QUARANTINE_POLICY = 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2'

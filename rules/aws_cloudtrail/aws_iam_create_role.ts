@@ -1,6 +1,5 @@
 /** A new IAM role (a signal for correlation, not an alert on its own). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return awsCloudtrailSuccess(event) && event.get('eventName') === 'CreateRole'

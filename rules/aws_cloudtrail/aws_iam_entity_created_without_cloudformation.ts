@@ -1,6 +1,5 @@
 /** IAM entities created by hand instead of through CloudFormation and the approved IAM roles. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 /** Configuration: roles dedicated to IAM administration, by exact ARN and by pattern. */
 const IAM_ADMIN_ROLES = new Set(['arn:aws:iam::123456789012:role/IdentityCFNServiceRole'])

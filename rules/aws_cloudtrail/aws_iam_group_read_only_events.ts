@@ -1,7 +1,5 @@
 /** Enumeration of IAM groups and their policies (permission-group discovery). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 /** CONFIGURATION: caller ARNs whose group reads are expected (e.g. audit tooling). */
 const ARN_ALLOW_LIST: ReadonlySet<string> = new Set()

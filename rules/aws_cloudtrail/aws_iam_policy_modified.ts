@@ -1,7 +1,5 @@
 /** IAM policies created, changed, deleted, attached or detached (inline and managed). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, strOrEmpty, type PantherEvent } from '#sdk'
 
 const POLICY_CHANGES: ReadonlySet<string> = new Set([
   // inline policies

@@ -1,7 +1,5 @@
 /** An access key created for an IAM user by someone other than that user: a way to keep access. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 function keyOwner(event: PantherEvent): string {
   return event.deepGetOr('', 'responseElements', 'accessKey', 'userName') as string

@@ -2,10 +2,7 @@
  * An IAM user collecting AccessDenied errors on list/describe/get calls from outside AWS: someone probing
  * what a (possibly stolen) key can see. Thresholded in the YAML, so single denials do not alert.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { isIpAddress, py } from '../../src/engine/helpers/base'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, isIpAddress, py, strOrEmpty, type PantherEvent } from '#sdk'
 
 /** Service prefix → API name prefixes that enumerate resources. */
 const RECON_ACTIONS: ReadonlyArray<readonly [string, readonly string[]]> = [

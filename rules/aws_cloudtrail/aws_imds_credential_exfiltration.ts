@@ -3,11 +3,7 @@
  * not by an AWS service on the instance's behalf: credentials read from the instance metadata service
  * and taken elsewhere. Sources in Amazon's own ASN (ipinfo enrichment) are lowered to INFO.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { isIpAddress, py } from '../../src/engine/helpers/base'
-import { isPrivateIp } from '../../src/engine/helpers/ip-scope'
-import { getIpinfoAsn } from '../../src/engine/helpers/ipinfo'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, getIpinfoAsn, isIpAddress, isPrivateIp, py, type PantherEvent } from '#sdk'
 
 const INSTANCE_SESSION = /:assumed-role\/.+\/i-[0-9a-f]+$/
 const INTERNAL_SOURCES = new Set([

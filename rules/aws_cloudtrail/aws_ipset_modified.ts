@@ -1,7 +1,5 @@
 /** GuardDuty or WAF trusted IP sets created or updated: traffic from listed IPs stops being flagged. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const IPSET_ACTIONS: ReadonlySet<string> = new Set(['CreateIPSet', 'UpdateIPSet'])
 const IPSET_SOURCES: ReadonlySet<string> = new Set(['guardduty.amazonaws.com', 'wafv2.amazonaws.com'])

@@ -3,10 +3,7 @@
  * AWS puts a quarantine policy on the key's user (`AWSCompromisedKeyQuarantine*` today,
  * `AWSExposedCredentialPolicy_DO_NOT_REMOVE` in older accounts).
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import { truthy } from '../../src/engine/event'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, deepGet, py, truthy, type PantherEvent } from '#sdk'
 
 const QUARANTINE_POLICIES: ReadonlySet<unknown> = new Set([
   'AWSExposedCredentialPolicy_DO_NOT_REMOVE',

@@ -1,8 +1,5 @@
 /** A customer managed KMS key disabled or scheduled for deletion: data encrypted under it becomes unreadable. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet } from '../../src/engine/helpers/base'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, deepGet, strOrEmpty, type PantherEvent } from '#sdk'
 
 const KEY_LOSS_EVENTS: ReadonlySet<string> = new Set(['DisableKey', 'ScheduleKeyDeletion'])
 const KMS_KEY_TYPE = 'AWS::KMS::Key'

@@ -1,8 +1,5 @@
 /** Lambda functions, aliases, permissions or event sources changed by anyone but the deployment roles. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { patternMatch } from '../../src/engine/helpers/patterns'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, patternMatch, py, type PantherEvent } from '#sdk'
 
 const LAMBDA_CRUD_EVENTS: ReadonlySet<string> = new Set([
   'AddPermission',

@@ -1,7 +1,5 @@
 /** Macie disabled, members or findings filters changed, findings archived: sensitive-data discovery weakened. */
-import { py } from '../../src/engine/helpers/base'
-import { patternMatch } from '../../src/engine/helpers/patterns'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { patternMatch, py, type PantherEvent } from '#sdk'
 
 const MACIE_EVENTS: ReadonlySet<string> = new Set([
   'ArchiveFindings',

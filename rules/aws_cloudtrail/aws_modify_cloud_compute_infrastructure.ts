@@ -1,7 +1,5 @@
 /** EC2 instance changes (launch, stop, terminate, attribute and metadata changes) made by people, not AWS services. */
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { deepGet, py, type JsonValue, type PantherEvent } from '#sdk'
 
 const EC2_INSTANCE_CHANGES: ReadonlySet<string> = new Set([
   'AssociateIamInstanceProfile',

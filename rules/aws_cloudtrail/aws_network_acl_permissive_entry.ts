@@ -1,6 +1,5 @@
 /** A network ACL entry allowing inbound traffic from anywhere. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (!awsCloudtrailSuccess(event) || event.get('eventName') !== 'CreateNetworkAclEntry')

@@ -2,10 +2,7 @@
  * Lambda code replaced by a person (IAM user, federated user or IAM Identity Center session) rather than
  * by the roles CI/CD pipelines assume.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { isHumanCaller } from '../../src/engine/helpers/aws-identity'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, isHumanCaller, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

@@ -1,8 +1,5 @@
 /** A Database Activity Stream stopped: real-time monitoring of database activity is switched off. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, rdsActor, rdsCallSucceeded, type PantherEvent } from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['StopActivityStream'])
 

@@ -1,9 +1,12 @@
 /** A manual failover of an RDS (Aurora) cluster or global cluster: a short outage for its clients. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  firstTruthy,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['FailoverDBCluster', 'FailoverGlobalCluster'])
 

@@ -1,7 +1,13 @@
 /** Deletion protection turned off on an RDS instance or cluster, often the step before deleting it. */
-import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRdsContext,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsDatabase,
+  rdsResourceKey,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['ModifyDBInstance', 'ModifyDBCluster'])
 

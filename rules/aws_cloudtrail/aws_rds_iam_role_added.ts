@@ -1,7 +1,13 @@
 /** An IAM role associated with an RDS instance or cluster: the database engine gains AWS permissions. */
-import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRdsContext,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsDatabase,
+  rdsResourceKey,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['AddRoleToDBInstance', 'AddRoleToDBCluster'])
 

@@ -1,9 +1,15 @@
 /** An RDS instance or cluster deleted; critical when no final snapshot is kept or backups go with it. */
-import { truthy } from '../../src/engine/event'
-import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRdsContext,
+  firstTruthy,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsDatabase,
+  rdsResourceKey,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['DeleteDBInstance', 'DeleteDBCluster'])
 

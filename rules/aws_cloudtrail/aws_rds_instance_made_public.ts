@@ -1,8 +1,13 @@
 /** An RDS instance or cluster modified to be publicly accessible (reachable from the internet). */
-import { truthy } from '../../src/engine/event'
-import { py } from '../../src/engine/helpers/base'
-import { awsRdsContext, rdsDatabase, rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRdsContext,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsDatabase,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['ModifyDBInstance', 'ModifyDBCluster'])
 

@@ -1,10 +1,13 @@
 /** An RDS instance, cluster or shard group rebooted (service interruption; with failover, a role switch). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  firstTruthy,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['RebootDBInstance', 'RebootDBCluster', 'RebootDBShardGroup'])
 

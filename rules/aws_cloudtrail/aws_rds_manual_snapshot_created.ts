@@ -1,7 +1,5 @@
 /** A manual (or public) RDS snapshot taken: the usual first step to copy a database out of the account. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const SNAPSHOT_TYPES: ReadonlySet<unknown> = new Set(['manual', 'public'])
 

@@ -1,7 +1,5 @@
 /** The master user password of an RDS instance changed. */
-import { truthy } from '../../src/engine/event'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

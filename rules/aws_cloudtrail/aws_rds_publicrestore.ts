@@ -1,8 +1,5 @@
 /** A database restored from a snapshot as a publicly accessible instance. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

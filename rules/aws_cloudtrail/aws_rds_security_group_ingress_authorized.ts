@@ -1,9 +1,13 @@
 /** Ingress added to a (classic) DB security group; critical when it opens the database to 0.0.0.0/0. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsResourceKey,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['AuthorizeDBSecurityGroupIngress'])
 

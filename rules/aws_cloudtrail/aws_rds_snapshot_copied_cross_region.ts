@@ -1,11 +1,14 @@
 /** An RDS snapshot copied into another region (disaster recovery, or staging data for exfiltration). */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  firstTruthy,
+  py,
+  rdsCallSucceeded,
+  rdsResourceKey,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['CopyDBSnapshot', 'CopyDBClusterSnapshot'])
 

@@ -1,10 +1,14 @@
 /** An RDS snapshot deleted (backups removed to prevent recovery or to hide what was copied). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  firstTruthy,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsResourceKey,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['DeleteDBSnapshot', 'DeleteDBClusterSnapshot'])
 

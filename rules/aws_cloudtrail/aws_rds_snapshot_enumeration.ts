@@ -1,9 +1,5 @@
 /** RDS snapshots listed with includePublic or includeShared: looking for snapshots others have exposed. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsResourceKey } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, rdsActor, rdsResourceKey, truthy, type PantherEvent } from '#sdk'
 
 const DESCRIBE_EVENTS: ReadonlySet<string> = new Set(['DescribeDBSnapshots', 'DescribeDBClusterSnapshots'])
 

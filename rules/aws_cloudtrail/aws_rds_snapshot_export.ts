@@ -1,8 +1,12 @@
 /** An RDS snapshot exported to S3 (StartExportTask): a complete copy of the data leaves the database. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  py,
+  rdsActor,
+  rdsCallSucceeded,
+  rdsResourceKey,
+  type PantherEvent,
+} from '#sdk'
 
 const EVENTS: ReadonlySet<string> = new Set(['StartExportTask'])
 

@@ -1,8 +1,5 @@
 /** An RDS snapshot's restore permission granted to other accounts (sharing the database's data). */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, truthy, type PantherEvent } from '#sdk'
 
 /** CONFIGURATION: account ids snapshots may be shared with. */
 const ALLOWED_ACCOUNTS: ReadonlySet<unknown> = new Set()

@@ -3,13 +3,17 @@
  * vault, SNS topic, SQS queue or secret to the internet. A wildcard principal limited to the caller's
  * AWS Organization (PrincipalOrgID and similar conditions) does not count as public.
  */
-import type { JsonValue } from '../../src/types'
-import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGetOr, py } from '../../src/engine/helpers/base'
-import { policyIsInternetAccessible } from '../../src/engine/helpers/iam-policy'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  deepGetOr,
+  firstTruthy,
+  policyIsInternetAccessible,
+  py,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 /** Where each call carries the new policy inside requestParameters. */
 const POLICY_LOCATION: ReadonlyMap<string, readonly string[]> = new Map([

@@ -1,6 +1,5 @@
 /** The root user creating an access key for itself. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventName') !== 'CreateAccessKey') return false

@@ -1,8 +1,5 @@
 /** The root user changing something (read-only calls, AWS-service calls and failures excluded). */
-import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess } from '../../src/engine/helpers/aws'
-import { py, pyStr } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, py, pyStr, truthy, type PantherEvent } from '#sdk'
 
 /** Root calls AWS makes on its own (e.g. when a service first needs its service-linked role). */
 const EVENT_ALLOW_LIST: ReadonlySet<unknown> = new Set(['CreateServiceLinkedRole'])

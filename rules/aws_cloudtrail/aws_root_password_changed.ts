@@ -1,6 +1,5 @@
 /** The root user's console password changed. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

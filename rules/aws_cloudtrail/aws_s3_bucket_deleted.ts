@@ -1,7 +1,12 @@
 /** An S3 bucket, or its policy/website/other configuration, deleted (any DeleteBucket* call). */
-import { awsCloudtrailSuccess, awsRuleContext, awsStripRoleSessionId } from '../../src/engine/helpers/aws'
-import { py, pyStr } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  awsStripRoleSessionId,
+  py,
+  pyStr,
+  type PantherEvent,
+} from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (event.get('eventName') as string).startsWith('DeleteBucket') && awsCloudtrailSuccess(event)

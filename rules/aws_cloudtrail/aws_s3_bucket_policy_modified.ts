@@ -1,7 +1,5 @@
 /** An S3 bucket's access or data-handling configuration changed (ACL, policy, CORS, lifecycle, replication). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const BUCKET_POLICY_CHANGES: ReadonlySet<unknown> = new Set([
   'PutBucketAcl',

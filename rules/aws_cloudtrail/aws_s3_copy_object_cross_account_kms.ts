@@ -2,9 +2,7 @@
  * An object copied (typically in place) under a KMS key from another account: the S3 ransomware pattern,
  * where only the attacker's key can decrypt the data afterwards.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const KMS_KEY_FIELD = 'x-amz-server-side-encryption-aws-kms-key-id'
 

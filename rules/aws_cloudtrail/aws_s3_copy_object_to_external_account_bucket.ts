@@ -1,8 +1,12 @@
 /** An object copied between buckets owned by different accounts (exfiltration, or ransomware staging). */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { JsonValue } from '../../src/types'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  deepGet,
+  py,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 /** Bucket name → owning account id, from the event's `resources`. */
 function bucketAccounts(event: PantherEvent): Record<string, JsonValue> {

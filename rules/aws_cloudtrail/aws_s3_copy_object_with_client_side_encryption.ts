@@ -2,9 +2,7 @@
  * Objects copied with customer-provided encryption keys (SSE-C): whoever holds the key, possibly an
  * attacker, is the only one able to read the copies. Thresholded in the YAML.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

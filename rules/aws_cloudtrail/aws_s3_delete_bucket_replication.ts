@@ -1,7 +1,5 @@
 /** Replication removed from an S3 bucket: its objects stop being copied to the backup destination. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

@@ -2,9 +2,7 @@
  * Bulk S3 object deletion (DeleteObjects / DeleteObjectVersion), a common step of destructive or
  * ransomware activity against a bucket.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const DELETE_CALLS = new Set(['DeleteObjects', 'DeleteObjectVersion'])
 

@@ -1,7 +1,5 @@
 /** An uploaded S3 object whose file name matches common ransom-note naming. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, deepGet, py, type PantherEvent } from '#sdk'
 
 const TXT_OR_HTML = String.raw`.*\.(txt|html?)$`
 const SEP = '[_-]?'

@@ -2,9 +2,7 @@
  * S3 protections turned off on a bucket (access logging, versioning, MFA Delete). The YAML Threshold
  * counts distinct `unique()` values, i.e. distinct kinds of control disabled within the window.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const VERSIONING_OFF = new Set(['Suspended', 'Disabled'])
 

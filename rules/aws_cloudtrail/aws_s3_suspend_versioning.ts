@@ -1,7 +1,5 @@
 /** S3 bucket versioning suspended or disabled. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const OFF = new Set(['Suspended', 'Disabled'])
 

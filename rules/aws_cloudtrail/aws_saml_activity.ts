@@ -1,8 +1,5 @@
 /** IAM SAML identity providers created, updated or deleted by anyone but AWS SSO's own service role. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { truthy } from '../../src/engine/event'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, truthy, type PantherEvent } from '#sdk'
 
 const SAML_ACTIONS = new Set(['UpdateSAMLProvider', 'CreateSAMLProvider', 'DeleteSAMLProvider'])
 

@@ -1,7 +1,5 @@
 /** Secrets Manager BatchGetSecretValue calls (the YAML Threshold counts repeats per actor). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('eventName') === 'BatchGetSecretValue'

@@ -2,9 +2,7 @@
  * Secrets Manager BatchGetSecretValue with a catch-all filter: every filter is a `tag-key` filter whose
  * values are all negations (`!key`), which selects every secret.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, deepGet, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventName') !== 'BatchGetSecretValue') return false

@@ -2,13 +2,16 @@
  * Account-wide security controls switched off or deleted (trails, GuardDuty detectors, Config recording,
  * flow logs, EventBridge rules, default EBS encryption, S3 account public access block).
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { patternMatch } from '../../src/engine/helpers/patterns'
-import { firstTruthy } from '../../src/engine/helpers/values'
-import { truthy } from '../../src/engine/event'
-import { mockedValue } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  firstTruthy,
+  mockedValue,
+  patternMatch,
+  py,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 const SECURITY_CONTROL_CALLS = new Set([
   'DeleteAccountPublicAccessBlock',

@@ -1,7 +1,5 @@
 /** Security Hub findings or insights changed or removed, which can hide evidence. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const EVASION_OPERATIONS = new Set(['BatchUpdateFindings', 'DeleteInsight', 'UpdateFindings', 'UpdateInsight'])
 

@@ -2,11 +2,15 @@
  * An EBS snapshot shared through its create-volume permission: with everyone (YAML severity) or with a
  * single account (INFO).
  */
-import type { JsonValue } from '../../src/types'
-import { truthy } from '../../src/engine/event'
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, deepGetOr } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  deepGet,
+  deepGetOr,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const isDoc = (v: unknown): v is Record<string, JsonValue> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

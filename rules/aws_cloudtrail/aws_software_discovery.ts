@@ -1,7 +1,5 @@
 /** Enumeration of security tooling and network defences (security groups, firewalls, Security Hub, SSM). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const DISCOVERY_EVENTS = new Set([
   'ListDocuments',

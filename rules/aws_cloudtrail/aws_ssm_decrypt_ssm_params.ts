@@ -2,13 +2,18 @@
  * Excessive SSM parameter decryption: the distinct parameters one actor decrypted in an account within
  * the event's clock hour are kept in the rule cache; more than PARAM_THRESHOLD of them raises an alert.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
-import { hourBucket } from '../../src/engine/helpers/timestamps'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import type { JsonValue } from '../../src/types'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  getStringSet,
+  hourBucket,
+  inSequence,
+  mockable,
+  putStringSet,
+  py,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const PARAM_THRESHOLD = 10
 const RULE_ID = 'AWS.SSM.DecryptSSMParams'

@@ -2,13 +2,18 @@
  * SSM SendCommand fanned out to many EC2 instances: the distinct instances one actor commanded in an
  * account within the event's clock hour are kept in the rule cache; more than INSTANCE_THRESHOLD alert.
  */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
-import { hourBucket } from '../../src/engine/helpers/timestamps'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import type { JsonValue } from '../../src/types'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  getStringSet,
+  hourBucket,
+  inSequence,
+  mockable,
+  putStringSet,
+  py,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const INSTANCE_THRESHOLD = 2
 const RULE_ID = 'AWS.SSM.DistributedCommand'

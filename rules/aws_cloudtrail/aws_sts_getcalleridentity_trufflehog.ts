@@ -1,7 +1,5 @@
 /** STS GetCallerIdentity called by TruffleHog: someone is checking whether found AWS keys are live. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   // Source and name before the agent: the rule index then skips this rule for other events.

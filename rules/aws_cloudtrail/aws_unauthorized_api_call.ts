@@ -2,11 +2,14 @@
  * API calls denied with AccessDenied from addresses outside AWS's own ranges (MISP warning list
  * `amazon-aws`, when that enrichment is configured). The Threshold turns them into an alert per identity.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { isIpAddress, py } from '../../src/engine/helpers/base'
-import { getMispWarningLists } from '../../src/engine/helpers/misp'
-import { strOrEmpty } from '../../src/engine/helpers/values'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  getMispWarningLists,
+  isIpAddress,
+  py,
+  strOrEmpty,
+  type PantherEvent,
+} from '#sdk'
 
 /** Denials that are routine noise or expected from auditing tools. */
 const IGNORED_CALLS = new Set(['DescribeEventAggregates', 'ListResourceTags'])

@@ -1,7 +1,5 @@
 /** Write API activity in AWS regions the organisation does not use. */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 /** Configuration: regions that should see no activity. */
 const UNUSED_REGIONS = new Set(['ap-east-1', 'eu-west-3', 'eu-central-1'])

@@ -1,7 +1,5 @@
 /** New IAM credentials: a console password set or changed, an access key or a user created. */
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsCloudtrailSuccess, awsRuleContext, py, type PantherEvent } from '#sdk'
 
 const CREDENTIAL_EVENTS: ReadonlySet<string> = new Set([
   'ChangePassword',

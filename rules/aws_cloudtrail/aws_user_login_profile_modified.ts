@@ -1,8 +1,5 @@
 /** UpdateLoginProfile on another IAM user without forcing a password reset (console takeover). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import { truthy } from '../../src/engine/event'
+import { awsRuleContext, py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventSource', '') !== 'iam.amazonaws.com' || event.get('eventName', '') !== 'UpdateLoginProfile') {

@@ -1,7 +1,11 @@
 /** VPC flow logs deleted (DeleteFlowLogs). */
-import { awsCloudtrailSuccess, awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsCloudtrailSuccess,
+  awsRuleContext,
+  lookupAwsAccountName,
+  py,
+  type PantherEvent,
+} from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return awsCloudtrailSuccess(event) && event.get('eventName') === 'DeleteFlowLogs'

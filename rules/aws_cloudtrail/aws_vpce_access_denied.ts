@@ -1,7 +1,5 @@
 /** Requests through a VPC endpoint refused by the endpoint policy (CloudTrail network activity events). */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity')

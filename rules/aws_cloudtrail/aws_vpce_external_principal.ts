@@ -1,8 +1,5 @@
 /** A principal of another AWS account using resources through this account's VPC endpoint. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { deepGet, py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, deepGet, py, truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   if (event.get('eventType') !== 'AwsVpceEvent' || event.get('eventCategory') !== 'NetworkActivity')

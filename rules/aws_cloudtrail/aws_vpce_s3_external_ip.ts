@@ -1,9 +1,12 @@
 /** S3 object reads, writes and deletions through a VPC endpoint from a public (global) IP address. */
-import { truthy } from '../../src/engine/event'
-import { awsRuleContext, lookupAwsAccountName } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { isGlobalIp } from '../../src/engine/helpers/ip-scope'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  awsRuleContext,
+  isGlobalIp,
+  lookupAwsAccountName,
+  py,
+  truthy,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: the S3 data operations watched. */
 const S3_DATA_OPERATIONS = [

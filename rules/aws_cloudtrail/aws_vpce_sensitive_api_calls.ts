@@ -2,9 +2,7 @@
  * Sensitive AWS API calls made through a VPC endpoint: CloudTrail's network-activity events
  * (`eventType: AwsVpceEvent`) for calls that read secrets, manage keys, launch compute or blind logging.
  */
-import { awsRuleContext } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { awsRuleContext, py, type PantherEvent } from '#sdk'
 
 /** eventSource → the sensitive eventNames of that service. */
 const SENSITIVE_CALLS: ReadonlyMap<string, ReadonlySet<string>> = new Map([

@@ -1,6 +1,5 @@
 /** A WAF web ACL disassociated from the resource it protected. */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('eventName') === 'DisassociateWebACL'

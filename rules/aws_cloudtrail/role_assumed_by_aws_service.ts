@@ -1,6 +1,5 @@
 /** Signal: an AWS service assumed an IAM role. */
-import { truthy } from '../../src/engine/event'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { truthy, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return (

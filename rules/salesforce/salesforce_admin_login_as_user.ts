@@ -1,6 +1,5 @@
 /** A Salesforce administrator logged in as another user (LoginAs event). */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('EVENT_TYPE') === 'LoginAs'

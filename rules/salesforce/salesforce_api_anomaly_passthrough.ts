@@ -2,8 +2,7 @@
  * Passes Salesforce Real-Time Event Monitoring API anomalies (ApiAnomalyEventStore) through as alerts,
  * with a severity graded by Salesforce's anomaly score.
  */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('EVENT_TYPE') === 'ApiAnomalyEventStore'

@@ -2,9 +2,7 @@
  * Completed Salesforce Bulk API jobs (BulkApiResultEventStore). Severity follows the operation and the
  * number of records: bulk queries are the usual exfiltration path, bulk deletes the destructive one.
  */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import type { JsonValue } from '../../src/types'
+import { py, type JsonValue, type PantherEvent } from '#sdk'
 
 export function rule(event: PantherEvent): boolean {
   return event.get('EVENT_TYPE') === 'BulkApiResultEventStore'

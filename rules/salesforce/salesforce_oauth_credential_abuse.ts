@@ -2,8 +2,7 @@
  * OAuth activity in Salesforce: token revocations and failed refreshes, connected app API usage.
  * Revocations are HIGH, failures MEDIUM, and very high API call counts raise the severity.
  */
-import { py, pyStr } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, pyStr, type PantherEvent } from '#sdk'
 
 const OAUTH_EVENTS = new Set(['OAuthTokenRevoked', 'OAuthTokenRefreshFailed', 'ApiTotalUsage', 'ApiConnectedApp'])
 

@@ -2,8 +2,7 @@
  * Connected app (third-party integration) usage in Salesforce. Refresh-token grants are HIGH; new
  * authorisations and apps named like test/dev/demo apps are MEDIUM.
  */
-import { py } from '../../src/engine/helpers/base'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import { py, type PantherEvent } from '#sdk'
 
 const CONNECTED_APP_EVENTS = new Set(['ConnectedAppUsageEventStore', 'ApiConnectedApp'])
 const SUSPICIOUS_APP_WORDS = ['test', 'dev', 'temp', 'demo', 'unknown']

@@ -2,12 +2,15 @@
  * Failed logins across identity log types (data model `event_type` = failed_login). The YAML Threshold,
  * counted per title (log type, user, account), turns repeated failures into an alert.
  */
-import { lookupAwsAccountName } from '../../src/engine/helpers/aws'
-import { py } from '../../src/engine/helpers/base'
-import { FAILED_LOGIN } from '../../src/engine/helpers/event-type'
-import { geoinfoFromIp, loginGeoContext } from '../../src/engine/helpers/ipinfo'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  FAILED_LOGIN,
+  geoinfoFromIp,
+  loginGeoContext,
+  lookupAwsAccountName,
+  mockable,
+  py,
+  type PantherEvent,
+} from '#sdk'
 
 const geoinfo = mockable('geoinfo_from_ip', geoinfoFromIp)
 

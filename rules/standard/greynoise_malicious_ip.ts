@@ -2,15 +2,15 @@
  * IP addresses of the event that GreyNoise (V3 enrichment) classifies as malicious or unknown, unless
  * GreyNoise knows them as a business service. Severity: CRITICAL for malicious, the YAML's otherwise.
  */
-import { py } from '../../src/engine/helpers/base'
 import {
   getGreynoiseV3BusinessServiceObject,
   getGreynoiseV3Object,
   greynoiseSeverityDecode,
   greynoiseV3AlertContext,
+  py,
   severityGreaterThan,
-} from '../../src/engine/helpers/greynoise'
-import type { PantherEvent } from '../../src/engine/rule-api'
+  type PantherEvent,
+} from '#sdk'
 
 const CLASSIFICATIONS_TO_ALERT = new Set(['malicious', 'unknown'])
 

@@ -4,16 +4,21 @@
  * above 900 km/h (airliner cruising speed) alerts. VPN, Apple Private Relay and satellite-network logins
  * are reported as INFO and never become the reference login.
  */
-import { deepGet, py } from '../../src/engine/helpers/base'
-import { getStringSet, inSequence, putStringSet } from '../../src/engine/helpers/caching'
-import { SUCCESSFUL_LOGIN } from '../../src/engine/helpers/event-type'
-import { kmBetweenIpinfoLoc } from '../../src/engine/helpers/ipinfo'
-import { pMatches } from '../../src/engine/helpers/lookuptable'
-import { resolveTimestampString } from '../../src/engine/helpers/timestamps'
-import { truthy } from '../../src/engine/event'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import type { JsonValue } from '../../src/types'
+import {
+  deepGet,
+  getStringSet,
+  inSequence,
+  kmBetweenIpinfoLoc,
+  mockable,
+  pMatches,
+  putStringSet,
+  py,
+  resolveTimestampString,
+  SUCCESSFUL_LOGIN,
+  truthy,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const SATELLITE_NETWORK_ASNS = new Set(['AS22351'])
 /** Cruising speed of a Boeing 747, km/h. */

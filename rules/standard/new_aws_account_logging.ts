@@ -2,12 +2,15 @@
  * Indicator rule: records each new AWS account (Organizations CreateAccountResult) in the rule cache
  * for three days under `new_account - <id>`, so other rules can recognise activity from new accounts.
  */
-import { py } from '../../src/engine/helpers/base'
-import { putStringSet } from '../../src/engine/helpers/caching'
-import { ACCOUNT_CREATED } from '../../src/engine/helpers/event-type'
-import { resolveTimestampString, strftimeEpoch } from '../../src/engine/helpers/timestamps'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  ACCOUNT_CREATED,
+  mockable,
+  putStringSet,
+  py,
+  resolveTimestampString,
+  strftimeEpoch,
+  type PantherEvent,
+} from '#sdk'
 
 const NEW_FOR_SECONDS = 3 * 24 * 60 * 60
 

@@ -2,13 +2,16 @@
  * Indicator rule: records each newly created user account in the rule cache for three days under
  * `<user>-<account id>`, so other rules (e.g. through checkAccountAge) can treat it as brand new.
  */
-import { py } from '../../src/engine/helpers/base'
-import { putStringSet } from '../../src/engine/helpers/caching'
-import { USER_ACCOUNT_CREATED } from '../../src/engine/helpers/event-type'
-import { resolveTimestampString, strftimeEpoch } from '../../src/engine/helpers/timestamps'
-import { truthy } from '../../src/engine/event'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  mockable,
+  putStringSet,
+  py,
+  resolveTimestampString,
+  strftimeEpoch,
+  truthy,
+  USER_ACCOUNT_CREATED,
+  type PantherEvent,
+} from '#sdk'
 
 const NEW_FOR_SECONDS = 3 * 24 * 60 * 60
 

@@ -2,10 +2,15 @@
  * Indicators of the event (IP addresses, domains, file hashes, emails) that match an AlienVault OTX
  * pulse in the OTX enrichment. Severity follows the pulses: adversary and malware CRITICAL, either HIGH.
  */
-import { py } from '../../src/engine/helpers/base'
-import { getOtxObject, otxAlertContext, otxSeverity, severityGreaterThan } from '../../src/engine/helpers/otx'
-import type { PantherEvent } from '../../src/engine/rule-api'
-import type { JsonValue } from '../../src/types'
+import {
+  getOtxObject,
+  otxAlertContext,
+  otxSeverity,
+  py,
+  severityGreaterThan,
+  type JsonValue,
+  type PantherEvent,
+} from '#sdk'
 
 const INDICATOR_FIELDS = [
   'p_any_ip_addresses',

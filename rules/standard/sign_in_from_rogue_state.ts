@@ -2,12 +2,15 @@
  * Successful sign-ins whose source address the IPinfo location enrichment places in a country on the
  * rogue-state list. Configure ROGUE_STATES with ISO 3166-1 alpha-2 codes.
  */
-import { truthy } from '../../src/engine/event'
-import { py } from '../../src/engine/helpers/base'
-import { countryByAlpha2, type Country } from '../../src/engine/helpers/countries'
-import { SUCCESSFUL_LOGIN } from '../../src/engine/helpers/event-type'
-import { mockable } from '../../src/engine/mocks'
-import type { PantherEvent } from '../../src/engine/rule-api'
+import {
+  countryByAlpha2,
+  mockable,
+  py,
+  SUCCESSFUL_LOGIN,
+  truthy,
+  type Country,
+  type PantherEvent,
+} from '#sdk'
 
 /** Configuration: countries (alpha-2) whose sign-ins alert. */
 const ROGUE_STATES = new Set(['CN', 'IR', 'RU'])

@@ -1,7 +1,6 @@
 /**
- * The alerts stage's public surface: the deployed dedup object (`DedupWindow`), the D1 store of alerts
- * and the admin routes.
+ * The alerts stage's public surface: the D1 store of alerts and the admin routes. The Worker's wiring
+ * (src/worker/dedup-window.ts) makes this store the dedup objects' sink.
  */
-export { DedupWindow } from './window-object'
 export { alertsRoutes } from './routes'
 export { getAlert, listAlerts, setAlertStatus, upsertAlert, type StoredAlert } from './store'

@@ -7,12 +7,12 @@
  * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED"}`: triage.
  */
 import { Hono } from 'hono'
-import { requireAdmin } from '../auth'
+import { requireAdmin } from '../http/auth'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
 
-export const DEFAULT_PAGE_SIZE = 50
-export const MAX_PAGE_SIZE = 200
+const DEFAULT_PAGE_SIZE = 50
+const MAX_PAGE_SIZE = 200
 
 class BadQuery extends Error {}
 

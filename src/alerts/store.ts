@@ -159,7 +159,7 @@ export interface AlertQuery {
   after?: { createdAt: number; alertId: string }
 }
 
-export interface AlertPage {
+interface AlertPage {
   alerts: StoredAlert[]
   /** Position of the last alert when more may follow, else null. */
   next: { createdAt: number; alertId: string } | null

@@ -12,7 +12,7 @@ export const SAMPLES_PER_GROUP = 3
 /** Largest sample event kept as it is (JSON characters); bigger ones are replaced by a stub. */
 export const MAX_SAMPLE_CHARS = 8192
 /** Distinct `unique()` values a group carries at most (the object needs no more than the Threshold). */
-export const MAX_UNIQUES_PER_GROUP = 10_000
+const MAX_UNIQUES_PER_GROUP = 10_000
 
 /** The rule settings the object needs, copied from `RuleMeta` so the call stays small. */
 export interface GroupRule {

@@ -10,7 +10,7 @@ export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, ty
 export { type BatchRetryKey, dedupKey, groupMatches, type MatchGroup } from './group'
 export { alertIdFor } from './window'
 
-export interface DedupOutcome {
+interface DedupOutcome {
   /** Groups (object calls) the batch made. */
   groups: number
   /** Alerts this batch created (a group made its window reach the Threshold). */

@@ -46,7 +46,7 @@ const FIRST_FLUSH_RETRY_MS = 2 * 60_000
 /** Calls between two prunings of old call ids on a busy key (the alarm prunes the rest). */
 const PRUNE_EVERY = 256
 
-export interface OutboxRow {
+interface OutboxRow {
   alertId: string
   record: AlertRecord
   revision: number

@@ -9,12 +9,12 @@
  *   distinct `unique()` values for rules with that hook), and only if the rule has CreateAlert.
  */
 import { createHash } from 'node:crypto'
-import { limitAlertContext } from '../engine/runtime'
+import { limitAlertContext } from '../engine'
 import type { AlertRecord, JsonObject } from '../types'
 import { boundedSample, type GroupFields, type GroupRule, type MatchGroup } from './group'
 
 /** Sample events kept per window (the first ones matched). */
-export const MAX_WINDOW_SAMPLES = 10
+const MAX_WINDOW_SAMPLES = 10
 
 /** The open window of one dedup key. Times are epoch milliseconds. */
 export interface Window {
@@ -38,7 +38,7 @@ export interface Window {
   revision: number
 }
 
-export function secondsOf(ms: number): number {
+function secondsOf(ms: number): number {
   return Math.floor(ms / 1000)
 }
 

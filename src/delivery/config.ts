@@ -45,7 +45,7 @@ export interface DeliveryConfig {
 }
 
 /** The part of a rule the configuration check needs. */
-export interface RuleOutputs {
+interface RuleOutputs {
   id: string
   file?: string
   outputIds: readonly string[]
@@ -118,7 +118,7 @@ function resolve(
 }
 
 /** `OutputIds` naming no destination are a load-time error, as panther_analysis_tool has it. */
-export function checkOutputIds(
+function checkOutputIds(
   rules: readonly RuleOutputs[],
   byKey: ReadonlyMap<string, Destination>,
   issues: string[],

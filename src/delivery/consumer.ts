@@ -19,7 +19,7 @@ import {
 } from './config'
 import { DeliveryConfigError } from './destinations'
 import { attemptRouted } from './first-attempt'
-import { DEAD_LETTER_QUEUE_NAME, DeliveryMessageSchema, type DeliveryMessage } from './message'
+import { DeliveryMessageSchema, type DeliveryMessage } from './message'
 import { backoffSeconds } from './retry'
 import { routeAlert, requestedDestinations, type Routing } from './routing'
 import { getDeliveryStatus, markFailed } from './store'
@@ -112,7 +112,8 @@ async function processDeadLetter(message: Message<unknown>, env: Env): Promise<v
 
 /** The Worker's `queue` handler for both delivery queues. */
 export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  if (batch.queue === DEAD_LETTER_QUEUE_NAME) {
+  // The dead-letter queue is the one wrangler.toml names as the delivery queue's `dead_letter_queue`.
+  if (batch.queue === env.DELIVERY_DEAD_LETTER_QUEUE) {
     await Promise.all(
       batch.messages.map((m) =>
         processDeadLetter(m, env).catch((err: unknown) => {

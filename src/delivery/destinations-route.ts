@@ -4,7 +4,7 @@
  * paths and queries often carry tokens; secrets by name only), or 503 with every issue found.
  */
 import { Hono } from 'hono'
-import { requireAdmin } from '../auth'
+import { requireAdmin } from '../http/auth'
 import { loadDeliveryConfig } from './config'
 import { DeliveryConfigError } from './destinations'
 

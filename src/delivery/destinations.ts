@@ -7,8 +7,8 @@
 import * as v from 'valibot'
 import { SEVERITIES, type Severity } from '../types'
 
-export const DESTINATION_TYPES = ['webhook', 'slack', 'pagerduty', 'teams'] as const
-export type DestinationType = (typeof DESTINATION_TYPES)[number]
+const DESTINATION_TYPES = ['webhook', 'slack', 'pagerduty', 'teams'] as const
+type DestinationType = (typeof DESTINATION_TYPES)[number]
 
 /** PagerDuty's Events API v2 endpoint, used when a `pagerduty` destination gives no `url`. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue'

@@ -19,7 +19,7 @@ import { routeAlert, type Routing } from './routing'
 import { deliveryStates, markFailed } from './store'
 
 /** Destination ids by what their attempt came to. */
-export interface AttemptsOutcome {
+interface AttemptsOutcome {
   delivered: string[]
   /** Handed to the queue for a retry. */
   queued: string[]

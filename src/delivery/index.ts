@@ -3,6 +3,7 @@
  * README's receivers use (signatures, payloads, decisions).
  */
 export { handleDeliveryBatch } from './consumer'
+export { deliverCreated } from './first-attempt'
 export { deliveryRoutes } from './routes'
 export { destinationsRoutes } from './destinations-route'
 export { loadDeliveryConfig, type DeliveryConfig } from './config'

@@ -9,9 +9,6 @@ import * as v from 'valibot'
 import type { DeliveryRequest } from '../types'
 import type { ResolvedDestination } from './config'
 
-export const DELIVERY_QUEUE_NAME = 'alert-deliveries'
-export const DEAD_LETTER_QUEUE_NAME = 'alert-deliveries-dlq'
-
 export interface DeliveryMessage extends DeliveryRequest {
   /** Epoch ms of a manual re-send: part of its `webhook-id`, so receivers see a new message. */
   resendAt?: number

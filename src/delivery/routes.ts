@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono'
 import { getAlert } from '../alerts'
-import { requireAdmin } from '../auth'
+import { requireAdmin } from '../http/auth'
 import { findRule } from '../engine/index'
 import { loadDeliveryConfig, type DeliveryConfig } from './config'
 import { DeliveryConfigError } from './destinations'

@@ -7,7 +7,7 @@ import type { Severity } from '../types'
 import type { DeliveryConfig, ResolvedDestination } from './config'
 
 /** Panther keeps at most 10 entries of a `destinations()` result. */
-export const MAX_DYNAMIC_DESTINATIONS = 10
+const MAX_DYNAMIC_DESTINATIONS = 10
 
 export interface Routing {
   destinations: ResolvedDestination[]

@@ -7,10 +7,10 @@ import type { OutboundRequest } from './payloads'
 import type { AttemptResult } from './retry'
 
 /** Characters of the answer kept with each attempt. */
-export const BODY_EXCERPT_CHARS = 300
+const BODY_EXCERPT_CHARS = 300
 const BODY_READ_BYTES = 2048
 
-export interface SentAttempt {
+interface SentAttempt {
   result: AttemptResult
   bodyExcerpt: string | null
   /** Timeouts and network errors; for answers, null. */

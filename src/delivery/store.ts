@@ -3,9 +3,9 @@
  * with its latest state, and one `delivery_attempts` row per attempt.
  */
 
-export const DELIVERY_STATUSES = ['PENDING', 'RETRYING', 'DELIVERED', 'FAILED'] as const
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
-export type AttemptOutcome = 'DELIVERED' | 'RETRY' | 'FAILED'
+const DELIVERY_STATUSES = ['PENDING', 'RETRYING', 'DELIVERED', 'FAILED'] as const
+type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+type AttemptOutcome = 'DELIVERED' | 'RETRY' | 'FAILED'
 
 export interface DeliveryKey {
   alertId: string
@@ -15,7 +15,7 @@ export interface DeliveryKey {
   reason: 'created' | 'resend'
 }
 
-export interface AttemptRecord extends DeliveryKey {
+interface AttemptRecord extends DeliveryKey {
   attempt: number
   attemptedAt: number
   durationMs: number
@@ -55,7 +55,7 @@ interface AttemptRow {
 }
 
 /** A destination's delivery of one alert, as the admin API answers it. */
-export interface DeliveryState {
+interface DeliveryState {
   destinationId: string
   status: DeliveryStatus
   webhookId: string

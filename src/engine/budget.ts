@@ -1,7 +1,7 @@
 /**
  * The per-batch CPU budget of rule evaluation (`RULE_CPU_BUDGET_MS`). The engine reads the clock
- * between rule evaluations; past the budget it stops and throws `RuleBudgetExceeded`, a 503 naming the
- * slowest rule: the batch is not acknowledged (the sender keeps it and retries or splits it), and the
+ * between rule evaluations; past the budget it stops and throws `RuleBudgetExceeded` naming the slowest
+ * rule (the HTTP boundary answers it with 503): the batch is not acknowledged (the sender keeps it and retries or splits it), and the
  * slowest evaluation is recorded as that rule's error.
  *
  * Limits of what a Worker can do: a synchronous loop that never returns cannot be interrupted from
@@ -9,10 +9,9 @@
  * I/O, so there the budget sees time spent in rules that await (cache reads) and the platform's
  * `limits.cpu_ms` is the backstop for purely synchronous work.
  */
-import { HTTPException } from 'hono/http-exception'
 import type { RuleMatch } from '../types'
 
-export const DEFAULT_RULE_CPU_BUDGET_MS = 2000
+const DEFAULT_RULE_CPU_BUDGET_MS = 2000
 
 /** `RULE_CPU_BUDGET_MS` as a positive number of milliseconds; anything else is a configuration error. */
 export function ruleBudgetMs(env: { RULE_CPU_BUDGET_MS?: unknown }): number {
@@ -25,7 +24,7 @@ export function ruleBudgetMs(env: { RULE_CPU_BUDGET_MS?: unknown }): number {
   return value
 }
 
-export class RuleBudgetExceeded extends HTTPException {
+export class RuleBudgetExceeded extends Error {
   constructor(
     readonly budgetMs: number,
     readonly evaluatedEvents: number,
@@ -33,12 +32,11 @@ export class RuleBudgetExceeded extends HTTPException {
     /** The rule error recorded for the slowest evaluation (rule and event). */
     readonly errorMatch: RuleMatch,
   ) {
-    super(503, {
-      message:
-        `rule evaluation exceeded its CPU budget of ${budgetMs} ms (RULE_CPU_BUDGET_MS) after ` +
+    super(
+      `rule evaluation exceeded its CPU budget of ${budgetMs} ms (RULE_CPU_BUDGET_MS) after ` +
         `${evaluatedEvents} of ${totalEvents} events; slowest rule: ${errorMatch.rule.ruleId}. ` +
         'Nothing from this batch was recorded: retry it, or send smaller batches',
-    })
+    )
     this.name = 'RuleCpuBudgetExceeded'
   }
 }

@@ -2,13 +2,13 @@
  * Panther data models: per log type, a map from standard names (`actor_user`, `source_ip`, ...) to a
  * JSON path in the event or to a function of the event. `event.udm(name)` reads through them.
  *
- * One file per data model under `src/engine/data-models/`, default-exporting `defineDataModel({...})`;
+ * One file per data model under `src/sdk/data-models/`, default-exporting `defineDataModel({...})`;
  * `npm run build:rules` (run by start/test/build) picks every such file up, nothing else to register.
  */
 import type { JsonValue } from '../types'
-import type { PantherEvent } from './rule-api'
+import type { PantherEvent } from '../sdk/rule-api'
 
-export interface DataModelMapping {
+interface DataModelMapping {
   /** The standard name, e.g. `actor_user`. */
   name: string
   /** A JSON path (`$.a.b`, `a.b`, `a[0].b`, `a[*].b`, `$.['odd key']`); matched case-sensitively as Panther's JSONPath does. */
@@ -18,7 +18,7 @@ export interface DataModelMapping {
   methodName?: string
 }
 
-export interface DataModelSpec {
+interface DataModelSpec {
   /** e.g. `Standard.AWS.CloudTrail` */
   id: string
   /** One line per log type this model applies to. */
@@ -28,7 +28,7 @@ export interface DataModelSpec {
 
 type PathStep = string | number | '*'
 
-export interface CompiledPath {
+interface CompiledPath {
   steps: PathStep[]
   /** Panther's `str(match.full_path)` rendering for udmPath, without the `$.` prefix. */
   text: string
@@ -44,7 +44,7 @@ export interface DataModel {
 const SIMPLE_KEY = /^[A-Za-z_@$-][\w@$-]*/
 
 /** Parses the JSONPath subset data models use. Throws on anything else, so a bad model fails at start. */
-export function compilePath(path: string): CompiledPath {
+function compilePath(path: string): CompiledPath {
   let rest = path.trim()
   if (rest.startsWith('$')) rest = rest.slice(1)
   const steps: PathStep[] = []

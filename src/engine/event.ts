@@ -6,7 +6,7 @@ import type { JsonValue } from '../types'
 import type { DataModel } from './data-model'
 import { findPath } from './data-model'
 import { isRecord, lookupKey, lookupKeyWith, type JsonRecord, type MissState } from './lookup'
-import type { DeepWalkReturn, PantherEvent } from './rule-api'
+import type { DeepWalkReturn, PantherEvent } from '../sdk/rule-api'
 import { unwrap, view } from './view'
 
 /** Python truthiness of a JSON value (`if result:`). */
@@ -82,7 +82,7 @@ export function deepWalkValue(
 const PANTHER_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?$/
 
 /** Epoch seconds of a Panther timestamp (`YYYY-MM-DD HH:MM:SS.fff`, read as UTC); 0 when unparsable. */
-export function pantherTimeToEpoch(value: JsonValue | undefined): number {
+function pantherTimeToEpoch(value: JsonValue | undefined): number {
   if (typeof value !== 'string' || value === '') return 0
   const m = PANTHER_TIME.exec(value.trim())
   const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : Date.parse(value)

@@ -1,6 +1,7 @@
 /**
  * The rule engine's public surface: the bundled rules (compiled once at module init, indexed by log type)
- * and `runRules`, which the pipeline calls per batch.
+ * and `runRules`, which the pipeline calls per batch. It runs anywhere (the Worker, Node tools and
+ * benchmarks); what needs Workers' Durable Objects is in ./durable.ts.
  */
 import type { EnrichedEvent, RuleMatch } from '../types'
 import type { DataModel } from './data-model'
@@ -14,6 +15,8 @@ import { computeAlertFields, errorMatch, evaluateRule } from './runtime'
 export type { CompiledRule } from './rule'
 export { EventWrapper } from './event'
 export { RuleBudgetExceeded, ruleBudgetMs } from './budget'
+export { useCacheBackend, withCacheSession } from './cache/context'
+export { limitAlertContext } from './runtime'
 
 const ALL_RULES: CompiledRule[] = GENERATED_RULES.map(compileRule)
 

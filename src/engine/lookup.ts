@@ -20,7 +20,7 @@ export function isRecord(value: unknown): value is JsonRecord {
 }
 
 /** `key.toLowerCase()`, memoised: rules look up the same few literal keys over and over. */
-export function lowerKey(key: string): string {
+function lowerKey(key: string): string {
   let lower = lowered.get(key)
   if (lower === undefined) {
     lower = key.toLowerCase()
@@ -30,7 +30,7 @@ export function lowerKey(key: string): string {
 }
 
 /** The first own key of `obj` whose lowercase form is `lower` (a linear scan that allocates nothing). */
-export function scanKey(obj: JsonRecord, lower: string): string | undefined {
+function scanKey(obj: JsonRecord, lower: string): string | undefined {
   const found = scanKeyUpTo(obj, lower, Infinity)
   return found === TOO_MANY_KEYS ? undefined : found
 }
@@ -58,7 +58,7 @@ function scanKeyUpTo(
 }
 
 /** Builds the lowercase → first key map of an object. */
-export function buildLowerIndex(obj: JsonRecord): Map<string, string> {
+function buildLowerIndex(obj: JsonRecord): Map<string, string> {
   const index = new Map<string, string>()
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue
@@ -123,9 +123,4 @@ export function lookupKey(obj: JsonRecord, key: string): JsonValue | undefined {
   if (hasOwn.call(obj, key)) return value
   const actual = caseInsensitiveKey(obj, key)
   return actual === undefined ? undefined : obj[actual]
-}
-
-/** Whether `key` is present (exact, then case-insensitive). */
-export function hasKey(obj: JsonRecord, key: string): boolean {
-  return hasOwn.call(obj, key) || caseInsensitiveKey(obj, key) !== undefined
 }

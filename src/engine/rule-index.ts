@@ -21,7 +21,7 @@ import {
 } from './event'
 import type { CompiledRule } from './rule'
 
-export interface SignatureKeys {
+interface SignatureKeys {
   /** Keys whose values make up the signature. */
   values: readonly string[]
   /** Keys whose absence is part of the signature (free-text fields whose values would not repeat). */

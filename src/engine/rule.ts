@@ -3,7 +3,7 @@
  * and the generated index embeds), and the compiled rule the runtime evaluates.
  */
 import type { JsonObject, RuleMeta, Severity } from '../types'
-import type { PantherEvent, RuleModule } from './rule-api'
+import type { PantherEvent, RuleModule } from '../sdk/rule-api'
 
 export interface RuleMockSpec {
   objectName: string

@@ -17,11 +17,11 @@ import {
 import type { EventWrapper } from './event'
 import { isRecord } from './lookup'
 import type { CompiledRule } from './rule'
-import type { PantherEvent } from './rule-api'
+import type { PantherEvent } from '../sdk/rule-api'
 import { unwrap } from './view'
 
 export const MAX_FIELD_LENGTH = 1000
-export const MAX_ALERT_CONTEXT_CHARS = 204800
+const MAX_ALERT_CONTEXT_CHARS = 204800
 const TRUNCATED = '... (truncated)'
 
 /** A problem with an auxiliary hook; live runs fall back silently, tests fail positive cases on it. */
@@ -30,7 +30,7 @@ export interface HookIssue {
   message: string
 }
 
-export type IssueSink = HookIssue[] | undefined
+type IssueSink = HookIssue[] | undefined
 
 /** Cuts a generated string to Panther's 1000 characters, ending `... (truncated)`. */
 export function truncate(value: string): string {
@@ -349,7 +349,7 @@ export function computeAlertFields(match: RuleMatch): void {
  * The match of a live run: `dedup()` (falling back to the title, as Panther does) and `unique()` now,
  * the rest when read (see LiveMatch). Hook problems fall back silently, as in Panther's live runs.
  */
-export function liveMatch(rule: CompiledRule, event: EventWrapper): RuleMatch {
+function liveMatch(rule: CompiledRule, event: EventWrapper): RuleMatch {
   const hooks = rule.hooks
   const dedupValue = stringHook('dedup', hooks.dedup, event, undefined)
   let match: LiveMatch

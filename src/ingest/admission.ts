@@ -13,18 +13,18 @@
  * A waiting request is resumed by another request's release: workerd lets a promise be resolved from
  * another request's context, and each waiter also has a timer of its own.
  */
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 
 /** Body bytes the isolate processes at once (about 64 to 80 MB of live heap). */
-export const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024
+const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 /** How long a request waits for room before it is refused. */
-export const ADMISSION_WAIT_MS = 30_000
+const ADMISSION_WAIT_MS = 30_000
 /**
  * How long an admitted request counts at most. A request the runtime cancels (its client went away)
  * never runs its release; without a lease its bytes would hold the budget for the isolate's life.
  * Longer than any batch runs (the CPU limit and the rule budget end one long before).
  */
-export const ADMISSION_LEASE_MS = 120_000
+const ADMISSION_LEASE_MS = 120_000
 
 interface Waiter {
   bytes: number
@@ -57,7 +57,7 @@ export class Admission {
 
   /**
    * Waits until `bytes` fit (a body larger than the budget runs alone) and returns the release
-   * function; throws a 503 IngestError after the wait limit.
+   * function; throws a 503 ApiError after the wait limit.
    */
   async admit(bytes: number): Promise<() => void> {
     const need = Math.min(Math.max(bytes, 1), this.budget)
@@ -83,7 +83,7 @@ export class Admission {
         // The head may have been the one blocking smaller requests behind it.
         this.drain()
         reject(
-          new IngestError(
+          new ApiError(
             503,
             `ingest is at capacity (batches of ${this.used()} bytes in process); retry later`,
             undefined,

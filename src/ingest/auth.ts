@@ -5,7 +5,7 @@
  * bearer token or an HMAC-SHA256 signature of the raw request body (the bytes as received, before
  * any gzip decoding).
  */
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 import { DEFAULT_SOURCE, type Source } from './source'
 import { parseSources, resolveSecrets, SourcesConfigError } from './sources'
 
@@ -51,7 +51,7 @@ async function ingestCredentials(env: Env): Promise<Credentials> {
     if (!(err instanceof SourcesConfigError)) throw err
     // Logged once per configuration, not per request; the issues name secrets, never their values.
     if (err.message !== lastLogged) console.error((lastLogged = err.message))
-    throw new IngestError(
+    throw new ApiError(
       503,
       'ingest sources are misconfigured (SOURCES); fix them and redeploy',
       {
@@ -96,12 +96,12 @@ async function ingestCredentials(env: Env): Promise<Credentials> {
 
 const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Bearer realm="ingest"' }
 
-function unauthorized(message: string): IngestError {
-  return new IngestError(401, message, undefined, UNAUTHORIZED_HEADERS)
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, message, undefined, UNAUTHORIZED_HEADERS)
 }
 
 /**
- * Returns the Source of a valid bearer token or HMAC signature, or throws a 401 IngestError.
+ * Returns the Source of a valid bearer token or HMAC signature, or throws a 401 ApiError.
  * `rawBody` is read only when a signature has to be checked.
  */
 export async function authenticate(
@@ -183,7 +183,7 @@ function decodeSignature(text: string, encoding: 'hex' | 'base64'): Uint8Array |
 /** Throws 403 when the source is limited to other log types. */
 export function assertLogTypeAllowed(source: Source, logType: string): void {
   if (source.allowedLogTypes && !source.allowedLogTypes.includes(logType)) {
-    throw new IngestError(403, `source ${source.id} may not post log type ${logType}`, {
+    throw new ApiError(403, `source ${source.id} may not post log type ${logType}`, {
       allowedLogTypes: [...source.allowedLogTypes],
     })
   }

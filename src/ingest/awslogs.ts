@@ -5,10 +5,10 @@
  * event (e.g. a CloudTrail record sent to CloudWatch Logs).
  */
 import { decodeUtf8, gunzipLimited } from './body'
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 import { checkObjectDensity } from './json-limits'
 
-export interface LogEventMessage {
+interface LogEventMessage {
   /** Position in `logEvents`. */
   index: number
   value?: unknown
@@ -41,7 +41,7 @@ export function decodeAwsLogsData(
   try {
     binary = atob(data)
   } catch {
-    throw new IngestError(400, 'awslogs.data is not valid base64')
+    throw new ApiError(400, 'awslogs.data is not valid base64')
   }
   const compressed = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) compressed[i] = binary.charCodeAt(i)
@@ -53,14 +53,14 @@ export function decodeAwsLogsData(
   try {
     decoded = JSON.parse(text)
   } catch {
-    throw new IngestError(400, 'awslogs.data does not hold JSON')
+    throw new ApiError(400, 'awslogs.data does not hold JSON')
   }
   if (
     decoded === null ||
     typeof decoded !== 'object' ||
     !isDecodedAwsLogs(decoded as Record<string, unknown>)
   ) {
-    throw new IngestError(
+    throw new ApiError(
       400,
       'awslogs.data does not hold a CloudWatch Logs message (messageType, logEvents)',
     )

@@ -9,7 +9,7 @@ import type { Source } from './source'
 import { exceedsDepth } from './json-limits'
 import type { DecodedBody, EventError, Position } from './formats'
 
-export interface BatchResult {
+interface BatchResult {
   accepted: EnrichedEvent[]
   rejected: number
   errors: EventError[]

@@ -5,13 +5,13 @@
  * layer.)
  */
 import { gunzipSync } from 'node:zlib'
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 
 const GZIP_MAGIC_0 = 0x1f
 const GZIP_MAGIC_1 = 0x8b
 
-function tooLarge(limit: number, what: string): IngestError {
-  return new IngestError(
+function tooLarge(limit: number, what: string): ApiError {
+  return new ApiError(
     413,
     `${what} is larger than the limit of ${limit} bytes (MAX_BODY_BYTES)`,
     {
@@ -67,8 +67,8 @@ export async function readRequestBody(request: Request, limit: number): Promise<
     }
     return await readLimited(request.body, limit, 'request body')
   } catch (err) {
-    if (err instanceof IngestError) throw err
-    throw new IngestError(400, 'request body could not be read')
+    if (err instanceof ApiError) throw err
+    throw new ApiError(400, 'request body could not be read')
   }
 }
 
@@ -90,7 +90,7 @@ export function gunzipLimited(
     return gunzipSync(bytes, { maxOutputLength: limit })
   } catch (err) {
     if (err instanceof RangeError) throw tooLarge(limit, what)
-    throw new IngestError(400, `${what.replace('decompressed ', '')} is not valid gzip data`)
+    throw new ApiError(400, `${what.replace('decompressed ', '')} is not valid gzip data`)
   }
 }
 
@@ -103,6 +103,6 @@ export function decodeUtf8(bytes: Uint8Array, what = 'request body'): string {
   try {
     return utf8.decode(bytes)
   } catch {
-    throw new IngestError(400, `${what} is not valid UTF-8 text`)
+    throw new ApiError(400, `${what} is not valid UTF-8 text`)
   }
 }

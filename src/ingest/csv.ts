@@ -4,7 +4,7 @@
  * work.
  */
 
-export interface CsvRecord {
+interface CsvRecord {
   /** Line (1-based, header = line 1) on which the record starts. */
   line: number
   fields: string[]

@@ -12,7 +12,7 @@ import {
   shortMessage,
 } from './awslogs'
 import { parseCsv } from './csv'
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 import { checkObjectDensity } from './json-limits'
 
 /**
@@ -24,7 +24,7 @@ export interface Position {
   line?: number
 }
 
-export interface RawEvent extends Position {
+interface RawEvent extends Position {
   value: unknown
 }
 
@@ -51,7 +51,7 @@ interface Decoding extends DecodedBody {
 
 export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'sniff'
 
-export interface DecodeLimits {
+interface DecodeLimits {
   maxBodyBytes: number
   maxEventsPerBatch: number
 }
@@ -70,7 +70,7 @@ export function decodeBody(
 ): DecodedBody {
   const out: Decoding = { events: [], errors: [], inflateBudget: limits.maxBodyBytes }
   const first = firstNonSpace(text)
-  if (first === -1) throw new IngestError(400, 'request body is empty')
+  if (first === -1) throw new ApiError(400, 'request body is empty')
   const startChar = text.charCodeAt(first)
   const looksJson = startChar === 123 /* { */ || startChar === 91 /* [ */
   if (format === 'csv' || (format === 'sniff' && !looksJson && csvAllowed)) {
@@ -78,7 +78,7 @@ export function decodeBody(
     return out
   }
   if (format !== 'ndjson' && !looksJson) {
-    throw new IngestError(400, 'request body is not JSON: it must start with { or [')
+    throw new ApiError(400, 'request body is not JSON: it must start with { or [')
   }
   checkObjectDensity(text)
   if (format === 'ndjson') {
@@ -95,7 +95,7 @@ export function decodeBody(
       decodeNdjson(text, out, limits)
       return out
     }
-    throw new IngestError(400, `request body is not valid JSON: ${shortMessage(err)}`)
+    throw new ApiError(400, `request body is not valid JSON: ${shortMessage(err)}`)
   }
   if (Array.isArray(whole)) {
     if (whole.length > limits.maxEventsPerBatch) throw tooManyEvents(whole.length, limits)
@@ -193,8 +193,8 @@ function decodeNdjson(text: string, out: Decoding, limits: DecodeLimits): void {
   }
 }
 
-export function tooManyEvents(count: number, limits: DecodeLimits, note = ''): IngestError {
-  return new IngestError(
+export function tooManyEvents(count: number, limits: DecodeLimits, note = ''): ApiError {
+  return new ApiError(
     413,
     `batch holds ${count}${note ? ` ${note}` : ''} events; the limit is ${limits.maxEventsPerBatch} (MAX_EVENTS_PER_BATCH): split it`,
     { limitEvents: limits.maxEventsPerBatch },
@@ -206,10 +206,10 @@ function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
   const records = parseCsv(text, maxEvents + 2)
   const header = records[0]
   if (!header || header.error) {
-    throw new IngestError(400, 'CSV body has no readable header row')
+    throw new ApiError(400, 'CSV body has no readable header row')
   }
   if (header.fields.length > MAX_CSV_COLUMNS) {
-    throw new IngestError(
+    throw new ApiError(
       400,
       `CSV header has ${header.fields.length} columns; at most ${MAX_CSV_COLUMNS}`,
     )

@@ -14,7 +14,7 @@ import type { BatchRetryKey } from '../dedup'
 import { longestDedupWindowMinutes } from '../pipeline'
 import type { Source } from './source'
 import type { ClaimResult } from './batch-keys-object'
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 
 /** Shards of `BATCH_KEYS`: spreads the keys' writes over objects. */
 const SHARDS = 64
@@ -24,7 +24,7 @@ const MAX_STORED_ANSWER = 256 * 1024
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/
 const CLOUDTRAIL_FILE = /^\s*\{\s*"Records"\s*:\s*\[/
 
-export interface BatchKey {
+interface BatchKey {
   /** Hex SHA-256 of source id and key: the key never leaves the Worker as sent. */
   id: string
   /** Log type and body digest: the same key with another body is refused. */
@@ -49,7 +49,7 @@ export async function batchKeyFor(
   if (header !== undefined) {
     const key = header.trim()
     if (!KEY_PATTERN.test(key)) {
-      throw new IngestError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters')
+      throw new ApiError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters')
     }
     name = `key\n${key}`
     kind = 'Idempotency-Key'
@@ -105,14 +105,14 @@ export async function claimBatch(env: Env, key: BatchKey): Promise<unknown> {
     case 'done':
       return JSON.parse(result.answer)
     case 'in-flight':
-      throw new IngestError(
+      throw new ApiError(
         409,
         `a batch with the same ${key.kind} from this source is being processed now; retry after it answers`,
         undefined,
         { 'Retry-After': '5' },
       )
     case 'conflict':
-      throw new IngestError(
+      throw new ApiError(
         422,
         `the ${key.kind} was already used by this source for a different body or log type; use a new key`,
       )

@@ -8,7 +8,7 @@ import { processBatch } from '../pipeline'
 import { assertLogTypeAllowed, authenticate } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
 import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
 import { Admission } from './admission'
@@ -17,7 +17,7 @@ import { type IngestLimits, readLimits } from './limits'
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
 const MAX_ERRORS_IN_ANSWER = 100
 
-export interface IngestAnswer {
+interface IngestAnswer {
   accepted: number
   rejected: number
   errors: EventError[]
@@ -70,7 +70,7 @@ async function ingestBatch(
   const logType = getLogType(logTypeName)
   if (!logType) {
     const shown = logTypeName.length > 100 ? `${logTypeName.slice(0, 100)}...` : logTypeName
-    throw new IngestError(404, `unknown log type: ${shown}`, { knownLogTypes: knownLogTypes() })
+    throw new ApiError(404, `unknown log type: ${shown}`, { knownLogTypes: knownLogTypes() })
   }
   assertLogTypeAllowed(source, logType.name)
   const { format, gzip } = bodyFormat(
@@ -158,7 +158,7 @@ function bodyFormat(
   let gzip = false
   if (encoding === 'gzip' || encoding === 'x-gzip') gzip = true
   else if (encoding !== '' && encoding !== 'identity') {
-    throw new IngestError(415, `unsupported Content-Encoding: ${encoding} (use gzip or none)`)
+    throw new ApiError(415, `unsupported Content-Encoding: ${encoding} (use gzip or none)`)
   }
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
   if (media === '' || SNIFFED_TYPES.has(media)) {
@@ -173,12 +173,13 @@ function bodyFormat(
   if (NDJSON_TYPES.has(media)) return { format: 'ndjson', gzip }
   if (CSV_TYPES.has(media)) {
     if (!logType.acceptsCsv) {
-      throw new IngestError(
+      throw new ApiError(
         415,
         `CSV bodies are accepted for Salesforce log types, not ${logType.name}`,
       )
     }
     return { format: 'csv', gzip }
   }
-  throw new IngestError(415, `unsupported Content-Type: ${media}; send one of ${ACCEPTED_TYPES}`)
+  throw new ApiError(415, `unsupported Content-Type: ${media}; send one of ${ACCEPTED_TYPES}`)
 }
+export { BatchKeys } from './batch-keys-object'

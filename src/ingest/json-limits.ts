@@ -2,14 +2,14 @@
  * Limits on the shape of JSON, checked cheaply: object density before parsing (memory) and the
  * nesting depth of each event after (stack), so hostile documents cannot exhaust either.
  */
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 
 /**
  * JSON.parse spends about 65 bytes of memory per object or array, so a body of `{}` repeated would
  * need 20 times its size: bodies may hold at most one `{` or `[` per this many bytes (real logs
  * hold one per 100 or more), with a floor for small bodies.
  */
-export const MIN_BYTES_PER_OBJECT = 16
+const MIN_BYTES_PER_OBJECT = 16
 const OBJECT_FLOOR = 10_000
 
 /**
@@ -22,7 +22,7 @@ export function checkObjectDensity(text: string, what = 'request body'): void {
   for (const c of ['{', '[']) {
     for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) {
       if (++count > allowed) {
-        throw new IngestError(
+        throw new ApiError(
           413,
           `${what} holds more than ${allowed} JSON objects and arrays (at most one per ${MIN_BYTES_PER_OBJECT} bytes): it would not fit in memory once parsed`,
         )

@@ -3,7 +3,7 @@
  * that is not a positive integer is a configuration error: it fails loudly instead of silently
  * lifting a limit.
  */
-import { IngestError } from './errors'
+import { ApiError } from '../http/errors'
 
 export interface IngestLimits {
   /** Body size after decompression; the compressed body is held to the same bound. */
@@ -45,7 +45,7 @@ function positiveInt(name: string, raw: unknown, fallback: number): number {
   if (raw === undefined || raw === null || raw === '') return fallback
   const n = typeof raw === 'number' ? raw : Number(String(raw).trim())
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new IngestError(500, `configuration error: ${name} must be a positive integer`)
+    throw new ApiError(500, `configuration error: ${name} must be a positive integer`)
   }
   return n
 }

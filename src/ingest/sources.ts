@@ -11,13 +11,13 @@ import { DEFAULT_SOURCE } from './source'
 
 const DEFAULT_SOURCE_ID = DEFAULT_SOURCE.id
 
-export interface BearerAuth {
+interface BearerAuth {
   type: 'bearer'
   /** Name of the secret holding the token. */
   secret: string
 }
 
-export interface HmacAuth {
+interface HmacAuth {
   type: 'hmac'
   /** Request header carrying the signature, e.g. `X-Signature`. */
   header: string
@@ -29,7 +29,7 @@ export interface HmacAuth {
   encoding?: 'hex' | 'base64'
 }
 
-export interface SourceConfig {
+interface SourceConfig {
   id: string
   label: string
   /** When set, the only log types this source may post. */

@@ -21,7 +21,7 @@ import { asObject, FieldProblem, type LogType } from './log-type'
  * sourceIPAddress and userIdentity required. They are typed here but not demanded: real CloudTrail
  * variants and Panther's own rule tests omit them, and a dropped event is a missed detection.
  */
-export const CLOUDTRAIL_FIELDS: readonly FieldSpec[] = [
+const CLOUDTRAIL_FIELDS: readonly FieldSpec[] = [
   { name: 'additionalEventData', type: 'json' },
   { name: 'apiVersion', type: 'string' },
   { name: 'awsRegion', type: 'string' },

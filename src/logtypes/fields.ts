@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot'
 
-export type FieldType = 'string' | 'timestamp' | 'bigint' | 'float' | 'boolean' | 'json'
+type FieldType = 'string' | 'timestamp' | 'bigint' | 'float' | 'boolean' | 'json'
 
 export interface FieldSpec {
   name: string

@@ -19,7 +19,7 @@ export const INDICATOR_FIELDS = [
   'p_any_actor_ids',
   'p_any_trace_ids',
 ] as const
-export type IndicatorField = (typeof INDICATOR_FIELDS)[number]
+type IndicatorField = (typeof INDICATOR_FIELDS)[number]
 
 const ACCOUNT_ID = /^\d{12}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/

@@ -6,10 +6,10 @@ import { coerceTypedFields } from './fields'
 import type { IndicatorSink } from './indicators'
 import { toPantherTime } from './time'
 
-export const SALESFORCE_TIME_FIELDS = ['TIMESTAMP', 'TIMESTAMP_DERIVED'] as const
+const SALESFORCE_TIME_FIELDS = ['TIMESTAMP', 'TIMESTAMP_DERIVED'] as const
 
 /** Rewrites readable TIMESTAMP / TIMESTAMP_DERIVED values as `YYYY-MM-DD HH:MM:SS.fff` (UTC). */
-export function normalizeSalesforceTimes(event: Record<string, unknown>): void {
+function normalizeSalesforceTimes(event: Record<string, unknown>): void {
   for (const name of SALESFORCE_TIME_FIELDS) {
     const value = event[name]
     if (value === undefined || value === null || value === '') continue

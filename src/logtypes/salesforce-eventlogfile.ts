@@ -27,7 +27,7 @@ const head = (type: string, userIdRequired: boolean): FieldSpec[] => [
 ]
 const derived = [t('TIMESTAMP_DERIVED', true), s('USER_ID_DERIVED'), s('CLIENT_IP')]
 
-export const SALESFORCE_LOGIN_FIELDS: readonly FieldSpec[] = [
+const SALESFORCE_LOGIN_FIELDS: readonly FieldSpec[] = [
   ...head('Login', false),
   n('RUN_TIME'),
   n('CPU_TIME'),
@@ -50,7 +50,7 @@ export const SALESFORCE_LOGIN_FIELDS: readonly FieldSpec[] = [
   s('SOURCE_IP'),
 ]
 
-export const SALESFORCE_LOGIN_AS_FIELDS: readonly FieldSpec[] = [
+const SALESFORCE_LOGIN_AS_FIELDS: readonly FieldSpec[] = [
   ...head('LoginAs', true),
   n('RUN_TIME'),
   n('CPU_TIME'),
@@ -64,7 +64,7 @@ export const SALESFORCE_LOGIN_AS_FIELDS: readonly FieldSpec[] = [
   s('DELEGATED_USER_ID_DERIVED'),
 ]
 
-export const SALESFORCE_LOGOUT_FIELDS: readonly FieldSpec[] = [
+const SALESFORCE_LOGOUT_FIELDS: readonly FieldSpec[] = [
   ...head('Logout', true),
   s('USER_TYPE'),
   s('SESSION_TYPE'),
@@ -82,7 +82,7 @@ export const SALESFORCE_LOGOUT_FIELDS: readonly FieldSpec[] = [
   ...derived,
 ]
 
-export const SALESFORCE_URI_FIELDS: readonly FieldSpec[] = [
+const SALESFORCE_URI_FIELDS: readonly FieldSpec[] = [
   ...head('URI', false),
   n('RUN_TIME'),
   n('CPU_TIME'),

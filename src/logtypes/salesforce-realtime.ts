@@ -19,7 +19,7 @@ const s = (name: string): FieldSpec => ({ name, type: 'string' })
 const num = (name: string): FieldSpec => ({ name, type: 'float' })
 const t = (name: string): FieldSpec => ({ name, type: 'timestamp' })
 
-export const SALESFORCE_REALTIME_FIELDS: readonly FieldSpec[] = [
+const SALESFORCE_REALTIME_FIELDS: readonly FieldSpec[] = [
   { name: 'EVENT_TYPE', type: 'string', required: true },
   t('TIMESTAMP'),
   t('TIMESTAMP_DERIVED'),

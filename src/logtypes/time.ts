@@ -13,7 +13,7 @@ const CLOUDTRAIL_FORM =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/
 
 /** Milliseconds since the epoch, or undefined when the value is not a timestamp we can read. */
-export function parseTimestamp(value: unknown): number | undefined {
+function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value <= 0) return undefined
     // Epoch seconds or milliseconds: anything below 1e11 s is before year 5138 in seconds.

@@ -58,10 +58,10 @@ export function variant(log: JsonObject, tag: string): JsonObject {
 export async function seedEvents(
   tag: string | null,
 ): Promise<{ events: SeedEvent[]; expected: ExpectedAlert[] }> {
-  // Imported here, after the rule index was generated (scripts/build-rules.ts).
+  // Imported here, after the rule index was generated (tools/rules/build.ts).
   const { allRules, dataModelFor } = await import('../../src/engine/index.ts')
   const { RULE_TESTS } = await import('../../src/engine/generated/rule-tests.ts')
-  const { runRuleTest } = await import('../../src/engine/testing.ts')
+  const { runRuleTest } = await import('../../tools/rules/testing.ts')
   const events: SeedEvent[] = []
   const expected = new Map<string, ExpectedAlert>()
   for (const file of SEED_RULE_FILES) {

@@ -5,7 +5,6 @@ import { DurableObjectCacheBackend, shardOf, type RuleCache } from '../../src/en
 import type { CacheBackend, CacheItem, CacheOp, CacheRequest } from '../../src/engine/cache/store'
 import {
   addToStringSet,
-  currentCacheBackend,
   inSequence,
   checkAccountAge,
   DEFAULT_TTL_SECONDS,
@@ -21,9 +20,8 @@ import {
   resetStringSet,
   resolveExpiry,
   setKeyExpiration,
-  useCacheBackend,
-  withCacheSession,
-} from '../../src/engine/helpers/caching'
+} from '../../src/sdk/helpers/caching'
+import { currentCacheBackend, useCacheBackend, withCacheSession } from '../../src/engine/cache/context'
 
 /** The shard object holding `key`. */
 function stubFor(key: string): DurableObjectStub<RuleCache> {

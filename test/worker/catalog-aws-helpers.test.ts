@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { EventWrapper } from '../../src/engine/index'
-import { isHumanCaller } from '../../src/engine/helpers/aws-identity'
-import { policyIsInternetAccessible } from '../../src/engine/helpers/iam-policy'
-import { XZ_AMIS } from '../../src/engine/helpers/iocs'
-import { patternMatch, patternMatchList } from '../../src/engine/helpers/patterns'
-import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/engine/helpers/rds'
-import { firstTruthy, strOrEmpty } from '../../src/engine/helpers/values'
+import { isHumanCaller } from '../../src/sdk/helpers/aws-identity'
+import { policyIsInternetAccessible } from '../../src/sdk/helpers/iam-policy'
+import { XZ_AMIS } from '../../src/sdk/helpers/iocs'
+import { patternMatch, patternMatchList } from '../../src/sdk/helpers/patterns'
+import { awsRdsContext, rdsActor, rdsCallSucceeded, rdsResourceKey } from '../../src/sdk/helpers/rds'
+import { firstTruthy, strOrEmpty } from '../../src/sdk/helpers/values'
 import type { JsonObject } from '../../src/types'
 
 const event = (record: JsonObject) => new EventWrapper(record)

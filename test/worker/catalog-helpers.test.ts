@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { EventWrapper } from '../../src/engine/index'
-import { countryByAlpha2 } from '../../src/engine/helpers/countries'
-import { severityGreaterThan } from '../../src/engine/helpers/greynoise'
-import { geoinfoFromIp, geoinfoFromIpFormatted, kmBetweenIpinfoLoc, PantherIPInfoException } from '../../src/engine/helpers/ipinfo'
-import { pMatches } from '../../src/engine/helpers/lookuptable'
-import { otxSeverityFromPulse } from '../../src/engine/helpers/otx'
-import { resolveTimestampString, strftimeEpoch, timeDelta } from '../../src/engine/helpers/timestamps'
+import { countryByAlpha2 } from '../../src/sdk/helpers/countries'
+import { severityGreaterThan } from '../../src/sdk/helpers/greynoise'
+import { geoinfoFromIp, geoinfoFromIpFormatted, kmBetweenIpinfoLoc, PantherIPInfoException } from '../../src/sdk/helpers/ipinfo'
+import { pMatches } from '../../src/sdk/helpers/lookuptable'
+import { otxSeverityFromPulse } from '../../src/sdk/helpers/otx'
+import { resolveTimestampString, strftimeEpoch, timeDelta } from '../../src/sdk/helpers/timestamps'
 import type { JsonObject } from '../../src/types'
 
 const event = (record: JsonObject) => new EventWrapper(record)

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { EventWrapper } from '../../src/engine/index'
-import { isAwsServiceCall, rootActivityContext } from '../../src/engine/helpers/cloudtrail-callers'
-import { isGlobalIp, isPrivateIp } from '../../src/engine/helpers/ip-scope'
-import { getMispWarningLists } from '../../src/engine/helpers/misp'
-import { awsRegions, isAwsRegion } from '../../src/engine/helpers/regions'
+import { isAwsServiceCall, rootActivityContext } from '../../src/sdk/helpers/cloudtrail-callers'
+import { isGlobalIp, isPrivateIp } from '../../src/sdk/helpers/ip-scope'
+import { getMispWarningLists } from '../../src/sdk/helpers/misp'
+import { awsRegions, isAwsRegion } from '../../src/sdk/helpers/regions'
 import type { JsonObject } from '../../src/types'
 
 const event = (record: JsonObject) => new EventWrapper(record)

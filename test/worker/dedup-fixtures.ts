@@ -1,7 +1,7 @@
 /** RuleMatch values and helpers for the dedup and alerts tests (matches as the engine makes them). */
 import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import type { DedupWindow } from '../../src/alerts'
+import type { DedupWindow } from '../../src/worker/dedup-window'
 import { dedupKey, type DedupSnapshot } from '../../src/dedup'
 import type { AlertType, EnrichedEvent, RuleMatch, RuleMeta } from '../../src/types'
 

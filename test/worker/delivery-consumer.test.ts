@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { verifyWebhook } from '../../src/delivery'
 import { webhookIdFor } from '../../src/delivery/message'
 import { listDeliveries } from '../../src/delivery/store'
-import worker from '../../src/index'
+import worker from '../../src/worker/index'
 import {
   bucket,
   envWith,

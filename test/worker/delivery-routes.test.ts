@@ -3,7 +3,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { webhookIdFor, type DeliveryMessage } from '../../src/delivery/message'
-import worker from '../../src/index'
+import worker from '../../src/worker/index'
 import { bucket, envWith, received, receiverUrl, storedAlert } from './delivery-fixtures'
 
 afterEach(() => vi.restoreAllMocks())

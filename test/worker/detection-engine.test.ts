@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { compileDetection, compileInlineFilters, validateDetection } from '../../src/engine/detection'
 import { EventWrapper } from '../../src/engine/event'
-import { loadRuleYaml } from '../../src/engine/loader'
+import { loadRuleYaml } from '../../tools/rules/loader'
 import { compileRule, type CompiledRule } from '../../src/engine/rule'
 import { runRulesOn } from '../../src/engine/index'
 import { INDEX_KEYS, RuleIndex } from '../../src/engine/rule-index'

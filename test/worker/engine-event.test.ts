@@ -1,11 +1,11 @@
 // The event rules see: Panther's case-insensitive, read-only PantherEvent and its accessors.
 import { describe, expect, it } from 'vitest'
 import type { JsonObject, JsonValue } from '../../src/types'
-import cloudTrailModel from '../../src/engine/data-models/aws-cloudtrail'
+import cloudTrailModel from '../../src/sdk/data-models/aws-cloudtrail'
 import { defineDataModel } from '../../src/engine/data-model'
 import { EventWrapper } from '../../src/engine/event'
-import { deepGet, deepGetOr, isIpInNetwork, py, pyStr } from '../../src/engine/helpers/base'
-import { awsCloudtrailSuccess, awsRuleContext } from '../../src/engine/helpers/aws'
+import { deepGet, deepGetOr, isIpInNetwork, py, pyStr } from '../../src/sdk/helpers/base'
+import { awsCloudtrailSuccess, awsRuleContext } from '../../src/sdk/helpers/aws'
 
 const ev = (raw: JsonObject, model = cloudTrailModel): EventWrapper => new EventWrapper(raw, model)
 

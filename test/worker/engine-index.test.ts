@@ -4,8 +4,8 @@ import type { EnrichedEvent } from '../../src/types'
 import { runRulesOn } from '../../src/engine/index'
 import { compileRule, type CompiledRule } from '../../src/engine/rule'
 import { RuleIndex } from '../../src/engine/rule-index'
-import cloudTrailModel from '../../src/engine/data-models/aws-cloudtrail'
-import type { RuleModule } from '../../src/engine/rule-api'
+import cloudTrailModel from '../../src/sdk/data-models/aws-cloudtrail'
+import type { RuleModule } from '../../src/sdk/rule-api'
 
 function makeRule(id: string, hooks: RuleModule, pure = true): CompiledRule {
   return compileRule({

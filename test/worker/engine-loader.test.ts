@@ -1,6 +1,6 @@
 // Strict rule YAML loading: every problem reported at once, with file and line.
 import { describe, expect, it } from 'vitest'
-import { loadRuleYaml } from '../../src/engine/loader'
+import { loadRuleYaml } from '../../tools/rules/loader'
 
 const FILE = 'rules/x/r.yml'
 const exists = () => true

@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest'
 import type { EnrichedEvent, JsonObject, RuleMatch } from '../../src/types'
 import { EventWrapper } from '../../src/engine/event'
 import { runRulesOn } from '../../src/engine/index'
-import { mockable } from '../../src/engine/mocks'
+import { mockable } from '../../src/sdk/mocks'
 import {
   compileRule,
   type CompiledRule,
   type RuleSpec,
   type RuleTestSpec,
 } from '../../src/engine/rule'
-import type { PantherEvent, RuleModule } from '../../src/engine/rule-api'
+import type { PantherEvent, RuleModule } from '../../src/sdk/rule-api'
 import { evaluateRule, limitAlertContext, MAX_FIELD_LENGTH, pythonJsonLength } from '../../src/engine/runtime'
-import { runRuleTest } from '../../src/engine/testing'
+import { runRuleTest } from '../../tools/rules/testing'
 
 function makeRule(hooks: RuleModule, spec: Partial<RuleSpec> = {}): CompiledRule {
   return compileRule({

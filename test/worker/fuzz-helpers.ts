@@ -5,7 +5,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import fc from 'fast-check'
-import worker from '../../src/index'
+import worker from '../../src/worker/index'
 import { type Answer, gzip, TOKEN } from './ingest-helpers'
 
 /**

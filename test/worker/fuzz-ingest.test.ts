@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBody } from '../../src/ingest/formats'
 import { validateBatch } from '../../src/ingest/batch'
-import { IngestError } from '../../src/ingest/errors'
+import { ApiError } from '../../src/http/errors'
 import { getLogType } from '../../src/logtypes'
 import type { EnrichedEvent } from '../../src/types'
 import {
@@ -290,7 +290,7 @@ function ingestInProcess(
     const result = validateBatch(type, decoded, SOURCE, 64)
     return { accepted: result.accepted, rejected: result.rejected }
   } catch (err) {
-    if (err instanceof IngestError) return { status: err.status }
+    if (err instanceof ApiError) return { status: err.status }
     throw err
   }
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Admission } from '../../src/ingest/admission'
-import { IngestError } from '../../src/ingest/errors'
+import { ApiError } from '../../src/http/errors'
 
 describe('ingest admission by body bytes', () => {
   it('admits at once while the bodies fit, then queues in arrival order', async () => {
@@ -60,10 +60,10 @@ describe('ingest admission by body bytes', () => {
     const admission = new Admission(100, 20)
     const holder = await admission.admit(100)
     const refused = await admission.admit(100).catch((err: unknown) => err)
-    expect(refused).toBeInstanceOf(IngestError)
-    expect((refused as IngestError).status).toBe(503)
-    expect((refused as IngestError).message).toMatch(/at capacity/)
-    expect((refused as IngestError).headers).toEqual({ 'Retry-After': '5' })
+    expect(refused).toBeInstanceOf(ApiError)
+    expect((refused as ApiError).status).toBe(503)
+    expect((refused as ApiError).message).toMatch(/at capacity/)
+    expect((refused as ApiError).headers).toEqual({ 'Retry-After': '5' })
     holder()
     ;(await admission.admit(100))()
     expect(admission.inFlight).toBe(0)

@@ -2,8 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import worker from '../../src/index'
-import { jsonErrorHandler } from '../../src/ingest/errors'
+import worker from '../../src/worker/index'
+import { apiErrorHandler } from '../../src/http/errors'
 import { gzip, post } from './ingest-helpers'
 
 const event = JSON.stringify({ eventName: 'GetObject', eventTime: '2024-01-15T14:23:45Z' })
@@ -245,7 +245,7 @@ describe('limits', () => {
 describe('error handler', () => {
   it('answers JSON 500 "internal error" for an unexpected exception, with no stack or message', async () => {
     const app = new Hono()
-    app.onError(jsonErrorHandler)
+    app.onError(apiErrorHandler())
     app.get('/boom', () => {
       throw new Error('secret detail at /work/src/file.ts:12')
     })

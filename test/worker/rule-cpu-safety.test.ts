@@ -3,8 +3,9 @@
  * evaluation per batch stops at its CPU budget with a 503 naming the slowest rule.
  */
 import { describe, expect, it } from 'vitest'
-import { patternMatch } from '../../src/engine/helpers/patterns'
+import { patternMatch } from '../../src/sdk/helpers/patterns'
 import { RuleBudgetExceeded, ruleBudgetMs, runRulesOn } from '../../src/engine/index'
+import { domainErrorAnswer } from '../../src/worker/index'
 import { compileRule } from '../../src/engine/rule'
 import type { EnrichedEvent } from '../../src/types'
 import { FAULT_RULES, spin } from '../fixtures/faults/rules'
@@ -49,7 +50,7 @@ describe('rule CPU budget per batch', () => {
     }
     expect(thrown).toBeInstanceOf(RuleBudgetExceeded)
     const err = thrown as RuleBudgetExceeded
-    expect(err.status).toBe(503)
+    expect(domainErrorAnswer(err)?.status).toBe(503)
     expect(err.message).toMatch(/CPU budget of 100 ms \(RULE_CPU_BUDGET_MS\)/)
     expect(err.message).toMatch(/slowest rule: Faults\.Loop/)
     expect(err.evaluatedEvents).toBeLessThan(6)

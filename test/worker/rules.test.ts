@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { RULE_TESTS } from '../../src/engine/generated/rule-tests'
 import { allRules, dataModelFor } from '../../src/engine/index'
-import { runRuleTest } from '../../src/engine/testing'
+import { runRuleTest } from '../../tools/rules/testing'
 
 describe('rule tests', () => {
   it('bundles at least the seed rules', () => {

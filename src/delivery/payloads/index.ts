@@ -17,7 +17,7 @@ export {
   type PayloadContext,
 } from './common'
 
-export interface RequestOptions {
+interface RequestOptions {
   resend: boolean
   /** `webhook-id`: stable per alert, destination and re-send. */
   messageId: string

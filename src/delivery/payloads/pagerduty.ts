@@ -14,7 +14,7 @@ import {
   type PayloadContext,
 } from './common'
 
-export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info'
+type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info'
 
 export const PAGERDUTY_SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = {
   CRITICAL: 'critical',
@@ -25,9 +25,9 @@ export const PAGERDUTY_SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> =
 }
 
 /** Events API v2 limits: summary 1024 characters, dedup_key 255. */
-export const PAGERDUTY_SUMMARY_MAX = 1024
+const PAGERDUTY_SUMMARY_MAX = 1024
 
-export interface PagerDutyEvent {
+interface PagerDutyEvent {
   routing_key: string
   event_action: 'trigger'
   dedup_key: string

@@ -23,7 +23,7 @@ export const SLACK_COLORS: Readonly<Record<Severity, string>> = {
   INFO: '#47b881',
 }
 
-export const SLACK_LIMITS = {
+const SLACK_LIMITS = {
   header: 150,
   sectionText: 3000,
   fieldText: 2000,

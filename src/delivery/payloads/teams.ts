@@ -14,8 +14,8 @@ import {
   type PayloadContext,
 } from './common'
 
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
-export const ADAPTIVE_CARD_VERSION = '1.4'
+const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
+const ADAPTIVE_CARD_VERSION = '1.4'
 const TEXT_MAX = 2000
 
 /** Adaptive Card TextBlock colours by severity. */

@@ -12,7 +12,7 @@ import {
   type PayloadContext,
 } from './common'
 
-export interface WebhookPayload {
+interface WebhookPayload {
   id: string
   createdAt: string
   severity: string

@@ -18,7 +18,7 @@
 import { applyCacheOps, type CacheBackend, type CacheItem, type CacheOp, type CacheRequest } from './store'
 
 /** Object calls one batch keeps in flight at once. */
-export const MAX_CALLS_IN_FLIGHT = 16
+const MAX_CALLS_IN_FLIGHT = 16
 
 interface Pending {
   ops: readonly CacheOp[]

@@ -3,7 +3,7 @@
  * `AlertTitle` → title, `GroupBy` → dedup, `DynamicSeverities` → severity, `AlertContext` → alertContext.
  */
 import type { JsonValue } from '../../types'
-import type { PantherEvent } from '../rule-api'
+import type { PantherEvent } from '../../sdk/rule-api'
 import { compileAll, compileSpecifier, type Matcher } from './compile'
 import type { Resolver } from './keys'
 import { parseTemplate, renderTemplate, renderValue, type TemplatePart } from './template'

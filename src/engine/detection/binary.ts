@@ -6,7 +6,7 @@ import type { JsonValue } from '../../types'
 import { numericComparison } from './conditions'
 import { toNumber } from './text'
 
-export type PairTest = (a: JsonValue | undefined, b: JsonValue | undefined) => boolean
+type PairTest = (a: JsonValue | undefined, b: JsonValue | undefined) => boolean
 
 /** Structural equality of JSON values (lists by position, objects by key set). */
 export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {

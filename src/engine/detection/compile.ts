@@ -156,7 +156,7 @@ function compileCondition(expr: Expr, mode: Mode, top: boolean): Matcher {
 }
 
 /** Compiles one validated match expression. */
-export function compileExpression(expr: Expr, mode: Mode, top = false): Matcher {
+function compileExpression(expr: Expr, mode: Mode, top = false): Matcher {
   if ('All' in expr) return compileAll(expr.All as unknown[], mode, top)
   if ('Any' in expr) return compileAny(expr.Any as unknown[], mode, top)
   if ('OnlyOne' in expr) return compileOnlyOne(expr.OnlyOne as unknown[], mode, top)

@@ -17,7 +17,7 @@ export type Scalar = string | number | boolean
  * - `element`: list comprehension with nested `Expressions`
  * - `absolute`: no key at all
  */
-export type OperandKind = 'value' | 'values' | 'cidr' | 'unary' | 'element' | 'absolute'
+type OperandKind = 'value' | 'values' | 'cidr' | 'unary' | 'element' | 'absolute'
 
 export interface ConditionSpec {
   kind: OperandKind
@@ -86,7 +86,7 @@ export const CONDITIONS: ReadonlyMap<string, ConditionSpec> = new Map([
 ])
 
 /** A test of one resolved field value (`undefined` = missing). */
-export type FieldTest = (value: JsonValue | undefined) => boolean
+type FieldTest = (value: JsonValue | undefined) => boolean
 
 function isEmpty(value: JsonValue | undefined): boolean {
   if (value === undefined || value === null || value === '') return true

@@ -11,7 +11,7 @@
  * every kind of rule, through `compileInlineFilters`.
  */
 import type { JsonValue } from '../../types'
-import type { PantherEvent, RuleModule } from '../rule-api'
+import type { PantherEvent, RuleModule } from '../../sdk/rule-api'
 import {
   compileAlertContext,
   compileDynamicSeverities,

@@ -22,7 +22,7 @@ function regionMatches(s: string, at: number, lower: string): boolean {
 }
 
 /** A case-insensitive test against a constant, compiled once. */
-export interface FoldedConstant {
+interface FoldedConstant {
   equals(s: string): boolean
   includes(s: string): boolean
   startsWith(s: string): boolean

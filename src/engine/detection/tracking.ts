@@ -8,7 +8,7 @@
 import type { JsonValue } from '../../types'
 import { EventWrapper, TRACK_ABSENT } from '../event'
 import { isRecord, lookupKey } from '../lookup'
-import type { PantherEvent } from '../rule-api'
+import type { PantherEvent } from '../../sdk/rule-api'
 
 type Matcher = (root: JsonValue | undefined) => boolean
 

@@ -26,7 +26,7 @@ const SPEC_KEYS = ['Key', 'DeepKey', 'KeyPath', 'Enrichment'] as const
 const COMBINATORS = ['All', 'Any', 'OnlyOne', 'None'] as const
 const EXPRESSION_KEYS = new Set<string>(['Condition', 'Value', 'Values', 'Expressions', ...SPEC_KEYS])
 
-export function isMapping(value: unknown): value is Record<string, unknown> {
+function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The Worker, wired in one place: the Hono app with every route, the three Durable Object classes
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`) and the delivery queue consumer. Stages meet here through
+ * their public surfaces; none of them imports this file.
+ */
+import { Hono } from 'hono'
+import { alertsRoutes } from '../alerts'
+import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
+import { RuleBudgetExceeded } from '../engine'
+import { ApiError, apiErrorHandler, notFound } from '../http/errors'
+import { ingestRoutes } from '../ingest'
+import { rulesRoutes } from './rules-route'
+
+const app = new Hono<{ Bindings: Env }>()
+
+/**
+ * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
+ * the sender retries it (or splits it).
+ */
+export function domainErrorAnswer(err: unknown): ApiError | undefined {
+  return err instanceof RuleBudgetExceeded ? new ApiError(503, err.message) : undefined
+}
+
+// Every error answers JSON.
+app.onError(apiErrorHandler(domainErrorAnswer))
+app.notFound(notFound)
+
+app.get('/health', (c) => c.json({ ok: true }))
+app.route('/rules', rulesRoutes)
+app.route('/ingest', ingestRoutes)
+app.route('/alerts', alertsRoutes)
+app.route('/alerts', deliveryRoutes)
+app.route('/destinations', destinationsRoutes)
+
+export { RuleCache } from '../engine/durable'
+export { BatchKeys } from '../ingest'
+export { DedupWindow } from './dedup-window'
+
+export default {
+  fetch: app.fetch,
+  // Alert delivery: the `alert-deliveries` queue and its dead-letter queue.
+  async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await handleDeliveryBatch(batch, env)
+  },
+} satisfies ExportedHandler<Env>

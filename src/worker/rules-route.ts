@@ -1,0 +1,43 @@
+/**
+ * `GET /rules` (admin token): the bundled rules' metadata, sorted by RuleID.
+ * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false`.
+ */
+import { Hono } from 'hono'
+import { requireAdmin } from '../http/auth'
+import { allRules } from '../engine/index'
+import type { CompiledRule } from '../engine/rule'
+
+/** The rule's alert metadata (built once, in compileRule) plus what only the listing shows. */
+function describeRule(rule: CompiledRule) {
+  const s = rule.spec
+  return {
+    ...rule.meta,
+    displayName: rule.meta.displayName ?? null,
+    enabled: s.enabled,
+    analysisType: s.analysisType,
+    kind: s.hasDetection ? 'detection' : 'typescript',
+    file: s.file,
+    scheduledQueries: s.scheduledQueries,
+    status: s.status ?? null,
+    inlineFilters: s.yaml.InlineFilters !== undefined,
+  }
+}
+
+const sorted = [...allRules()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+
+export const rulesRoutes = new Hono<{ Bindings: Env }>()
+
+rulesRoutes.use('*', requireAdmin)
+
+rulesRoutes.get('/', (c) => {
+  const logType = c.req.query('logType')
+  const enabled = c.req.query('enabled')
+  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
+    return c.json({ error: 'enabled must be true or false' }, 400)
+  }
+  const rules = sorted
+    .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))
+    .filter((r) => enabled === undefined || r.spec.enabled === (enabled === 'true'))
+    .map(describeRule)
+  return c.json({ rules })
+})

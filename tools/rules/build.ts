@@ -1,0 +1,275 @@
+/**
+ * Generates the rule index the Worker bundles (Workers cannot eval, so rules are compiled in at build):
+ *   src/engine/generated/rules.ts       every rule under rules/ (any depth): validated YAML + hooks
+ *   src/engine/generated/rule-tests.ts  every rule's YAML Tests (imported by tests and the CLI only)
+ * plus every data model file under src/sdk/data-models/. Loading is strict: all errors of all files
+ * are printed as `file:line: message` and the exit code is 1. Files are rewritten only when they change.
+ *
+ *   tsx tools/rules/build.ts [--quiet]
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { JsonObject } from '../../src/types.ts'
+import {
+  formatLoadError,
+  loadRuleYaml,
+  type LoadError,
+  type LoadOptions,
+} from './loader.ts'
+import type { RuleSpec, RuleTestSpec } from '../../src/engine/rule.ts'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const RULES_DIR = join(ROOT, 'rules')
+const OUT_DIR = join(ROOT, 'src', 'engine', 'generated')
+const DATA_MODELS_DIR = join(ROOT, 'src', 'sdk', 'data-models')
+const DETECTION_INDEX = join(ROOT, 'src', 'engine', 'detection', 'index.ts')
+
+const posix = (p: string): string => p.split(sep).join('/')
+
+function walk(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const full = join(dir, entry.name)
+    if (entry.isDirectory()) walk(full, out)
+    else if (/\.ya?ml$/.test(entry.name)) out.push(full)
+  }
+  return out
+}
+
+interface DetectionModule {
+  validateDetection?: (yaml: JsonObject, file: string) => readonly unknown[]
+}
+
+/** The Simple Detection validator, when src/engine/detection provides one. */
+export async function detectionValidator(): Promise<LoadOptions['validateDetection'] | undefined> {
+  if (!existsSync(DETECTION_INDEX)) return undefined
+  const mod = (await import(pathToFileURL(DETECTION_INDEX).href)) as DetectionModule
+  const validate = mod.validateDetection
+  if (typeof validate !== 'function') return undefined
+  return (yaml, file) =>
+    validate(yaml, file).map((issue) =>
+      typeof issue === 'string'
+        ? issue
+        : {
+            path: ((issue as { path?: unknown }).path as (string | number)[] | undefined) ?? [],
+            message: String((issue as { message?: unknown }).message ?? issue),
+          },
+    )
+}
+
+export interface LoadedRuleFile {
+  spec: RuleSpec
+  tests: RuleTestSpec[]
+  version: string
+  pure: boolean
+}
+
+/** Loads every rule under rules/; returns the rules and every error found. */
+export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors: LoadError[] }> {
+  const validateDetection = await detectionValidator()
+  const options: LoadOptions = { fileExists: (p) => existsSync(join(ROOT, p)) }
+  if (validateDetection) options.validateDetection = validateDetection
+  const rules: LoadedRuleFile[] = []
+  const errors: LoadError[] = []
+  const seen = new Map<string, string>()
+  for (const path of walk(RULES_DIR)) {
+    const file = posix(relative(ROOT, path))
+    const text = readFileSync(path, 'utf8')
+    const result = loadRuleYaml(file, text, options)
+    errors.push(...result.errors)
+    if (!result.spec) continue
+    const spec = result.spec
+    const previous = seen.get(spec.ruleId)
+    if (previous !== undefined) {
+      errors.push({
+        file,
+        line: 1,
+        message: `RuleID ${spec.ruleId} is already defined in ${previous}`,
+      })
+      continue
+    }
+    seen.set(spec.ruleId, file)
+    const hash = createHash('sha256').update(text)
+    const module = spec.filename ? join(dirname(path), spec.filename) : undefined
+    if (module) hash.update(readFileSync(module))
+    const pure = module ? isPure(module) : true
+    rules.push({ spec, tests: result.tests, version: hash.digest('hex').slice(0, 16), pure })
+  }
+  return { rules, errors }
+}
+
+/** Wall clock or randomness: a rule that uses them may answer differently for the same event. */
+const IMPURE =
+  /\bDate\.now\s*\(|\bnew\s+Date\s*\(\s*\)|\bperformance\.now\s*\(|\bMath\.random\s*\(|\bgetRandomValues\b|\brandomUUID\b/
+const LOCAL_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
+const SDK_IMPORT = /\bimport\s*\{([^}]*)\}\s*from\s*['"]#sdk['"]/g
+const purity = new Map<string, boolean>()
+
+let sdkModules: Map<string, string> | undefined
+
+/** The SDK module a name imported from `#sdk` comes from (src/sdk/index.ts re-exports by name). */
+function sdkModuleOf(name: string): string | undefined {
+  if (sdkModules === undefined) {
+    sdkModules = new Map()
+    const index = join(ROOT, 'src', 'sdk', 'index.ts')
+    const text = readFileSync(index, 'utf8')
+    for (const m of text.matchAll(/\bexport\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+      const target = resolveModule(index, m[2] as string)
+      if (target === undefined) continue
+      for (const item of (m[1] as string).split(',')) sdkModules.set(item.trim(), target)
+    }
+  }
+  return sdkModules.get(name)
+}
+
+function resolveModule(from: string, spec: string): string | undefined {
+  const base = join(dirname(from), spec)
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && candidate.endsWith('.ts')) return candidate
+  }
+  return undefined
+}
+
+/**
+ * The cache helpers read the clock, but only inside their Promises: a rule's synchronous `false` (the
+ * only kind the rule index learns from) cannot depend on them.
+ */
+const ASYNC_ONLY = new Set([join(ROOT, 'src', 'sdk', 'helpers', 'caching.ts')])
+
+/** Whether a module and its local imports (transitively) avoid the clock and randomness. */
+function isPure(file: string, visiting = new Set<string>()): boolean {
+  if (ASYNC_ONLY.has(file)) return true
+  const known = purity.get(file)
+  if (known !== undefined) return known
+  if (visiting.has(file)) return true
+  visiting.add(file)
+  const text = readFileSync(file, 'utf8')
+  let pure = !IMPURE.test(text)
+  for (const m of text.matchAll(LOCAL_IMPORT)) {
+    if (!pure) break
+    const target = resolveModule(file, m[1] as string)
+    if (target !== undefined) pure = isPure(target, visiting)
+  }
+  // A rule's `#sdk` import pulls in only the modules of the values it names, not the whole SDK.
+  for (const m of text.matchAll(SDK_IMPORT)) {
+    for (const item of (m[1] as string).split(',')) {
+      if (!pure) break
+      const target = sdkModuleOf(item.trim())
+      if (target !== undefined) pure = isPure(target, visiting)
+    }
+  }
+  purity.set(file, pure)
+  return pure
+}
+
+const embed = (value: unknown): string => `JSON.parse(${JSON.stringify(JSON.stringify(value))})`
+
+function dataModelFiles(): string[] {
+  if (!existsSync(DATA_MODELS_DIR)) return []
+  return readdirSync(DATA_MODELS_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .sort()
+}
+
+function rulesModule(rules: LoadedRuleFile[]): string {
+  const lines = [
+    '// Generated by tools/rules/build.ts from rules/ and src/sdk/data-models/. Do not edit.',
+    "import type { DataModel } from '../data-model'",
+    "import type { GeneratedRule, RuleSpec } from '../rule'",
+  ]
+  const needsDetection = rules.some(
+    (r) => r.spec.hasDetection || r.spec.yaml.InlineFilters !== undefined,
+  )
+  if (needsDetection)
+    lines.push("import { compileDetection, compileInlineFilters } from '../detection'")
+  rules.forEach((r, i) => {
+    if (r.spec.filename) {
+      const module = posix(join(dirname(r.spec.file), r.spec.filename.replace(/\.ts$/, '')))
+      lines.push(`import * as rule${i} from '../../../${module}'`)
+    }
+  })
+  const models = dataModelFiles()
+  models.forEach((f, i) =>
+    lines.push(`import dataModel${i} from '../../sdk/data-models/${f.replace(/\.ts$/, '')}'`),
+  )
+  // TypeScript rules need only their InlineFilters from the YAML document at run time.
+  const specs = rules.map((r) =>
+    r.spec.hasDetection
+      ? r.spec
+      : {
+          ...r.spec,
+          yaml:
+            r.spec.yaml.InlineFilters !== undefined
+              ? { InlineFilters: r.spec.yaml.InlineFilters }
+              : {},
+        },
+  )
+  lines.push('', `const SPECS: RuleSpec[] = ${embed(specs)}`, '')
+  lines.push('export const GENERATED_RULES: GeneratedRule[] = [')
+  rules.forEach((r, i) => {
+    const spec = `(SPECS[${i}] as RuleSpec)`
+    const hooks = r.spec.filename ? `rule${i}` : `compileDetection(${spec}.yaml)`
+    const filter =
+      r.spec.yaml.InlineFilters !== undefined
+        ? `, inlineFilter: compileInlineFilters(${spec}.yaml.InlineFilters)`
+        : ''
+    lines.push(
+      `  { spec: ${spec}, hooks: ${hooks}${filter}, version: '${r.version}', pure: ${r.pure} },`,
+    )
+  })
+  lines.push(']', '')
+  lines.push(
+    `export const DATA_MODELS: DataModel[] = [${models.map((_, i) => `dataModel${i}`).join(', ')}]`,
+    '',
+  )
+  return lines.join('\n')
+}
+
+function testsModule(rules: LoadedRuleFile[]): string {
+  const byId: Record<string, RuleTestSpec[]> = {}
+  for (const r of rules) byId[r.spec.ruleId] = r.tests
+  return [
+    '// Generated by tools/rules/build.ts from the Tests of every rule YAML. Do not edit.',
+    "import type { RuleTestSpec } from '../rule'",
+    '',
+    `export const RULE_TESTS: Record<string, RuleTestSpec[]> = ${embed(byId)}`,
+    '',
+  ].join('\n')
+}
+
+function writeIfChanged(path: string, content: string): boolean {
+  if (existsSync(path) && readFileSync(path, 'utf8') === content) return false
+  writeFileSync(path, content)
+  return true
+}
+
+/** Loads, validates and writes the generated modules; returns false (after printing) on errors. */
+export async function buildRules(quiet = false): Promise<boolean> {
+  const { rules, errors } = await loadAllRules()
+  if (errors.length > 0) {
+    for (const e of errors) console.error(formatLoadError(e))
+    console.error(`build-rules: ${errors.length} error(s) in rules/; nothing generated`)
+    return false
+  }
+  mkdirSync(OUT_DIR, { recursive: true })
+  const changed = [
+    writeIfChanged(join(OUT_DIR, 'rules.ts'), rulesModule(rules)),
+    writeIfChanged(join(OUT_DIR, 'rule-tests.ts'), testsModule(rules)),
+  ].some(Boolean)
+  if (!quiet) {
+    const tests = rules.reduce((n, r) => n + r.tests.length, 0)
+    console.log(
+      `build-rules: ${rules.length} rules, ${tests} tests${changed ? '' : ' (unchanged)'}`,
+    )
+  }
+  return true
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const ok = await buildRules(process.argv.includes('--quiet'))
+  process.exit(ok ? 0 : 1)
+}
