@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
-// D1 migrations (migrations/), applied to each test file's fresh database by test/worker/apply-migrations.ts.
+// D1 migrations (migrations/), applied to each test file's fresh database by test/support/apply-migrations.ts.
 const d1Migrations = await readD1Migrations('./migrations')
 
 export default defineConfig({
@@ -31,12 +31,11 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
-          setupFiles: ['./test/worker/apply-migrations.ts'],
+          setupFiles: ['./test/support/apply-migrations.ts'],
           // A real HTTP receiver on 127.0.0.1 for the delivery tests (`inject('receiverUrl')`).
-          globalSetup: ['./test/e2e/global-setup.ts'],
+          globalSetup: ['./test/harness/receiver-setup.ts'],
         },
       },
-      { test: { name: 'node', environment: 'node', include: ['test/node/**/*.test.ts'] } },
     ],
   },
 })

@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto'
 import { RULE_TESTS } from '../src/engine/generated/rule-tests.ts'
 import { allRules } from '../src/engine/index.ts'
-import { Receiver } from '../test/e2e/receiver.ts'
-import { variant } from '../test/e2e/seed.ts'
+import { Receiver } from '../test/harness/receiver.ts'
+import { variant } from '../test/harness/seed.ts'
 import { type Dev, startDev, watchdog } from './lib/dev.ts'
 import { fmt, percentile, QUICK, table, writeSection } from './lib/report.ts'
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DevServer } from '../../test/e2e/dev-server.ts'
+import { DevServer } from '../../test/harness/dev-server.ts'
 import { ROOT } from './report.ts'
 
 export const PORT = Number(process.env.BENCH_PORT ?? 8809)

@@ -1,7 +1,0 @@
-// What test/e2e/global-setup.ts provides to the worker tests (`inject('receiverUrl')`).
-declare module 'vitest' {
-  export interface ProvidedContext {
-    receiverUrl: string
-  }
-}
-export {}
