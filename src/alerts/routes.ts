@@ -8,19 +8,20 @@
  */
 import { Hono } from 'hono'
 import { requireAdmin } from '../http/auth'
+import { ApiError } from '../http/errors'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
 
 const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 200
 
-class BadQuery extends Error {}
+const badQuery = (message: string) => new ApiError(400, message)
 
 function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
   const values = raw.split(',').map((v) => v.trim().toUpperCase())
   for (const v of values) {
     if (!(allowed as readonly string[]).includes(v)) {
-      throw new BadQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
+      throw badQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
     }
   }
   return values as T[]
@@ -39,7 +40,7 @@ function decodeCursor(raw: string): { createdAt: number; alertId: string } {
   } catch {
     // reported below
   }
-  throw new BadQuery('cursor: not a cursor from a previous GET /alerts answer')
+  throw badQuery('cursor: not a cursor from a previous GET /alerts answer')
 }
 
 function parseQuery(q: Record<string, string>): AlertQuery {
@@ -49,13 +50,13 @@ function parseQuery(q: Record<string, string>): AlertQuery {
   if (q.status !== undefined) query.status = oneOf<AlertStatus>('status', q.status, ALERT_STATUSES)
   if (q.since !== undefined) {
     const t = Date.parse(q.since)
-    if (Number.isNaN(t)) throw new BadQuery(`since: ${JSON.stringify(q.since)} is not an ISO 8601 time`)
+    if (Number.isNaN(t)) throw badQuery(`since: ${JSON.stringify(q.since)} is not an ISO 8601 time`)
     query.since = t
   }
   if (q.limit !== undefined) {
     const n = Number(q.limit)
     if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
-      throw new BadQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+      throw badQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
     }
     query.limit = n
   }
@@ -68,20 +69,14 @@ export const alertsRoutes = new Hono<{ Bindings: Env }>()
 alertsRoutes.use('*', requireAdmin)
 
 alertsRoutes.get('/', async (c) => {
-  let query: AlertQuery
-  try {
-    query = parseQuery(c.req.query())
-  } catch (err) {
-    if (err instanceof BadQuery) return c.json({ error: err.message }, 400)
-    throw err
-  }
+  const query = parseQuery(c.req.query())
   const page = await listAlerts(c.env.ALERTS_DB, query)
   return c.json({ alerts: page.alerts, cursor: page.next === null ? null : encodeCursor(page.next) })
 })
 
 alertsRoutes.get('/:id', async (c) => {
   const alert = await getAlert(c.env.ALERTS_DB, c.req.param('id'))
-  if (alert === null) return c.json({ error: `no alert with id ${c.req.param('id')}` }, 404)
+  if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })
 
@@ -90,13 +85,13 @@ alertsRoutes.patch('/:id', async (c) => {
   try {
     body = await c.req.json()
   } catch {
-    return c.json({ error: 'body: expected a JSON object such as {"status": "TRIAGED"}' }, 400)
+    throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
   }
   const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined
   if (typeof status !== 'string' || !(ALERT_STATUSES as readonly string[]).includes(status.toUpperCase())) {
-    return c.json({ error: `status: must be one of ${ALERT_STATUSES.join(', ')}` }, 400)
+    throw new ApiError(400, `status: must be one of ${ALERT_STATUSES.join(', ')}`)
   }
   const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status.toUpperCase() as AlertStatus, Date.now())
-  if (alert === null) return c.json({ error: `no alert with id ${c.req.param('id')}` }, 404)
+  if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })

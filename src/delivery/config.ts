@@ -3,14 +3,10 @@
  * isolate (Workers have no start-up hook): destinations with their secrets resolved, rules' `OutputIds`
  * checked against them, and the timeout and backoff settings from `[vars]`.
  */
-import { allRules } from '../engine/index'
+import { allRules } from '../engine'
 import { decodeSigningSecret } from './signing'
-import {
-  DeliveryConfigError,
-  PAGERDUTY_EVENTS_URL,
-  parseDestinations,
-  type Destination,
-} from './destinations'
+import { ConfigError } from '../config'
+import { PAGERDUTY_EVENTS_URL, parseDestinations, type Destination } from './destinations'
 
 export interface DeliverySettings {
   /** Per request, response body included. */
@@ -143,7 +139,7 @@ let cache: { key: string; env: object; config: DeliveryConfig } | null = null
 
 /**
  * The configuration for `env`, validated once per isolate and configuration; throws
- * `DeliveryConfigError` naming every bad entry and field. `rules` defaults to the bundled rules.
+ * `ConfigError` naming every bad entry and field. `rules` defaults to the bundled rules.
  */
 export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): DeliveryConfig {
   const vars = env as unknown as Record<string, unknown>
@@ -160,7 +156,7 @@ export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): De
   try {
     destinations = parseDestinations(env.DESTINATIONS)
   } catch (err) {
-    if (!(err instanceof DeliveryConfigError)) throw err
+    if (!(err instanceof ConfigError)) throw err
     issues.push(...err.issues)
   }
   const resolved = destinations.map((d, i) => resolve(d, i, vars, issues))
@@ -171,7 +167,7 @@ export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): De
   }
   if (issues.length === 0) checkOutputIds(rules ?? bundledRules(), byKey, issues)
   const settings = settingsFrom(vars, issues)
-  if (issues.length > 0) throw new DeliveryConfigError(issues)
+  if (issues.length > 0) throw new ConfigError('delivery configuration', issues)
   const secretValues = resolved.flatMap((d) => (d.secretValue === undefined ? [] : [d.secretValue]))
   const config: DeliveryConfig = { destinations: resolved, byKey, settings, secretValues }
   if (rules === undefined) cache = { key, env, config }

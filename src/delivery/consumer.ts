@@ -9,7 +9,7 @@
  */
 import * as v from 'valibot'
 import { getAlert, type StoredAlert } from '../alerts'
-import { findRule } from '../engine/index'
+import { findRule } from '../engine'
 import { attemptDelivery, deliveryKey } from './attempt'
 import {
   DEFAULT_SETTINGS,
@@ -17,7 +17,7 @@ import {
   type DeliveryConfig,
   type ResolvedDestination,
 } from './config'
-import { DeliveryConfigError } from './destinations'
+import { ConfigError } from '../config'
 import { attemptRouted } from './first-attempt'
 import { DeliveryMessageSchema, type DeliveryMessage } from './message'
 import { backoffSeconds } from './retry'
@@ -132,7 +132,7 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Env
   } catch (err) {
     // Nothing can be sent until the configuration is fixed; keep every message (retried, then FAILED).
     console.error(
-      err instanceof DeliveryConfigError ? err.message : `delivery configuration: ${String(err)}`,
+      err instanceof ConfigError ? err.message : `delivery configuration: ${String(err)}`,
     )
     for (const m of batch.messages)
       m.retry({ delaySeconds: backoffSeconds(m.attempts, DEFAULT_SETTINGS) })

@@ -4,9 +4,10 @@
  * paths and queries often carry tokens; secrets by name only), or 503 with every issue found.
  */
 import { Hono } from 'hono'
+import { ApiError } from '../http/errors'
 import { requireAdmin } from '../http/auth'
 import { loadDeliveryConfig } from './config'
-import { DeliveryConfigError } from './destinations'
+import { ConfigError } from '../config'
 
 export const destinationsRoutes = new Hono<{ Bindings: Env }>()
 
@@ -28,7 +29,7 @@ destinationsRoutes.get('/', (c) => {
       settings,
     })
   } catch (err) {
-    if (!(err instanceof DeliveryConfigError)) throw err
-    return c.json({ error: 'delivery configuration is invalid', issues: err.issues }, 503)
+    if (!(err instanceof ConfigError)) throw err
+    throw new ApiError(503, 'delivery configuration is invalid', { issues: err.issues })
   }
 })

@@ -5,6 +5,7 @@
  * in a message.
  */
 import * as v from 'valibot'
+import { ConfigError, issuePath, secretName } from '../config'
 import { SEVERITIES, type Severity } from '../types'
 
 const DESTINATION_TYPES = ['webhook', 'slack', 'pagerduty', 'teams'] as const
@@ -31,14 +32,6 @@ export interface Destination {
   link?: string
 }
 
-/** A configuration problem, with every issue found (one line each). */
-export class DeliveryConfigError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`delivery configuration is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`)
-    this.name = 'DeliveryConfigError'
-  }
-}
-
 const httpUrl = v.pipe(
   v.string(),
   v.check((s) => {
@@ -49,15 +42,6 @@ const httpUrl = v.pipe(
       return false
     }
   }, 'must be an absolute http(s) URL'),
-)
-
-const secretName = v.pipe(
-  v.string(),
-  // Upper-case names only: a pasted key or URL then fails here, and is never echoed in a message.
-  v.regex(
-    /^[A-Z][A-Z0-9_]*$/,
-    'must be the name of a secret (upper-case letters, digits, _), not its value',
-  ),
 )
 
 const severity = v.pipe(
@@ -109,13 +93,6 @@ const DestinationSchema = v.variant(
 
 const DestinationsSchema = v.array(DestinationSchema, 'must be a JSON array of destinations')
 
-function issuePath(issue: v.BaseIssue<unknown>): string {
-  let out = ''
-  for (const item of issue.path ?? [])
-    out += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`
-  return out
-}
-
 /** `[2] (id "ops")` for messages, from the raw entry. */
 function entryLabel(raw: unknown, index: number): string {
   const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined
@@ -124,7 +101,7 @@ function entryLabel(raw: unknown, index: number): string {
 
 const parsedCache = new Map<string, readonly Destination[]>()
 
-/** Parses and validates the `DESTINATIONS` JSON; throws `DeliveryConfigError` listing every problem. */
+/** Parses and validates the `DESTINATIONS` JSON; throws `ConfigError` listing every problem. */
 export function parseDestinations(json: string | undefined): readonly Destination[] {
   const text = json === undefined || json.trim() === '' ? '[]' : json
   const cached = parsedCache.get(text)
@@ -133,7 +110,7 @@ export function parseDestinations(json: string | undefined): readonly Destinatio
   try {
     raw = JSON.parse(text)
   } catch (err) {
-    throw new DeliveryConfigError([`DESTINATIONS: not valid JSON (${(err as Error).message})`])
+    throw new ConfigError('delivery configuration', [`DESTINATIONS: not valid JSON (${(err as Error).message})`])
   }
   const result = v.safeParse(DestinationsSchema, raw)
   const issues: string[] = []
@@ -146,7 +123,7 @@ export function parseDestinations(json: string | undefined): readonly Destinatio
       const field = label === '' ? issuePath(issue) : issuePath(issue).replace(/^\[\d+\]/, '')
       issues.push(`DESTINATIONS${label}${field}: ${issue.message}`)
     }
-    throw new DeliveryConfigError(issues)
+    throw new ConfigError('delivery configuration', issues)
   }
   const destinations = result.output as Destination[]
   const seen = new Map<string, number>()
@@ -160,7 +137,7 @@ export function parseDestinations(json: string | undefined): readonly Destinatio
       } else seen.set(key, i)
     }
   })
-  if (issues.length > 0) throw new DeliveryConfigError(issues)
+  if (issues.length > 0) throw new ConfigError('delivery configuration', issues)
   parsedCache.set(text, destinations)
   return destinations
 }

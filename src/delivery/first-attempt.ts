@@ -9,10 +9,10 @@
  * re-sending stay the queue's. A request naming no destination that reaches the consumer (the object
  * could not read the configuration) goes through `attemptRouted` there in the same way.
  */
-import { findRule } from '../engine/index'
+import { findRule } from '../engine'
 import { attemptDelivery, deliveryKey } from './attempt'
 import { loadDeliveryConfig, type DeliveryConfig } from './config'
-import { DeliveryConfigError } from './destinations'
+import { ConfigError } from '../config'
 import { forDestination, sendAll, type DeliveryMessage } from './message'
 import type { DeliverableAlert } from './payloads'
 import { routeAlert, type Routing } from './routing'
@@ -109,7 +109,7 @@ export async function deliverCreated(
   try {
     config = loadDeliveryConfig(env)
   } catch (err) {
-    if (!(err instanceof DeliveryConfigError)) throw err
+    if (!(err instanceof ConfigError)) throw err
     await env.DELIVERY_QUEUE.send(request, { contentType: 'json' })
     return { delivered: [], queued: ['*'], failed: [] }
   }

@@ -7,11 +7,12 @@
  * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
  */
 import { Hono } from 'hono'
+import { ApiError } from '../http/errors'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
-import { findRule } from '../engine/index'
+import { findRule } from '../engine'
 import { loadDeliveryConfig, type DeliveryConfig } from './config'
-import { DeliveryConfigError } from './destinations'
+import { ConfigError } from '../config'
 import { fanOutMessages, sendAll, webhookIdFor, type DeliveryMessage } from './message'
 import { routeAlert } from './routing'
 import { listDeliveries, markRequested } from './store'
@@ -25,7 +26,7 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
   try {
     config = loadDeliveryConfig(c.env)
   } catch (err) {
-    if (!(err instanceof DeliveryConfigError)) throw err
+    if (!(err instanceof ConfigError)) throw err
     return c.json(
       { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
       503,
@@ -33,7 +34,7 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
   }
   const alertId = c.req.param('id')
   const alert = await getAlert(c.env.ALERTS_DB, alertId)
-  if (alert === null) return c.json({ error: `no alert with id ${alertId}` }, 404)
+  if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
   const wanted = c.req.query('destination')
   let targets
   if (wanted !== undefined) {
@@ -91,6 +92,6 @@ deliveryRoutes.get('/:id/deliveries', async (c) => {
     listDeliveries(c.env.ALERTS_DB, alertId),
   ])
   if (alert === null && deliveries.length === 0)
-    return c.json({ error: `no alert with id ${alertId}` }, 404)
+    throw new ApiError(404, `no alert with id ${alertId}`)
   return c.json({ alertId, deliveries })
 })

@@ -7,7 +7,8 @@
  */
 import { ApiError } from '../http/errors'
 import { DEFAULT_SOURCE, type Source } from './source'
-import { parseSources, resolveSecrets, SourcesConfigError } from './sources'
+import { ConfigError } from '../config'
+import { parseSources, resolveSecrets } from './sources'
 
 export { DEFAULT_SOURCE, type Source } from './source'
 
@@ -48,7 +49,7 @@ async function ingestCredentials(env: Env): Promise<Credentials> {
     configs = parseSources(vars.SOURCES)
     secrets = resolveSecrets(configs, vars)
   } catch (err) {
-    if (!(err instanceof SourcesConfigError)) throw err
+    if (!(err instanceof ConfigError)) throw err
     // Logged once per configuration, not per request; the issues name secrets, never their values.
     if (err.message !== lastLogged) console.error((lastLogged = err.message))
     throw new ApiError(

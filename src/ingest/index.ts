@@ -123,9 +123,9 @@ async function ingestBatch(
   return c.json(answer, 200)
 }
 
-ingestRoutes.all('/:logType', (c) =>
-  c.json({ error: `use POST to send logs, not ${c.req.method}` }, 405, { Allow: 'POST' }),
-)
+ingestRoutes.all('/:logType', (c) => {
+  throw new ApiError(405, `use POST to send logs, not ${c.req.method}`, undefined, { Allow: 'POST' })
+})
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',

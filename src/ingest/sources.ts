@@ -6,6 +6,7 @@
  * entry and the field; secret values never appear in a message.
  */
 import * as v from 'valibot'
+import { ConfigError, issuePath, secretName } from '../config'
 import { getLogType } from '../logtypes'
 import { DEFAULT_SOURCE } from './source'
 
@@ -36,23 +37,6 @@ interface SourceConfig {
   logTypes?: string[]
   auth: BearerAuth | HmacAuth
 }
-
-/** A problem with `SOURCES`, with every issue found (one line each). */
-export class SourcesConfigError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`SOURCES configuration is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`)
-    this.name = 'SourcesConfigError'
-  }
-}
-
-const secretName = v.pipe(
-  v.string(),
-  // Upper-case names only: a pasted token fails here, and is never echoed in a message.
-  v.regex(
-    /^[A-Z][A-Z0-9_]*$/,
-    'must be the name of a secret (upper-case letters, digits, _), not its value',
-  ),
-)
 
 const AuthSchema = v.variant(
   'type',
@@ -101,16 +85,9 @@ const SourceSchema = v.strictObject({
 
 const SourcesSchema = v.array(SourceSchema, 'must be a JSON array of sources')
 
-function issuePath(issue: v.BaseIssue<unknown>): string {
-  let out = ''
-  for (const item of issue.path ?? [])
-    out += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`
-  return out
-}
-
 const parsedCache = new Map<string, SourceConfig[]>()
 
-/** Parses and validates the `SOURCES` JSON; throws `SourcesConfigError` listing every problem. */
+/** Parses and validates the `SOURCES` JSON; throws `ConfigError` listing every problem. */
 export function parseSources(json: unknown): SourceConfig[] {
   const text = typeof json !== 'string' || json.trim() === '' ? '[]' : json
   const known = parsedCache.get(text)
@@ -119,11 +96,11 @@ export function parseSources(json: unknown): SourceConfig[] {
   try {
     raw = JSON.parse(text)
   } catch (err) {
-    throw new SourcesConfigError([`SOURCES: not valid JSON (${(err as Error).message})`])
+    throw new ConfigError('SOURCES configuration', [`SOURCES: not valid JSON (${(err as Error).message})`])
   }
   const result = v.safeParse(SourcesSchema, raw)
   if (!result.success) {
-    throw new SourcesConfigError(result.issues.map((i) => `SOURCES${issuePath(i)}: ${i.message}`))
+    throw new ConfigError('SOURCES configuration', result.issues.map((i) => `SOURCES${issuePath(i)}: ${i.message}`))
   }
   const issues: string[] = []
   const ids = new Map<string, number>()
@@ -143,7 +120,7 @@ export function parseSources(json: unknown): SourceConfig[] {
       } else bearerSecrets.set(s.auth.secret, i)
     }
   })
-  if (issues.length > 0) throw new SourcesConfigError(issues)
+  if (issues.length > 0) throw new ConfigError('SOURCES configuration', issues)
   parsedCache.set(text, result.output)
   return result.output
 }
@@ -164,6 +141,6 @@ export function resolveSecrets(
     }
     return value
   })
-  if (issues.length > 0) throw new SourcesConfigError(issues)
+  if (issues.length > 0) throw new ConfigError('SOURCES configuration', issues)
   return values
 }

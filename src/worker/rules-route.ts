@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono'
 import { requireAdmin } from '../http/auth'
-import { allRules } from '../engine/index'
+import { ApiError } from '../http/errors'
+import { allRules } from '../engine'
 import type { CompiledRule } from '../engine/rule'
 
 /** The rule's alert metadata (built once, in compileRule) plus what only the listing shows. */
@@ -33,7 +34,7 @@ rulesRoutes.get('/', (c) => {
   const logType = c.req.query('logType')
   const enabled = c.req.query('enabled')
   if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
-    return c.json({ error: 'enabled must be true or false' }, 400)
+    throw new ApiError(400, 'enabled must be true or false')
   }
   const rules = sorted
     .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))

@@ -1,7 +1,8 @@
 // DESTINATIONS validation (every bad entry named by index, id and field; secrets by name only), rules'
 // OutputIds checked against it, and routing in Panther's order.
 import { describe, expect, it } from 'vitest'
-import { DeliveryConfigError, loadDeliveryConfig, parseDestinations } from '../../../src/delivery'
+import { ConfigError } from '../../../src/config'
+import { loadDeliveryConfig, parseDestinations } from '../../../src/delivery'
 import { routeAlert } from '../../../src/delivery/routing'
 import { envWith, SIGNING_SECRET } from '../../support/delivery'
 
@@ -9,10 +10,10 @@ function issuesOf(fn: () => unknown): string[] {
   try {
     fn()
   } catch (err) {
-    if (err instanceof DeliveryConfigError) return err.issues
+    if (err instanceof ConfigError) return err.issues
     throw err
   }
-  throw new Error('expected a DeliveryConfigError')
+  throw new Error('expected a ConfigError')
 }
 
 const hook = { id: 'hook', type: 'webhook', url: 'https://hooks.example.com/in' } as const
