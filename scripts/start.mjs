@@ -1,5 +1,7 @@
 // `npm start [-- wrangler dev flags]`: prepares local state, then runs `wrangler dev` on local storage.
 // Flags after `--` go to `wrangler dev` unchanged (e.g. --port 9000 --persist-to DIR --var KEY:VALUE).
+// Rules are rebuilt on change (a failed build leaves the server up without rules: ingest answers 503
+// and /health names the errors); a change to .dev.vars restarts wrangler dev so it takes effect.
 import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,8 +16,13 @@ if (!existsSync('.dev.vars')) {
 
 // Rules are compiled into src/engine/generated/ (Workers cannot eval): generate now, and again whenever
 // rules/ or the data models change, so wrangler's own watcher reloads the Worker with the new rules.
-const buildRules = () => spawnSync('node_modules/.bin/tsx', ['tools/rules/build.ts', '--quiet'], { stdio: 'inherit' }).status === 0
-if (!buildRules()) process.exit(1)
+// `--dev`: a failed build generates an empty rule set carrying its errors, never a broken bundle.
+const buildRules = () => {
+  const ok = spawnSync('node_modules/.bin/tsx', ['tools/rules/build.ts', '--quiet', '--dev'], { stdio: 'inherit' }).status === 0
+  if (ok) console.log('Rules built.')
+  return ok
+}
+buildRules()
 // Polling (a stat per file per second) rather than fs.watch: Node 20's recursive watch loses files that
 // editors replace by rename.
 const signature = (dir) =>
@@ -31,12 +38,24 @@ const signature = (dir) =>
         .sort()
         .join('|')
 const sources = () => signature('rules') + signature('src/sdk/data-models')
+const devVars = () => {
+  const st = statSync('.dev.vars', { throwIfNoEntry: false })
+  return st ? `${st.mtimeMs}:${st.size}` : ''
+}
 let lastSources = sources()
+let lastDevVars = devVars()
 setInterval(() => {
   const now = sources()
-  if (now === lastSources) return
-  lastSources = now
-  buildRules()
+  if (now !== lastSources) {
+    lastSources = now
+    buildRules()
+  }
+  const vars = devVars()
+  if (vars !== lastDevVars) {
+    lastDevVars = vars
+    console.log('.dev.vars changed: restarting wrangler dev to apply it.')
+    restart()
+  }
 }, 1000).unref()
 
 const devArgs = ['dev', ...(has('--ip') ? [] : ['--ip', '127.0.0.1']), ...(has('--port') ? [] : ['--port', '8787']), ...args]
@@ -54,6 +73,25 @@ if (spawnSync('node_modules/.bin/wrangler', migrate, { stdio: 'inherit', env: { 
   process.exit(1)
 }
 
-const child = spawn('node_modules/.bin/wrangler', devArgs, { stdio: 'inherit', env })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+let child
+let restarting = false
+function run() {
+  child = spawn('node_modules/.bin/wrangler', devArgs, { stdio: 'inherit', env })
+  child.on('exit', (code, signal) => {
+    if (restarting) {
+      restarting = false
+      run()
+    } else process.exit(code ?? (signal ? 1 : 0))
+  })
+}
+function restart() {
+  if (restarting) return
+  restarting = true
+  child.kill('SIGTERM')
+}
+run()
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    restarting = false
+    child.kill(signal)
+  })

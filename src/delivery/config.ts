@@ -1,7 +1,9 @@
 /**
  * The delivery configuration as the consumer and the admin route use it, loaded on first use in an
- * isolate (Workers have no start-up hook): destinations with their secrets resolved, rules' `OutputIds`
- * checked against them, and the timeout and backoff settings from `[vars]`.
+ * isolate (Workers have no start-up hook): destinations with their secrets resolved, and the timeout and
+ * backoff settings from `[vars]`. Rules' `OutputIds` naming no destination are checked separately
+ * (`unknownOutputIds`: the rule build, `npm run check`, /health): one bad id must not hold every
+ * other alert's delivery, so at delivery time it only fails the deliveries it names.
  */
 import { allRules } from '../engine'
 import { decodeSigningSecret } from './signing'
@@ -41,13 +43,14 @@ export interface DeliveryConfig {
 }
 
 /** The part of a rule the configuration check needs. */
-interface RuleOutputs {
+export interface RuleOutputs {
   id: string
   file?: string
   outputIds: readonly string[]
 }
 
-function settingsFrom(env: Record<string, unknown>, issues: string[]): DeliverySettings {
+/** The timing settings from `[vars]`; each bad value is an issue (and its default is used). */
+export function settingsFrom(env: Record<string, unknown>, issues: string[]): DeliverySettings {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
@@ -113,12 +116,12 @@ function resolve(
   return secretValue === undefined ? { ...d, url } : { ...d, url, secretValue }
 }
 
-/** `OutputIds` naming no destination are a load-time error, as panther_analysis_tool has it. */
-function checkOutputIds(
-  rules: readonly RuleOutputs[],
+/** Rules' `OutputIds` naming no destination of `byKey` (the bundled rules by default), one issue each. */
+export function unknownOutputIds(
   byKey: ReadonlyMap<string, Destination>,
-  issues: string[],
-): void {
+  rules: readonly RuleOutputs[] = bundledRules(),
+): string[] {
+  const issues: string[] = []
   for (const rule of rules) {
     for (const id of rule.outputIds) {
       if (byKey.has(id)) continue
@@ -129,6 +132,7 @@ function checkOutputIds(
       )
     }
   }
+  return issues
 }
 
 function bundledRules(): RuleOutputs[] {
@@ -139,9 +143,9 @@ let cache: { key: string; env: object; config: DeliveryConfig } | null = null
 
 /**
  * The configuration for `env`, validated once per isolate and configuration; throws
- * `ConfigError` naming every bad entry and field. `rules` defaults to the bundled rules.
+ * `ConfigError` naming every bad entry and field.
  */
-export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): DeliveryConfig {
+export function loadDeliveryConfig(env: Env): DeliveryConfig {
   const vars = env as unknown as Record<string, unknown>
   const key = JSON.stringify([
     env.DESTINATIONS,
@@ -149,8 +153,7 @@ export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): De
     vars.DELIVERY_BACKOFF_BASE_SECONDS,
     vars.DELIVERY_BACKOFF_MAX_SECONDS,
   ])
-  if (rules === undefined && cache !== null && cache.key === key && cache.env === env)
-    return cache.config
+  if (cache !== null && cache.key === key && cache.env === env) return cache.config
   const issues: string[] = []
   let destinations: readonly Destination[] = []
   try {
@@ -165,11 +168,10 @@ export function loadDeliveryConfig(env: Env, rules?: readonly RuleOutputs[]): De
     byKey.set(d.id, d)
     if (d.name !== undefined && !byKey.has(d.name)) byKey.set(d.name, d)
   }
-  if (issues.length === 0) checkOutputIds(rules ?? bundledRules(), byKey, issues)
   const settings = settingsFrom(vars, issues)
   if (issues.length > 0) throw new ConfigError('delivery configuration', issues)
   const secretValues = resolved.flatMap((d) => (d.secretValue === undefined ? [] : [d.secretValue]))
   const config: DeliveryConfig = { destinations: resolved, byKey, settings, secretValues }
-  if (rules === undefined) cache = { key, env, config }
+  cache = { key, env, config }
   return config
 }

@@ -16,7 +16,7 @@ import { ConfigError } from '../config'
 import { forDestination, sendAll, type DeliveryMessage } from './message'
 import type { DeliverableAlert } from './payloads'
 import { routeAlert, type Routing } from './routing'
-import { deliveryStates, markFailed } from './store'
+import { deliveryStates, markFailed, markNoDestination } from './store'
 
 /** Destination ids by what their attempt came to. */
 interface AttemptsOutcome {
@@ -60,7 +60,14 @@ export async function attemptRouted(
   const db = env.ALERTS_DB
   await failUnknown(db, alert.alertId, routing, request)
   const outcome: AttemptsOutcome = { delivered: [], queued: [], failed: [...routing.unknown] }
-  if (routing.destinations.length === 0) return outcome
+  if (routing.destinations.length === 0) {
+    // A rule's `destinations()` returning [] asks for no delivery; otherwise nothing routed the alert
+    // (no destination configured or none for its severity): it waits for POST /alerts/deliver-pending.
+    // (Not logged per alert: the Worker warns once at start and /health counts them.)
+    if (routing.by === 'severity' || routing.by === 'OutputIds')
+      await markNoDestination(db, alert.alertId, routing.by, Date.now())
+    return outcome
+  }
   const before = recheck ? await deliveryStates(db, alert.alertId) : new Map()
   const retries: MessageSendRequest<DeliveryMessage>[] = []
   const attempts = await Promise.allSettled(

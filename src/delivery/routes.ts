@@ -4,7 +4,12 @@
  *   to every destination the alert routes to. Each re-send is a new message (new `webhook-id`, title
  *   `[Re-sent]: ...`) and goes through the queue with the same retries. Answers 202 with the queued
  *   deliveries.
- * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
+ * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts, and
+ *   `noDestination` (when and why) if no destination routed the alert when it was created.
+ * - `POST /alerts/deliver-pending`: sends every alert marked `noDestination` to the destinations that
+ *   route it now (a first delivery, as if just created); answers how many were queued, how many
+ *   still have no destination, and `remaining` after this call's page (one call handles at most 200
+ *   alerts, to stay within a request's subrequest limit; then POST to `next` for the rest).
  */
 import { Hono } from 'hono'
 import { ApiError } from '../http/errors'
@@ -15,23 +20,90 @@ import { loadDeliveryConfig, type DeliveryConfig } from './config'
 import { ConfigError } from '../config'
 import { fanOutMessages, sendAll, webhookIdFor, type DeliveryMessage } from './message'
 import { routeAlert } from './routing'
-import { listDeliveries, markRequested } from './store'
+import {
+  clearNoDestination,
+  countNoDestination,
+  listDeliveries,
+  listNoDestination,
+  markRequested,
+  noDestinationMark,
+} from './store'
 
 export const deliveryRoutes = new Hono<{ Bindings: Env }>()
 
 deliveryRoutes.use('*', requireAdmin)
 
-deliveryRoutes.post('/:id/deliver', async (c) => {
-  let config: DeliveryConfig
+/** The delivery configuration, or a 503 answer listing its issues. */
+function configOr503(env: Env): DeliveryConfig | Response {
   try {
-    config = loadDeliveryConfig(c.env)
+    return loadDeliveryConfig(env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    return c.json(
+    return Response.json(
       { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
-      503,
+      { status: 503 },
     )
   }
+}
+
+/** Alerts handled per `deliver-pending` call (each costs a few D1 queries and a queue send). */
+const PENDING_PER_CALL = 200
+
+deliveryRoutes.post('/deliver-pending', async (c) => {
+  const after = c.req.query('after') ?? ''
+  if (after.length > 128) throw new ApiError(400, 'after: must be an alert id (at most 128 characters)')
+  const config = configOr503(c.env)
+  if (config instanceof Response) return config
+  const db = c.env.ALERTS_DB
+  let queuedAlerts = 0
+  let queuedDeliveries = 0
+  let stillWithoutDestination = 0
+  const ids = await listNoDestination(db, after, PENDING_PER_CALL)
+  for (const alertId of ids) {
+    const alert = await getAlert(db, alertId)
+    if (alert === null) {
+      await clearNoDestination(db, alertId)
+      continue
+    }
+    const rule = findRule(alert.ruleId)
+    const targets = routeAlert(alert, rule?.meta.outputIds ?? [], config).destinations
+    if (targets.length === 0) {
+      stillWithoutDestination++
+      continue
+    }
+    // The first delivery this alert gets: reason `created`, the webhook-id of a created alert.
+    const request: DeliveryMessage = { alertId, reason: 'created' }
+    const keys = await Promise.all(
+      targets.map(async (d) => ({
+        alertId,
+        destinationId: d.id,
+        webhookId: await webhookIdFor(alertId, d.id, undefined),
+        reason: 'created' as const,
+      })),
+    )
+    await markRequested(db, keys, Date.now())
+    await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
+    await clearNoDestination(db, alertId)
+    queuedAlerts++
+    queuedDeliveries += targets.length
+  }
+  const last = ids[ids.length - 1]
+  const remaining = last === undefined ? 0 : await countNoDestination(db, last)
+  return c.json(
+    {
+      queuedAlerts,
+      queuedDeliveries,
+      stillWithoutDestination,
+      remaining,
+      ...(remaining > 0 ? { next: `/alerts/deliver-pending?after=${encodeURIComponent(last as string)}` } : {}),
+    },
+    202,
+  )
+})
+
+deliveryRoutes.post('/:id/deliver', async (c) => {
+  const config = configOr503(c.env)
+  if (config instanceof Response) return config
   const alertId = c.req.param('id')
   const alert = await getAlert(c.env.ALERTS_DB, alertId)
   if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
@@ -87,11 +159,12 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
   const alertId = c.req.param('id')
-  const [alert, deliveries] = await Promise.all([
+  const [alert, deliveries, noDestination] = await Promise.all([
     getAlert(c.env.ALERTS_DB, alertId),
     listDeliveries(c.env.ALERTS_DB, alertId),
+    noDestinationMark(c.env.ALERTS_DB, alertId),
   ])
   if (alert === null && deliveries.length === 0)
     throw new ApiError(404, `no alert with id ${alertId}`)
-  return c.json({ alertId, deliveries })
+  return c.json({ alertId, deliveries, noDestination })
 })

@@ -250,3 +250,63 @@ export async function listDeliveries(
     history: history.get(r.destination_id) ?? [],
   }))
 }
+
+/** An alert no destination routed when it was created (see migrations/0150_*). */
+export interface NoDestinationMark {
+  since: string
+  routedBy: string
+}
+
+/** Marks an alert as created while no destination routed it (kept for POST /alerts/deliver-pending). */
+export async function markNoDestination(
+  db: D1Database,
+  alertId: string,
+  routedBy: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      'INSERT INTO alerts_without_destination (alert_id, marked_at, routed_by) VALUES (?, ?, ?) ON CONFLICT (alert_id) DO NOTHING',
+    )
+    .bind(alertId, now, routedBy)
+    .run()
+}
+
+export async function noDestinationMark(
+  db: D1Database,
+  alertId: string,
+): Promise<NoDestinationMark | null> {
+  const row = await db
+    .prepare('SELECT marked_at, routed_by FROM alerts_without_destination WHERE alert_id = ?')
+    .bind(alertId)
+    .first<{ marked_at: number; routed_by: string }>()
+  return row === null ? null : { since: new Date(row.marked_at).toISOString(), routedBy: row.routed_by }
+}
+
+/** Marked alerts, oldest first, after `afterId` (paging through them in order of id). */
+export async function listNoDestination(
+  db: D1Database,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT alert_id FROM alerts_without_destination WHERE alert_id > ? ORDER BY alert_id LIMIT ?',
+    )
+    .bind(afterId, limit)
+    .all<{ alert_id: string }>()
+  return results.map((r) => r.alert_id)
+}
+
+/** How many alerts are marked (after `afterId`, in order of id). */
+export async function countNoDestination(db: D1Database, afterId = ''): Promise<number> {
+  const row = await db
+    .prepare('SELECT COUNT(*) AS n FROM alerts_without_destination WHERE alert_id > ?')
+    .bind(afterId)
+    .first<{ n: number }>()
+  return row?.n ?? 0
+}
+
+export async function clearNoDestination(db: D1Database, alertId: string): Promise<void> {
+  await db.prepare('DELETE FROM alerts_without_destination WHERE alert_id = ?').bind(alertId).run()
+}

@@ -6,7 +6,7 @@
 import type { EnrichedEvent, RuleMatch } from '../types'
 import type { DataModel } from './data-model'
 import { EventWrapper } from './event'
-import { DATA_MODELS, GENERATED_RULES } from './generated/rules'
+import { BUILD_ERRORS, DATA_MODELS, GENERATED_RULES } from './generated/rules'
 import { compileRule, type CompiledRule, type GeneratedRule } from './rule'
 import { INDEX_KEYS, RuleIndex } from './rule-index'
 import { RuleBudgetExceeded } from './budget'
@@ -19,6 +19,14 @@ export { useCacheBackend, withCacheSession } from './cache/context'
 export { limitAlertContext } from './runtime'
 
 const ALL_RULES: CompiledRule[] = GENERATED_RULES.map(compileRule)
+
+/**
+ * Why the rules are missing from this bundle (a failed `npm start` rebuild: `file:line` messages);
+ * empty in a good build. While it is not empty the Worker refuses ingest and /health reports it.
+ */
+export function ruleBuildErrors(): readonly string[] {
+  return BUILD_ERRORS
+}
 
 const DATA_MODEL_BY_LOG_TYPE = new Map<string, DataModel>()
 for (const model of DATA_MODELS) {

@@ -10,6 +10,7 @@ import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes } from '../ingest'
 import { rulesRoutes } from './rules-route'
+import { health, refuseWithoutRules, runStartCheck } from './health'
 
 const app = new Hono<{ Bindings: Env }>()
 
@@ -25,7 +26,11 @@ export function domainErrorAnswer(err: unknown): ApiError | undefined {
 app.onError(apiErrorHandler(domainErrorAnswer))
 app.notFound(notFound)
 
-app.get('/health', (c) => c.json({ ok: true }))
+// The configuration preflight runs at an isolate's first request (and logs what it finds).
+app.use('*', runStartCheck)
+app.get('/health', health)
+app.use('/ingest/*', refuseWithoutRules)
+app.use('/ingest', refuseWithoutRules)
 app.route('/rules', rulesRoutes)
 app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)

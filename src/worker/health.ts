@@ -1,0 +1,69 @@
+/**
+ * `GET /health` and the start check's hold on ingest. Anyone may ask whether the Worker is healthy
+ * (`ok`, and how many problems and warnings the configuration preflight found); with the admin token
+ * the answer lists them, with the alerts waiting for a destination. It answers 200 whenever the Worker
+ * runs: `ok: false` says the configuration needs fixing, not that the Worker is down.
+ * While the rules failed to build (npm start after a bad edit) ingest answers 503 naming the errors.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { countNoDestination } from '../delivery/store'
+import { ruleBuildErrors } from '../engine'
+import { ApiError } from '../http/errors'
+import { isAdmin } from '../http/auth'
+import { startCheck } from './preflight'
+
+type Ctx = Context<{ Bindings: Env }>
+
+/** Runs the start check at an isolate's first request, whatever the route. */
+export const runStartCheck: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  startCheck(c.env)
+  await next()
+}
+
+/** Refuses ingest while the bundle carries no rules because their build failed. */
+export const refuseWithoutRules: MiddlewareHandler<{ Bindings: Env }> = async (_c, next) => {
+  const errors = ruleBuildErrors()
+  if (errors.length > 0) {
+    throw new ApiError(
+      503,
+      `the rules failed to build, so events cannot be evaluated: fix ${[...new Set(errors.map(fileOf))].join(', ')} (the dev server rebuilds on save)`,
+      { buildErrors: [...errors] },
+    )
+  }
+  await next()
+}
+
+/** `rules/x.ts` from `rules/x.ts:3:7 message`. */
+const fileOf = (error: string): string => error.replace(/:\d.*$/s, '')
+
+export async function health(c: Ctx): Promise<Response> {
+  const report = startCheck(c.env)
+  const ok = report.problems.length === 0
+  const summary = {
+    ok,
+    problemCount: report.problems.length,
+    warningCount: report.warnings.length,
+  }
+  if (!(await isAdmin(c.req.header('Authorization'), c.env))) {
+    const hint =
+      summary.problemCount + summary.warningCount > 0
+        ? { detail: 'send the admin token (Authorization: Bearer ...) to list them' }
+        : {}
+    return c.json({ ...summary, ...hint })
+  }
+  const waiting = await countNoDestination(c.env.ALERTS_DB)
+  const warnings = [...report.warnings]
+  if (waiting > 0)
+    warnings.push(
+      `${waiting} alert(s) were created while no destination routed them: POST /alerts/deliver-pending sends them`,
+    )
+  return c.json({
+    ...summary,
+    warningCount: warnings.length,
+    problems: report.problems,
+    warnings,
+    destinations: report.destinations,
+    sources: report.sources,
+    alertsWithoutDestination: waiting,
+  })
+}
