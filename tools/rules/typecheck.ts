@@ -70,7 +70,9 @@ function cached(cacheFile: string, files: readonly string[]): TypeError[] | unde
 export function typeCheckRules(root: string): TypeError[] {
   const files = ruleModules(join(root, 'rules'))
   if (files.length === 0) return []
-  const cacheFile = join(root, 'node_modules', '.cache', 'panther-rules-typecheck.json')
+  // One cache per project directory (a copy of the project may share node_modules).
+  const tag = createHash('sha256').update(root).digest('hex').slice(0, 12)
+  const cacheFile = join(root, 'node_modules', '.cache', `panther-rules-typecheck-${tag}.json`)
   const known = cached(cacheFile, files)
   if (known !== undefined) return known
   const errors = check(root, files)
