@@ -6,6 +6,9 @@ const d1Migrations = await readD1Migrations('./migrations')
 
 export default defineConfig({
   test: {
+    // The Worker's start check logs once per isolate (e.g. "DESTINATIONS is empty"); the health tests
+    // assert those lines (test/worker/worker/health.test.ts), elsewhere they are expected noise.
+    onConsoleLog: (log) => !log.includes('[start check]'),
     projects: [
       {
         plugins: [
@@ -30,9 +33,6 @@ export default defineConfig({
         ],
         test: {
           name: 'worker',
-          // The Worker's start check logs once per isolate (e.g. "DESTINATIONS is empty"); the health
-          // tests assert those lines, elsewhere they are expected noise.
-          onConsoleLog: (log) => !log.includes('[start check]'),
           include: ['test/worker/**/*.test.ts'],
           setupFiles: ['./test/support/apply-migrations.ts'],
           // A real HTTP receiver on 127.0.0.1 for the delivery tests (`inject('receiverUrl')`).

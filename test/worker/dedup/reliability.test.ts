@@ -1,7 +1,8 @@
 /** The dedup objects under concurrency, restarts and failing stores: exact counts, nothing lost. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { captureConsole } from '../../support/console'
 import { upsertAlert } from '../../../src/alerts'
 import type { DedupWindow } from '../../../src/worker/dedup-window'
 import { dedupKey, groupMatches, recordMatches, retryDelayMs } from '../../../src/dedup'
@@ -10,6 +11,11 @@ import { alertRecordOf } from '../../../src/dedup/window'
 import { bucket, received, receiverUrl, useDestinations } from '../../support/delivery'
 import { clockStart, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
 
+// What the Worker logs while failures are simulated: asserted where it matters, never printed.
+let logs: string[] = []
+beforeEach(() => {
+  logs = captureConsole()
+})
 afterEach(() => vi.restoreAllMocks())
 
 describe('concurrency', () => {

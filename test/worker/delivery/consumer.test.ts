@@ -3,7 +3,8 @@
 // attempts, the dead-letter path and FAILED status, duplicates, and secrets kept out of records.
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { captureConsole } from '../../support/console'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor } from '../../../src/delivery/message'
 import { listDeliveries } from '../../../src/delivery/store'
@@ -17,6 +18,11 @@ import {
   storedAlert,
 } from '../../support/delivery'
 
+// What the Worker logs while failures are simulated: asserted where it matters, never printed.
+let logs: string[] = []
+beforeEach(() => {
+  logs = captureConsole()
+})
 afterEach(() => vi.restoreAllMocks())
 
 interface Msg {
@@ -239,6 +245,9 @@ describe('delivery consumer', () => {
     expect(state).toMatchObject({ status: 'FAILED', lastStatusCode: 400 })
     expect(state!.lastError).toMatch(/^HTTP 400/)
     expect(state!.history[0]!.bodyExcerpt).toContain('"status":400')
+    expect(logs).toEqual([
+      `delivery of alert ${alert.alertId} to hook (attempt 1) FAILED: HTTP 400: the destination refused the request`,
+    ])
   })
 
   it('does not follow redirects: a 3xx is a permanent failure', async () => {
@@ -287,6 +296,12 @@ describe('delivery consumer', () => {
     expect(down).toMatchObject({ status: 'RETRYING', lastStatusCode: null })
     expect(down.lastError).toBeTruthy()
     expect(JSON.stringify(states)).not.toContain('SECRETPATH')
+    // The operator's log says what happened to each, and never the secret URL.
+    expect(logs.some((l) => l.startsWith(`delivery of alert ${alert.alertId} to down (attempt 1): `))).toBe(true)
+    expect(logs).toContainEqual(
+      expect.stringMatching(/ to slow \(attempt 1\): timed out after 300 ms; retrying in \d+ s$/),
+    )
+    expect(logs.join('\n')).not.toContain('SECRETPATH')
     expect(slow).toMatchObject({
       status: 'RETRYING',
       lastStatusCode: null,
@@ -307,6 +322,9 @@ describe('delivery consumer', () => {
     expect(state).toMatchObject({ status: 'FAILED', nextAttemptAt: null })
     expect(state!.lastError).toBe(
       'retries exhausted: moved to the dead-letter queue (last error: HTTP 500)',
+    )
+    expect(logs.at(-1)).toBe(
+      `delivery of alert ${alert.alertId} to hook FAILED: retries exhausted: moved to the dead-letter queue`,
     )
   })
 

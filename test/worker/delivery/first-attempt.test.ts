@@ -10,7 +10,8 @@ import {
   runInDurableObject,
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { captureConsole } from '../../support/console'
 import type { DedupWindow } from '../../../src/worker/dedup-window'
 import { recordMatches } from '../../../src/dedup'
 import { alertRecordOf } from '../../../src/dedup/window'
@@ -22,6 +23,11 @@ import { clockStart, match, rule, settleAll, snapshot, storedAlerts, stubFor } f
 import { bucket, received, receiverUrl, SIGNING_SECRET, useDestinations } from '../../support/delivery'
 
 let restore = (): void => {}
+// What the Worker logs while failures are simulated: asserted where it matters, never printed.
+let logs: string[] = []
+beforeEach(() => {
+  logs = captureConsole()
+})
 afterEach(() => {
   restore()
   restore = () => {}

@@ -1,11 +1,17 @@
 // POST /alerts/:id/deliver (admin re-send to one or all destinations) and GET /alerts/:id/deliveries.
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { captureConsole } from '../../support/console'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
 import worker from '../../../src/worker/index'
 import { bucket, envWith, received, receiverUrl, storedAlert } from '../../support/delivery'
 
+// What the Worker logs while failures are simulated: asserted where it matters, never printed.
+let logs: string[] = []
+beforeEach(() => {
+  logs = captureConsole()
+})
 afterEach(() => vi.restoreAllMocks())
 
 const ADMIN = { authorization: 'Bearer test-admin-token' }

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../../src/worker/index'
 import { apiErrorHandler } from '../../../src/http/errors'
 import { gzip, post } from '../../support/ingest'
@@ -249,9 +249,15 @@ describe('error handler', () => {
     app.get('/boom', () => {
       throw new Error('secret detail at /work/src/file.ts:12')
     })
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
     const res = await app.request('/boom')
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ error: 'internal error' })
+    // The operator's log names the fault; the answer does not.
+    expect(error.mock.calls.map((c) => c[0])).toEqual([
+      'internal error on GET /boom: Error: secret detail at /work/src/file.ts:12',
+    ])
+    error.mockRestore()
   })
 
   it('unknown routes answer a JSON 404', async () => {
