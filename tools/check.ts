@@ -92,7 +92,7 @@ export function checkTarget(
     const listed = deployedSecretNames(root)
     if (typeof listed === 'string') {
       problems.push(
-        `secrets: could not list the Worker's secrets (${listed}); run \`wrangler login\` (or set CLOUDFLARE_API_TOKEN), or pass --offline to skip`,
+        `secrets: could not list the Worker's secrets (${listed}); run \`wrangler login\` (or set CLOUDFLARE_API_TOKEN); on a first deploy \`npx wrangler secret put INGEST_TOKEN\` creates the Worker; or pass --offline to skip`,
       )
       names = new Set(needed)
     } else names = listed

@@ -85,18 +85,28 @@ describe('rule build on a broken copy', () => {
   })
 
   it('new:rule scaffolds a TypeScript rule and a Detection rule whose tests pass, and refuses a taken RuleID', () => {
-    const ts = tsx(project.dir, ['tools/rules/new.ts', 'Custom.Scaffold.Code'])
+    const ts = tsx(project.dir, ['tools/rules/new.ts', 'Custom.S3.PublicBucket'])
     assert.equal(ts.status, 0, ts.stderr)
-    assert.match(ts.stdout, /created rules\/custom\/custom_scaffold_code\.yml\ncreated rules\/custom\/custom_scaffold_code\.ts/)
+    assert.match(ts.stdout, /created rules\/custom\/custom_s3_public_bucket\.yml\ncreated rules\/custom\/custom_s3_public_bucket\.ts/)
     const simple = tsx(project.dir, ['tools/rules/new.ts', 'Custom.Scaffold.Simple', '--detection', '--log-type', 'Salesforce.Login'])
     assert.equal(simple.status, 0, simple.stderr)
     assert.match(readFileSync(file('rules/custom/custom_scaffold_simple.yml'), 'utf8'), /^Detection:$/m)
     assert.equal(tsx(project.dir, ['tools/rules/build.ts', '--quiet']).status, 0)
-    const tests = tsx(project.dir, ['tools/rules/test.ts', 'Custom.Scaffold.Code', 'Custom.Scaffold.Simple'])
+    const tests = tsx(project.dir, ['tools/rules/test.ts', 'Custom.S3.PublicBucket', 'Custom.Scaffold.Simple'])
     assert.equal(tests.status, 0, tests.stdout)
     assert.match(tests.stdout, /4 passed, 0 failed/)
-    const again = tsx(project.dir, ['tools/rules/new.ts', 'Custom.Scaffold.Code'])
+    // The mistake docs/authoring.md shows, exactly as the build reports it.
+    const code = file('rules/custom/custom_s3_public_bucket.ts')
+    writeFileSync(code, readFileSync(code, 'utf8').replace("event.get('eventName')", "event.getx('eventName')"))
+    const broken = tsx(project.dir, ['tools/rules/build.ts', '--quiet'])
+    assert.equal(broken.status, 1)
+    assert.equal(
+      broken.stderr,
+      "rules/custom/custom_s3_public_bucket.ts:8:16 Property 'getx' does not exist on type 'PantherEvent'. Did you mean 'get'?\n" +
+        'build-rules: 1 error(s) in rules/; nothing generated\n',
+    )
+    const again = tsx(project.dir, ['tools/rules/new.ts', 'Custom.S3.PublicBucket'])
     assert.equal(again.status, 1)
-    assert.match(again.stderr, /RuleID Custom.Scaffold.Code already exists in rules\/custom\/custom_scaffold_code\.yml/)
+    assert.match(again.stderr, /RuleID Custom.S3.PublicBucket already exists in rules\/custom\/custom_s3_public_bucket\.yml/)
   })
 })
