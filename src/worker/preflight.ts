@@ -127,15 +127,23 @@ export function preflight(
   return { problems, warnings, destinations: destinations.length, sources: sources.length }
 }
 
-const atStart = new WeakMap<object, PreflightReport>()
+let atStart: { key: string; report: PreflightReport } | undefined
+
+/** What the check depends on: the env's text values (vars and secrets), never logged. */
+function configKey(env: Env): string {
+  const parts: string[] = []
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') parts.push(name, value)
+  return JSON.stringify(parts)
+}
 
 /**
- * The preflight of this isolate's env, run once (the first request: Workers have no start hook) and
- * logged then: each problem with console.error, each warning with console.warn.
+ * The preflight of this isolate's configuration, run at its first request (Workers have no start
+ * hook) and again only when the configuration changes; logged then: each problem with console.error,
+ * each warning with console.warn.
  */
 export function startCheck(env: Env): PreflightReport {
-  const known = atStart.get(env)
-  if (known !== undefined) return known
+  const key = configKey(env)
+  if (atStart !== undefined && atStart.key === key) return atStart.report
   let report: PreflightReport
   try {
     report = preflight(env as unknown as Record<string, unknown>)
@@ -143,7 +151,7 @@ export function startCheck(env: Env): PreflightReport {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
     report = { problems: [`the check itself failed (${reason})`], warnings: [], destinations: 0, sources: 0 }
   }
-  atStart.set(env, report)
+  atStart = { key, report }
   for (const p of report.problems) console.error(`[start check] ${p}`)
   for (const w of report.warnings) console.warn(`[start check] ${w}`)
   return report
