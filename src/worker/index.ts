@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
+import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
@@ -31,6 +32,8 @@ app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
 app.route('/destinations', destinationsRoutes)
+// The operator console (HTML pages at / and /console/*, its own session and error pages).
+app.route('/', consoleRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
