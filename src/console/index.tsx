@@ -47,7 +47,7 @@ consoleRoutes.use('*', async (c, next) => {
   await next()
   c.header('Content-Security-Policy', CSP)
   c.header('X-Content-Type-Options', 'nosniff')
-  c.header('Referrer-Policy', 'no-referrer')
+  c.header('Referrer-Policy', 'same-origin')
   c.header('X-Frame-Options', 'DENY')
   if (c.req.path !== '/console/style.css') c.header('Cache-Control', 'no-store')
 })
@@ -75,6 +75,9 @@ consoleRoutes.get('/console/style.css', (c) => {
   return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' })
 })
 
+// Browsers ask for it on every page; the console has no icon.
+consoleRoutes.get('/favicon.ico', (c) => c.body(null, 204))
+
 /** Only a path inside the console may be a sign-in's destination (no open redirect). */
 function safeNext(raw: string | undefined): string {
   return raw !== undefined && /^\/console\/[A-Za-z0-9/_.%?=&+-]*$/.test(raw) && !raw.startsWith('//')
@@ -88,12 +91,22 @@ consoleRoutes.get('/', async (c) => {
   return c.html(<SignInPage next={safeNext(c.req.query('next'))} notice={notice} />)
 })
 
-/** A form POST must come from a page of this origin (browsers send Origin on POST). */
+/**
+ * A form POST must come from a page of this origin: the browser's Sec-Fetch-Site says so, else its
+ * Origin names this host (pages send it: their referrer policy is same-origin).
+ */
 function assertSameOrigin(c: Ctx): void {
+  const site = c.req.header('Sec-Fetch-Site')
   const origin = c.req.header('Origin')
-  if (origin !== undefined && origin !== new URL(c.req.url).origin) {
-    throw new ApiError(403, 'This form was sent from another site, so it was refused.')
+  let ok = site === undefined || site === 'same-origin'
+  if (ok && origin !== undefined) {
+    try {
+      ok = new URL(origin).host === (c.req.header('Host') ?? new URL(c.req.url).host)
+    } catch {
+      ok = false
+    }
   }
+  if (!ok) throw new ApiError(403, 'This form was sent from another site, so it was refused.')
 }
 
 async function formOf(c: Ctx): Promise<Record<string, string>> {

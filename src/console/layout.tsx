@@ -20,7 +20,7 @@ export const Layout: FC<{
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${title} · Panther Worker`}</title>
         <link rel="stylesheet" href="/console/style.css" />
       </head>
