@@ -279,10 +279,11 @@ export async function countAlertsByBucket(
   bucketMs: number,
 ): Promise<{ bucket: number; count: number }[]> {
   const { where, args } = filterTerms(q)
-  const sql = `SELECT created_at / ? AS bucket, COUNT(*) AS count FROM alerts
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY bucket ORDER BY bucket`
-  const { results } = await db.prepare(sql).bind(bucketMs, ...args).all<{ bucket: number; count: number }>()
-  return results.map((r) => ({ bucket: Math.floor(r.bucket) * bucketMs, count: r.count }))
+  // Bound numbers may arrive as REAL: the cast keeps the division whole.
+  const sql = `SELECT CAST(created_at / CAST(? AS INTEGER) AS INTEGER) AS bucket, COUNT(*) AS count
+    FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY bucket ORDER BY bucket`
+  const { results } = await db.prepare(sql).bind(Math.floor(bucketMs), ...args).all<{ bucket: number; count: number }>()
+  return results.map((r) => ({ bucket: r.bucket * bucketMs, count: r.count }))
 }
 
 /** Alerts created at or after `since` (epoch ms), per rule id. */

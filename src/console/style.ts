@@ -27,6 +27,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
 h1 { font-size: 1.45rem; margin: .4rem 0 .8rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.1rem; margin: 1.6rem 0 .6rem; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 0 0 1rem; }
+.panel > h2:first-child, .panel > h3:first-child { margin-top: 0; }
 .muted { color: var(--muted); }
 .small { font-size: .87em; }
 button, .button { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent);
@@ -70,7 +71,8 @@ details summary { cursor: pointer; padding: .3rem 0; }
 .pager { display: flex; gap: .75rem; justify-content: flex-end; margin: .75rem 0; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .chart svg { width: 100%; height: auto; display: block; }
-.chart .bar { fill: #4f7de6; } .chart .axis { stroke: #b9c0cc; } .chart text { fill: var(--muted); font-size: 11px; }
+.chart .bar { fill: #4f7de6; } .chart .axis { stroke: #b9c0cc; } .chart text { fill: var(--muted); font-size: 8px; }
+.chart { max-width: 900px; }
 .signin { max-width: 24rem; margin: 4rem auto; }
 .signin input { width: 100%; margin-bottom: .8rem; }
 .row { display: flex; flex-wrap: wrap; gap: .75rem; align-items: flex-end; }

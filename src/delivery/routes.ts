@@ -7,6 +7,8 @@
  * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { DeliveriesAnswer, ResendAnswer } from './schemas'
 import { ApiError } from '../http/errors'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
@@ -90,7 +92,12 @@ export async function resendAlert(
 }
 
 deliveryRoutes.post('/:id/deliver', async (c) =>
-  c.json(await resendAlert(c.env, c.req.param('id'), c.req.query('destination')), 202),
+  c.json(
+    (await resendAlert(c.env, c.req.param('id'), c.req.query('destination'))) satisfies v.InferOutput<
+      typeof ResendAnswer
+    >,
+    202,
+  ),
 )
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
@@ -101,5 +108,5 @@ deliveryRoutes.get('/:id/deliveries', async (c) => {
   ])
   if (alert === null && deliveries.length === 0)
     throw new ApiError(404, `no alert with id ${alertId}`)
-  return c.json({ alertId, deliveries })
+  return c.json({ alertId, deliveries } satisfies v.InferOutput<typeof DeliveriesAnswer>)
 })
