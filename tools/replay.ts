@@ -80,6 +80,8 @@ export interface ReplaySummary {
 }
 
 const MAX_ERRORS_SHOWN = 10
+/** Rules listed by name in the summary's alerts by rule (the most alerts first). */
+const MAX_RULES_SHOWN = 15
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -117,6 +119,7 @@ function positionOf(b: Batch, e: { index?: number; line?: number }): string {
 
 class Progress {
   private lastLine = 0
+  private lastDone = -1
   private readonly started = Date.now()
   constructor(
     private readonly out: ReplayOptions['out'],
@@ -134,8 +137,9 @@ class Progress {
       const filled = this.total === 0 ? width : Math.round((done / this.total) * width)
       this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${figures}\x1b[K`)
       if (final) this.out.write('\n')
-    } else if (final || now - this.lastLine >= 2000) {
+    } else if ((final && done !== this.lastDone) || now - this.lastLine >= 2000) {
       this.lastLine = now
+      this.lastDone = done
       this.out.write(`replay: ${figures}\n`)
     }
   }
@@ -288,8 +292,13 @@ export function formatSummary(s: ReplaySummary): string {
     lines.push('alerts by rule: give --admin-token (or ADMIN_TOKEN) to list them')
   } else {
     const rows = Object.entries(s.alertsByRule).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    lines.push(`alerts by rule (created since the replay started): ${rows.length === 0 ? 'none' : ''}`)
-    for (const [rule, count] of rows) lines.push(`  ${String(count).padStart(6)}  ${rule}`)
+    const total = rows.reduce((n, [, c]) => n + c, 0)
+    lines.push(`alerts by rule (created since the replay started): ${rows.length === 0 ? 'none' : `${n(total)} from ${n(rows.length)} rules`}`)
+    for (const [rule, count] of rows.slice(0, MAX_RULES_SHOWN)) lines.push(`  ${String(count).padStart(6)}  ${rule}`)
+    const rest = rows.slice(MAX_RULES_SHOWN)
+    if (rest.length > 0) {
+      lines.push(`  ${String(rest.reduce((x, [, c]) => x + c, 0)).padStart(6)}  from ${rest.length} more rules (GET /alerts?since= lists them)`)
+    }
   }
   if (s.failed.length > 0) lines.push(`FAILED batches: ${s.failed.length}`, ...s.failed.slice(0, 20).map((f) => `  ${f}`))
   return lines.join('\n')

@@ -73,6 +73,8 @@ details summary { cursor: pointer; padding: .3rem 0; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart .bar { fill: #4f7de6; } .chart .axis { stroke: #b9c0cc; } .chart text { fill: var(--muted); font-size: 8px; }
 .chart { max-width: 900px; }
+table.rules td a.title, table.rules td .sub { overflow-wrap: normal; }
+td.num { white-space: nowrap; }
 .signin { max-width: 24rem; margin: 4rem auto; }
 .signin input { width: 100%; margin-bottom: .8rem; }
 .row { display: flex; flex-wrap: wrap; gap: .75rem; align-items: flex-end; }
@@ -87,6 +89,8 @@ details summary { cursor: pointer; padding: .3rem 0; }
   table.cards td[data-label]::before { content: attr(data-label); display: block; font-size: .75em;
     color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
   dl.facts { grid-template-columns: 1fr; gap: .1rem; }
+  .chart text { font-size: 15px; }
+  table.rules td a.title, table.rules td .sub { overflow-wrap: anywhere; }
   dl.facts dd { margin-bottom: .5rem; }
 }
 `

@@ -1,8 +1,8 @@
 /**
  * npm run backtest: files through the rules in-process, dedup windows and thresholds in event time.
  */
-import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { backtest, formatTable } from '../../tools/backtest.ts'
 import { splitCsv } from '../../tools/cli/log-files.ts'
@@ -72,5 +72,24 @@ describe('backtest', () => {
 
   it('splits CSV records on line breaks outside quotes only', () => {
     expect(splitCsv('a,b\r\n"x\ny",2\n\n"q""uote",3')).toEqual(['a,b', '"x\ny",2', '"q""uote",3'])
+  })
+})
+
+describe('docs/cli.md', () => {
+  it("shows backtest's real figures for the corpus CloudTrail logs", async () => {
+    // The corpus fixture's CloudTrail logs are the file tools/corpus/cloudtrail-records.ts writes.
+    const logs = corpusEntries()
+      .filter((e) => e.logType === 'AWS.CloudTrail')
+      .map((e) => e.log)
+    const r = await backtest({ files: [writeRecordsGz(tempDir(), 'corpus-cloudtrail.json.gz', logs)] })
+    const table = formatTable(r)
+    const docs = readFileSync(resolve(import.meta.dirname, '../../docs/cli.md'), 'utf8')
+    const summary = /^\d+ rules matched: .*$/m.exec(table)?.[0] ?? ''
+    expect(summary).toBe('126 rules matched: 464 matches, 8 rule errors, 175 alerts would open')
+    expect(docs).toContain(summary)
+    expect(docs).toContain('475 accepted, 0 rejected')
+    for (const line of table.split('\n').filter((l) => /^AWS\.(CloudTrail\.IAMAnythingChanged|Console\.LoginWithoutMFA) /.test(l))) {
+      expect(docs).toContain(line)
+    }
   })
 })

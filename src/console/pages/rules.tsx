@@ -22,6 +22,19 @@ const mitreOf = (rule: CompiledRule): string[] =>
     framework.toUpperCase().startsWith('MITRE') ? ids : [],
   )
 
+/** A RuleID that may wrap after its dots (long ids would widen the table otherwise). */
+const RuleIdText: FC<{ id: string }> = ({ id }) => (
+  <>
+    {id.split('.').map((part, i) => (
+      <>
+        {i > 0 && '.'}
+        {i > 0 && <wbr />}
+        {part}
+      </>
+    ))}
+  </>
+)
+
 const TestsCell: FC<{ entry: CatalogEntry | undefined }> = ({ entry }) => {
   if (entry === undefined || entry.tests.length === 0) return <span class="muted">none</span>
   const failed = entry.tests.filter((t) => !t.passed).length
@@ -75,7 +88,7 @@ export const RulesPage: FC<RulesView> = ({ session, rules, filters, logTypes }) 
         </p>
       </div>
     ) : (
-      <table class="cards">
+      <table class="cards rules">
         <thead>
           <tr>
             <th>Rule</th>
@@ -94,7 +107,7 @@ export const RulesPage: FC<RulesView> = ({ session, rules, filters, logTypes }) 
             <tr>
               <td data-label="Rule">
                 <a class="title" href={`/console/rules/${encodeURIComponent(rule.id)}`}>
-                  {rule.id}
+                  <RuleIdText id={rule.id} />
                 </a>
                 {rule.spec.displayName !== undefined && <span class="sub">{rule.spec.displayName}</span>}
               </td>
