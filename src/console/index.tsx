@@ -27,7 +27,7 @@ import {
 import { deliveryStatesOf, listDeliveries, loadDeliveryConfig, resendAlert } from '../delivery'
 import { allRules, findRule } from '../engine'
 import { ApiError } from '../http/errors'
-import { RULE_CATALOG } from './generated/catalog'
+import { ruleCatalog } from './generated/catalog'
 import { AlertPage } from './pages/alert'
 import { AlertsPage, pageLink, RANGES, type AlertFilters, type RangeKey } from './pages/alerts'
 import { ErrorPage, SignInPage } from './pages/misc'
@@ -277,7 +277,10 @@ consoleRoutes.post('/console/alerts/:id/resend', async (c) => {
 })
 
 const DAY_MS = 86_400_000
-const catalogEntry = (id: string) => (Object.hasOwn(RULE_CATALOG, id) ? RULE_CATALOG[id] : undefined)
+const catalogEntry = (id: string) => {
+  const catalog = ruleCatalog()
+  return Object.hasOwn(catalog, id) ? catalog[id] : undefined
+}
 
 consoleRoutes.get('/console/rules', async (c) => {
   const q = (c.req.query('q') ?? '').trim()

@@ -41,7 +41,7 @@ form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: flex-en
 form.filters > div { min-width: 9rem; }
 form.filters select, form.filters input { width: 100%; }
 table { width: 100%; border-collapse: collapse; background: var(--panel); }
-th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: .5rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .8em; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #fafbfc; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td .sub { display: block; color: var(--muted); font-size: .85em; overflow-wrap: anywhere; }

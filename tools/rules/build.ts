@@ -263,7 +263,8 @@ function filesUnder(dir: string, out: string[] = []): string[] {
 function catalogInputs(): string {
   const hash = createHash('sha256')
   const dirs = [RULES_DIR, join(ROOT, 'src', 'engine'), join(ROOT, 'src', 'sdk'), join(ROOT, 'src', 'logtypes')]
-  for (const file of [...dirs.flatMap((d) => filesUnder(d)), join(ROOT, 'tools', 'rules', 'testing.ts')]) {
+  const tools = ['testing.ts', 'build.ts'].map((f) => join(ROOT, 'tools', 'rules', f))
+  for (const file of [...dirs.flatMap((d) => filesUnder(d)), ...tools]) {
     hash.update(posix(relative(ROOT, file))).update('\0').update(readFileSync(file)).update('\0')
   }
   return hash.digest('hex')
@@ -320,7 +321,14 @@ async function writeConsoleCatalog(rules: LoadedRuleFile[]): Promise<boolean> {
       '  tests: CatalogTest[]',
       '}',
       '',
-      `export const RULE_CATALOG: Record<string, CatalogEntry> = ${embed(entries)}`,
+      `const TEXT = ${JSON.stringify(JSON.stringify(entries))}`,
+      '',
+      'let parsed: Record<string, CatalogEntry> | undefined',
+      '',
+      '/** Parsed on first use, so an isolate that never shows a rule page never parses it. */',
+      'export function ruleCatalog(): Record<string, CatalogEntry> {',
+      '  return (parsed ??= JSON.parse(TEXT) as Record<string, CatalogEntry>)',
+      '}',
       '',
     ].join('\n'),
   )

@@ -22,18 +22,33 @@ const mitreOf = (rule: CompiledRule): string[] =>
     framework.toUpperCase().startsWith('MITRE') ? ids : [],
   )
 
-/** A RuleID that may wrap after its dots (long ids would widen the table otherwise). */
+/** A RuleID that may wrap after its dots and between words (long ids would widen the table). */
 const RuleIdText: FC<{ id: string }> = ({ id }) => (
   <>
-    {id.split('.').map((part, i) => (
+    {id.split(/(?<=\.)|(?<=[a-z])(?=[A-Z])/).map((part, i) => (
       <>
-        {i > 0 && '.'}
         {i > 0 && <wbr />}
         {part}
       </>
     ))}
   </>
 )
+
+/** Log types: all of them when few, else the first two and how many more (all in the tooltip). */
+const LogTypesText: FC<{ types: string[] }> = ({ types }) =>
+  types.length === 0 ? (
+    <>scheduled</>
+  ) : (
+    <span title={types.join(', ')}>
+      {(types.length <= 3 ? types : types.slice(0, 2)).map((t, i) => (
+        <>
+          {i > 0 && ', '}
+          <RuleIdText id={t} />
+        </>
+      ))}
+      {types.length > 3 && ` and ${types.length - 2} more`}
+    </span>
+  )
 
 const TestsCell: FC<{ entry: CatalogEntry | undefined }> = ({ entry }) => {
   if (entry === undefined || entry.tests.length === 0) return <span class="muted">none</span>
@@ -95,8 +110,7 @@ export const RulesPage: FC<RulesView> = ({ session, rules, filters, logTypes }) 
             <th>Enabled</th>
             <th>Severity</th>
             <th>Log types</th>
-            <th class="num">Dedup</th>
-            <th class="num">Threshold</th>
+            <th class="num">Dedup, threshold</th>
             <th>MITRE ATT&amp;CK</th>
             <th>Tests</th>
             <th class="num">Alerts 24 h</th>
@@ -117,12 +131,11 @@ export const RulesPage: FC<RulesView> = ({ session, rules, filters, logTypes }) 
               <td data-label="Severity">
                 <SeverityBadge severity={rule.spec.severity} />
               </td>
-              <td data-label="Log types">{rule.spec.logTypes.join(', ') || 'scheduled'}</td>
-              <td data-label="Dedup (min)" class="num">
-                {rule.spec.dedupPeriodMinutes} min
+              <td data-label="Log types">
+                <LogTypesText types={rule.spec.logTypes} />
               </td>
-              <td data-label="Threshold" class="num">
-                {rule.spec.threshold}
+              <td data-label="Dedup, threshold" class="num">
+                {rule.spec.dedupPeriodMinutes} min, {rule.spec.threshold}
               </td>
               <td data-label="MITRE ATT&CK">
                 <span class="chips">
