@@ -12,6 +12,8 @@
  *   alerts, to stay within a request's subrequest limit; then POST to `next` for the rest).
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { DeliveriesAnswer, PendingAnswer, ResendAnswer } from './schemas'
 import { ApiError } from '../http/errors'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
@@ -33,16 +35,15 @@ export const deliveryRoutes = new Hono<{ Bindings: Env }>()
 
 deliveryRoutes.use('*', requireAdmin)
 
-/** The delivery configuration, or a 503 answer listing its issues. */
-function configOr503(env: Env): DeliveryConfig | Response {
+/** The delivery configuration; ApiError 503 listing its issues when it is invalid. */
+function configOr503(env: Env): DeliveryConfig {
   try {
     return loadDeliveryConfig(env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    return Response.json(
-      { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
-      { status: 503 },
-    )
+    throw new ApiError(503, 'delivery configuration is invalid: fix it, then re-send', {
+      issues: err.issues,
+    })
   }
 }
 
@@ -53,7 +54,6 @@ deliveryRoutes.post('/deliver-pending', async (c) => {
   const after = c.req.query('after') ?? ''
   if (after.length > 128) throw new ApiError(400, 'after: must be an alert id (at most 128 characters)')
   const config = configOr503(c.env)
-  if (config instanceof Response) return config
   const db = c.env.ALERTS_DB
   let queuedAlerts = 0
   let queuedDeliveries = 0
@@ -89,47 +89,58 @@ deliveryRoutes.post('/deliver-pending', async (c) => {
   }
   const last = ids[ids.length - 1]
   const remaining = last === undefined ? 0 : await countNoDestination(db, last)
+  const next =
+    remaining > 0 && last !== undefined
+      ? { next: `/alerts/deliver-pending?after=${encodeURIComponent(last)}` }
+      : {}
   return c.json(
     {
       queuedAlerts,
       queuedDeliveries,
       stillWithoutDestination,
       remaining,
-      ...(remaining > 0 ? { next: `/alerts/deliver-pending?after=${encodeURIComponent(last as string)}` } : {}),
-    },
+      ...next,
+    } satisfies v.InferOutput<typeof PendingAnswer>,
     202,
   )
 })
 
-deliveryRoutes.post('/:id/deliver', async (c) => {
-  const config = configOr503(c.env)
-  if (config instanceof Response) return config
-  const alertId = c.req.param('id')
-  const alert = await getAlert(c.env.ALERTS_DB, alertId)
+/** What a re-send queued: one new delivery per destination. */
+export interface ResendResult {
+  alertId: string
+  queued: { destinationId: string; type: string | undefined; webhookId: string }[]
+}
+
+/**
+ * Re-sends a stored alert to one destination (id or name) or to every destination it routes to.
+ * Throws ApiError: 503 when the delivery configuration is invalid, 404 for an unknown alert, 400 for
+ * an unknown destination, 409 when nothing routes the alert.
+ */
+export async function resendAlert(
+  env: Env,
+  alertId: string,
+  wanted: string | undefined,
+): Promise<ResendResult> {
+  const config = configOr503(env)
+  const alert = await getAlert(env.ALERTS_DB, alertId)
   if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
-  const wanted = c.req.query('destination')
   let targets
   if (wanted !== undefined) {
     const d = config.byKey.get(wanted)
     if (d === undefined) {
       const known = config.destinations.map((x) => x.id).join(', ') || 'none'
-      return c.json(
-        {
-          error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
-        },
+      throw new ApiError(
         400,
+        `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
       )
     }
     targets = [d]
   } else {
     targets = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config).destinations
     if (targets.length === 0) {
-      return c.json(
-        {
-          error:
-            'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
-        },
+      throw new ApiError(
         409,
+        'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
       )
     }
   }
@@ -142,20 +153,26 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
       reason: 'resend' as const,
     })),
   )
-  await markRequested(c.env.ALERTS_DB, keys, Date.now())
-  await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
-  return c.json(
-    {
-      alertId,
-      queued: keys.map((k, i) => ({
-        destinationId: k.destinationId,
-        type: targets[i]?.type,
-        webhookId: k.webhookId,
-      })),
-    },
+  await markRequested(env.ALERTS_DB, keys, Date.now())
+  await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, targets))
+  return {
+    alertId,
+    queued: keys.map((k, i) => ({
+      destinationId: k.destinationId,
+      type: targets[i]?.type,
+      webhookId: k.webhookId,
+    })),
+  }
+}
+
+deliveryRoutes.post('/:id/deliver', async (c) =>
+  c.json(
+    (await resendAlert(c.env, c.req.param('id'), c.req.query('destination'))) satisfies v.InferOutput<
+      typeof ResendAnswer
+    >,
     202,
-  )
-})
+  ),
+)
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
   const alertId = c.req.param('id')
@@ -166,5 +183,5 @@ deliveryRoutes.get('/:id/deliveries', async (c) => {
   ])
   if (alert === null && deliveries.length === 0)
     throw new ApiError(404, `no alert with id ${alertId}`)
-  return c.json({ alertId, deliveries, noDestination })
+  return c.json({ alertId, deliveries, noDestination } satisfies v.InferOutput<typeof DeliveriesAnswer>)
 })

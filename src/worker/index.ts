@@ -5,14 +5,16 @@
  */
 import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
+import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes } from '../ingest'
+import { openApiDocument } from './openapi'
 import { rulesRoutes } from './rules-route'
 import { health, refuseWithoutRules, runStartCheck } from './health'
 
-const app = new Hono<{ Bindings: Env }>()
+export const app = new Hono<{ Bindings: Env }>()
 
 /**
  * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
@@ -29,6 +31,8 @@ app.notFound(notFound)
 // The configuration preflight runs at an isolate's first request (and logs what it finds).
 app.use('*', runStartCheck)
 app.get('/health', health)
+// The API described from the routes' valibot schemas (src/worker/openapi.ts).
+app.get('/openapi.json', (c) => c.json(openApiDocument()))
 app.use('/ingest/*', refuseWithoutRules)
 app.use('/ingest', refuseWithoutRules)
 app.route('/rules', rulesRoutes)
@@ -36,6 +40,8 @@ app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
 app.route('/destinations', destinationsRoutes)
+// The operator console (HTML pages at / and /console/*, its own session and error pages).
+app.route('/', consoleRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
