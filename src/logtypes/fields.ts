@@ -127,7 +127,7 @@ export function canonicalizeKeys(
 ): void {
   for (const key of Object.keys(event)) {
     const canonical = canonicalByLower.get(key.toLowerCase())
-    if (canonical === undefined || canonical === key || canonical in event) continue
+    if (canonical === undefined || canonical === key || Object.hasOwn(event, canonical)) continue
     event[canonical] = event[key]
     delete event[key]
   }

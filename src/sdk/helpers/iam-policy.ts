@@ -93,8 +93,8 @@ function principalsOf(statement: Doc): string[] {
     for (const item of asList(value)) out.push(String(item))
   }
   if (isDoc(principal)) {
-    if ('AWS' in principal) add(principal.AWS)
-    if ('Service' in principal) add(principal.Service)
+    if (Object.hasOwn(principal, 'AWS')) add(principal.AWS)
+    if (Object.hasOwn(principal, 'Service')) add(principal.Service)
   } else {
     add(principal)
   }
@@ -105,7 +105,7 @@ function statementInternetAccessible(statement: unknown): boolean {
   if (!isDoc(statement)) throw new TypeError('policy statement is not an object')
   if (statement.Effect !== 'Allow') return false
   if (!conditionsInternetAccessible(statement.Condition)) return false
-  if ('NotPrincipal' in statement) return true
+  if (Object.hasOwn(statement, 'NotPrincipal')) return true
   return principalsOf(statement).some(arnInternetAccessible)
 }
 
