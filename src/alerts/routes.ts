@@ -3,12 +3,16 @@
  * - `GET /alerts?rule=&severity=&status=&since=&limit=&cursor=`: `{"alerts": [...], "cursor": ...}`,
  *   newest first; `severity` and `status` take one value or a comma-separated list; `since` is an ISO
  *   8601 time (alerts created at or after it); `cursor` is the previous page's, null on the last page.
+ *   Parameters are checked with valibot (values at most 512 characters, lists deduplicated, unknown
+ *   parameters refused): a bad one is a 400 naming it.
  * - `GET /alerts/:id`: one alert with its sample events.
  * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED"}`: triage.
  */
 import { Hono } from 'hono'
 import { requireAdmin } from '../http/auth'
+import * as v from 'valibot'
 import { ApiError } from '../http/errors'
+import { csvOf, param, parseParams, querySchema } from '../http/params'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
 
@@ -16,16 +20,6 @@ const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 200
 
 const badQuery = (message: string) => new ApiError(400, message)
-
-function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
-  const values = raw.split(',').map((v) => v.trim().toUpperCase())
-  for (const v of values) {
-    if (!(allowed as readonly string[]).includes(v)) {
-      throw badQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
-    }
-  }
-  return values as T[]
-}
 
 function encodeCursor(p: { createdAt: number; alertId: string }): string {
   return btoa(JSON.stringify([p.createdAt, p.alertId])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
@@ -43,23 +37,47 @@ function decodeCursor(raw: string): { createdAt: number; alertId: string } {
   throw badQuery('cursor: not a cursor from a previous GET /alerts answer')
 }
 
-function parseQuery(q: Record<string, string>): AlertQuery {
-  const query: AlertQuery = { limit: DEFAULT_PAGE_SIZE }
+const ListQuery = querySchema({
+  rule: v.optional(param()),
+  severity: v.optional(csvOf(SEVERITIES)),
+  status: v.optional(csvOf(ALERT_STATUSES)),
+  since: v.optional(
+    v.pipe(
+      param(),
+      v.transform((raw) => Date.parse(raw)),
+      v.check((t) => !Number.isNaN(t), 'is not an ISO 8601 time'),
+    ),
+  ),
+  limit: v.optional(
+    v.pipe(
+      param(),
+      v.regex(/^\d{1,4}$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
+      v.transform(Number),
+      v.minValue(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
+      v.maxValue(MAX_PAGE_SIZE, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
+    ),
+  ),
+  cursor: v.optional(param()),
+})
+
+/** An alert id as the store makes them, bounded before it reaches a query. */
+export const AlertId = v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(200, 'longer than 200 characters')) })
+
+const TriageBody = v.object({
+  status: v.pipe(
+    v.string(`must be one of ${ALERT_STATUSES.join(', ')}`),
+    v.transform((s) => s.toUpperCase()),
+    v.picklist(ALERT_STATUSES, `must be one of ${ALERT_STATUSES.join(', ')}`),
+  ),
+})
+
+function parseQuery(raw: Record<string, string>): AlertQuery {
+  const q = parseParams(ListQuery, raw, 'query')
+  const query: AlertQuery = { limit: q.limit ?? DEFAULT_PAGE_SIZE }
   if (q.rule !== undefined && q.rule !== '') query.ruleId = q.rule
-  if (q.severity !== undefined) query.severity = oneOf<Severity>('severity', q.severity, SEVERITIES)
-  if (q.status !== undefined) query.status = oneOf<AlertStatus>('status', q.status, ALERT_STATUSES)
-  if (q.since !== undefined) {
-    const t = Date.parse(q.since)
-    if (Number.isNaN(t)) throw badQuery(`since: ${JSON.stringify(q.since)} is not an ISO 8601 time`)
-    query.since = t
-  }
-  if (q.limit !== undefined) {
-    const n = Number(q.limit)
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
-      throw badQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    }
-    query.limit = n
-  }
+  if (q.severity !== undefined) query.severity = q.severity as Severity[]
+  if (q.status !== undefined) query.status = q.status as AlertStatus[]
+  if (q.since !== undefined) query.since = q.since
   if (q.cursor !== undefined && q.cursor !== '') query.after = decodeCursor(q.cursor)
   return query
 }
@@ -75,6 +93,7 @@ alertsRoutes.get('/', async (c) => {
 })
 
 alertsRoutes.get('/:id', async (c) => {
+  parseParams(AlertId, c.req.param(), 'path')
   const alert = await getAlert(c.env.ALERTS_DB, c.req.param('id'))
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
@@ -87,11 +106,12 @@ alertsRoutes.patch('/:id', async (c) => {
   } catch {
     throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
   }
-  const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined
-  if (typeof status !== 'string' || !(ALERT_STATUSES as readonly string[]).includes(status.toUpperCase())) {
-    throw new ApiError(400, `status: must be one of ${ALERT_STATUSES.join(', ')}`)
+  parseParams(AlertId, c.req.param(), 'path')
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
   }
-  const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status.toUpperCase() as AlertStatus, Date.now())
+  const { status } = parseParams(TriageBody, body, 'body')
+  const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status as AlertStatus, Date.now())
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })

@@ -7,7 +7,9 @@
  * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
  */
 import { Hono } from 'hono'
+import * as v from 'valibot'
 import { ApiError } from '../http/errors'
+import { param, parseParams, querySchema } from '../http/params'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
 import { findRule } from '../engine'
@@ -17,11 +19,17 @@ import { fanOutMessages, sendAll, webhookIdFor, type DeliveryMessage } from './m
 import { routeAlert } from './routing'
 import { listDeliveries, markRequested } from './store'
 
+/** The alert id in the path, bounded before it reaches a query. */
+const AlertPath = v.object({ id: v.pipe(param(), v.maxLength(200, 'longer than 200 characters')) })
+const DeliverQuery = querySchema({ destination: v.optional(param()) })
+
 export const deliveryRoutes = new Hono<{ Bindings: Env }>()
 
 deliveryRoutes.use('*', requireAdmin)
 
 deliveryRoutes.post('/:id/deliver', async (c) => {
+  const { id: alertId } = parseParams(AlertPath, c.req.param(), 'path')
+  const { destination: wanted } = parseParams(DeliverQuery, c.req.query(), 'query')
   let config: DeliveryConfig
   try {
     config = loadDeliveryConfig(c.env)
@@ -32,20 +40,16 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
       503,
     )
   }
-  const alertId = c.req.param('id')
   const alert = await getAlert(c.env.ALERTS_DB, alertId)
   if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
-  const wanted = c.req.query('destination')
   let targets
   if (wanted !== undefined) {
     const d = config.byKey.get(wanted)
     if (d === undefined) {
       const known = config.destinations.map((x) => x.id).join(', ') || 'none'
-      return c.json(
-        {
-          error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
-        },
+      throw new ApiError(
         400,
+        `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
       )
     }
     targets = [d]
@@ -86,7 +90,8 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
 })
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
-  const alertId = c.req.param('id')
+  const { id: alertId } = parseParams(AlertPath, c.req.param(), 'path')
+  parseParams(querySchema({}), c.req.query(), 'query')
   const [alert, deliveries] = await Promise.all([
     getAlert(c.env.ALERTS_DB, alertId),
     listDeliveries(c.env.ALERTS_DB, alertId),
