@@ -3,17 +3,20 @@
  * - `GET /alerts?rule=&severity=&status=&since=&limit=&cursor=`: `{"alerts": [...], "cursor": ...}`,
  *   newest first; `severity` and `status` take one value or a comma-separated list; `since` is an ISO
  *   8601 time (alerts created at or after it); `cursor` is the previous page's, null on the last page.
- *   Parameters are checked with valibot (values at most 512 characters, lists deduplicated, unknown
- *   parameters refused): a bad one is a 400 naming it.
+ *   Every parameter is at most 512 characters, lists are read as their distinct values, and an
+ *   unknown parameter is refused: a bad one is a 400 naming it.
  * - `GET /alerts/:id`: one alert with its sample events.
- * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED"}`: triage.
+ *   `logType` keeps alerts whose events include that log type; `until` (ISO 8601) ends the range.
+ * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED", "note"?, "by"?}`: triage,
+ *   recorded with who and when (the console's triage form does the same).
  */
 import { Hono } from 'hono'
-import { requireAdmin } from '../http/auth'
 import * as v from 'valibot'
+import { requireAdmin } from '../http/auth'
 import { ApiError } from '../http/errors'
-import { csvOf, param, parseParams, querySchema } from '../http/params'
+import { param, parseParams, querySchema } from '../http/params'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
+import { TriageBody } from './schemas'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
 
 const DEFAULT_PAGE_SIZE = 50
@@ -21,7 +24,36 @@ const MAX_PAGE_SIZE = 200
 
 const badQuery = (message: string) => new ApiError(400, message)
 
-function encodeCursor(p: { createdAt: number; alertId: string }): string {
+/**
+ * Every `GET /alerts` parameter bounded (at most 512 characters each) and no unknown one: a bad
+ * value is a 400 naming it before any SQL is built.
+ */
+const ListBounds = querySchema({
+  rule: v.optional(param()),
+  severity: v.optional(param()),
+  status: v.optional(param()),
+  logType: v.optional(param()),
+  since: v.optional(param()),
+  until: v.optional(param()),
+  limit: v.optional(param()),
+  cursor: v.optional(param()),
+})
+
+/** An alert id in a path, bounded before it reaches a query. */
+const AlertPath = v.object({ id: v.pipe(param(), v.maxLength(200, 'longer than 200 characters')) })
+
+/** The distinct values of a comma-separated list, each one of `allowed`. */
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
+  const values = [...new Set(raw.split(',').map((v) => v.trim().toUpperCase()))]
+  for (const v of values) {
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw badQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
+    }
+  }
+  return values as T[]
+}
+
+export function encodeCursor(p: { createdAt: number; alertId: string }): string {
   return btoa(JSON.stringify([p.createdAt, p.alertId])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
@@ -37,47 +69,29 @@ function decodeCursor(raw: string): { createdAt: number; alertId: string } {
   throw badQuery('cursor: not a cursor from a previous GET /alerts answer')
 }
 
-const ListQuery = querySchema({
-  rule: v.optional(param()),
-  severity: v.optional(csvOf(SEVERITIES)),
-  status: v.optional(csvOf(ALERT_STATUSES)),
-  since: v.optional(
-    v.pipe(
-      param(),
-      v.transform((raw) => Date.parse(raw)),
-      v.check((t) => !Number.isNaN(t), 'is not an ISO 8601 time'),
-    ),
-  ),
-  limit: v.optional(
-    v.pipe(
-      param(),
-      v.regex(/^\d{1,4}$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
-      v.transform(Number),
-      v.minValue(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
-      v.maxValue(MAX_PAGE_SIZE, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
-    ),
-  ),
-  cursor: v.optional(param()),
-})
+function parseTime(name: string, raw: string): number {
+  const t = Date.parse(raw)
+  if (Number.isNaN(t)) throw badQuery(`${name}: ${JSON.stringify(raw)} is not an ISO 8601 time`)
+  return t
+}
 
-/** An alert id as the store makes them, bounded before it reaches a query. */
-export const AlertId = v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(200, 'longer than 200 characters')) })
-
-const TriageBody = v.object({
-  status: v.pipe(
-    v.string(`must be one of ${ALERT_STATUSES.join(', ')}`),
-    v.transform((s) => s.toUpperCase()),
-    v.picklist(ALERT_STATUSES, `must be one of ${ALERT_STATUSES.join(', ')}`),
-  ),
-})
-
-function parseQuery(raw: Record<string, string>): AlertQuery {
-  const q = parseParams(ListQuery, raw, 'query')
-  const query: AlertQuery = { limit: q.limit ?? DEFAULT_PAGE_SIZE }
+/** Parses `GET /alerts`' query (the console's filters use it too); throws ApiError 400 naming the field. */
+export function parseQuery(q: Record<string, string>): AlertQuery {
+  parseParams(ListBounds, q, 'query')
+  const query: AlertQuery = { limit: DEFAULT_PAGE_SIZE }
   if (q.rule !== undefined && q.rule !== '') query.ruleId = q.rule
-  if (q.severity !== undefined) query.severity = q.severity as Severity[]
-  if (q.status !== undefined) query.status = q.status as AlertStatus[]
-  if (q.since !== undefined) query.since = q.since
+  if (q.severity !== undefined) query.severity = oneOf<Severity>('severity', q.severity, SEVERITIES)
+  if (q.status !== undefined) query.status = oneOf<AlertStatus>('status', q.status, ALERT_STATUSES)
+  if (q.since !== undefined && q.since !== '') query.since = parseTime('since', q.since)
+  if (q.until !== undefined && q.until !== '') query.until = parseTime('until', q.until)
+  if (q.logType !== undefined && q.logType !== '') query.logType = q.logType
+  if (q.limit !== undefined) {
+    const n = Number(q.limit)
+    if (!/^\d{1,4}$/.test(q.limit) || n < 1 || n > MAX_PAGE_SIZE) {
+      throw badQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    }
+    query.limit = n
+  }
   if (q.cursor !== undefined && q.cursor !== '') query.after = decodeCursor(q.cursor)
   return query
 }
@@ -93,25 +107,39 @@ alertsRoutes.get('/', async (c) => {
 })
 
 alertsRoutes.get('/:id', async (c) => {
-  parseParams(AlertId, c.req.param(), 'path')
+  parseParams(AlertPath, c.req.param(), 'path')
   const alert = await getAlert(c.env.ALERTS_DB, c.req.param('id'))
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })
 
 alertsRoutes.patch('/:id', async (c) => {
+  parseParams(AlertPath, c.req.param(), 'path')
   let body: unknown
   try {
     body = await c.req.json()
   } catch {
     throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
   }
-  parseParams(AlertId, c.req.param(), 'path')
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
-  }
-  const { status } = parseParams(TriageBody, body, 'body')
-  const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status as AlertStatus, Date.now())
+  const change = parseTriage(body)
+  const alert = await setAlertStatus(
+    c.env.ALERTS_DB,
+    c.req.param('id'),
+    { ...change, by: change.by === '' ? 'api' : change.by },
+    Date.now(),
+  )
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })
+
+/** A triage request's fields, checked by TriageBody; ApiError 400 naming the first bad field. */
+export function parseTriage(body: unknown): v.InferOutput<typeof TriageBody> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
+  }
+  const parsed = v.safeParse(TriageBody, body)
+  if (parsed.success) return parsed.output
+  const issue = parsed.issues[0]
+  const field = issue.path?.map((p) => String(p.key)).join('.') || 'body'
+  throw new ApiError(400, `${field}: ${issue.message}`)
+}

@@ -7,7 +7,9 @@
  * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
  */
 import { Hono } from 'hono'
-import * as v from 'valibot'
+import type * as v from 'valibot'
+import type { DeliveriesAnswer, ResendAnswer } from './schemas'
+import * as vb from 'valibot'
 import { ApiError } from '../http/errors'
 import { param, parseParams, querySchema } from '../http/params'
 import { getAlert } from '../alerts'
@@ -19,28 +21,40 @@ import { fanOutMessages, sendAll, webhookIdFor, type DeliveryMessage } from './m
 import { routeAlert } from './routing'
 import { listDeliveries, markRequested } from './store'
 
-/** The alert id in the path, bounded before it reaches a query. */
-const AlertPath = v.object({ id: v.pipe(param(), v.maxLength(200, 'longer than 200 characters')) })
-const DeliverQuery = querySchema({ destination: v.optional(param()) })
-
 export const deliveryRoutes = new Hono<{ Bindings: Env }>()
 
 deliveryRoutes.use('*', requireAdmin)
 
-deliveryRoutes.post('/:id/deliver', async (c) => {
-  const { id: alertId } = parseParams(AlertPath, c.req.param(), 'path')
-  const { destination: wanted } = parseParams(DeliverQuery, c.req.query(), 'query')
+/** The alert id in the path and the re-send's query, bounded before they reach a query. */
+const AlertPath = vb.object({ id: vb.pipe(param(), vb.maxLength(200, 'longer than 200 characters')) })
+const DeliverQuery = querySchema({ destination: vb.optional(param()) })
+
+/** What a re-send queued: one new delivery per destination. */
+export interface ResendResult {
+  alertId: string
+  queued: { destinationId: string; type: string | undefined; webhookId: string }[]
+}
+
+/**
+ * Re-sends a stored alert to one destination (id or name) or to every destination it routes to.
+ * Throws ApiError: 503 when the delivery configuration is invalid, 404 for an unknown alert, 400 for
+ * an unknown destination, 409 when nothing routes the alert.
+ */
+export async function resendAlert(
+  env: Env,
+  alertId: string,
+  wanted: string | undefined,
+): Promise<ResendResult> {
   let config: DeliveryConfig
   try {
-    config = loadDeliveryConfig(c.env)
+    config = loadDeliveryConfig(env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    return c.json(
-      { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
-      503,
-    )
+    throw new ApiError(503, 'delivery configuration is invalid: fix it, then re-send', {
+      issues: err.issues,
+    })
   }
-  const alert = await getAlert(c.env.ALERTS_DB, alertId)
+  const alert = await getAlert(env.ALERTS_DB, alertId)
   if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
   let targets
   if (wanted !== undefined) {
@@ -56,12 +70,9 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
   } else {
     targets = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config).destinations
     if (targets.length === 0) {
-      return c.json(
-        {
-          error:
-            'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
-        },
+      throw new ApiError(
         409,
+        'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
       )
     }
   }
@@ -74,17 +85,25 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
       reason: 'resend' as const,
     })),
   )
-  await markRequested(c.env.ALERTS_DB, keys, Date.now())
-  await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
+  await markRequested(env.ALERTS_DB, keys, Date.now())
+  await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, targets))
+  return {
+    alertId,
+    queued: keys.map((k, i) => ({
+      destinationId: k.destinationId,
+      type: targets[i]?.type,
+      webhookId: k.webhookId,
+    })),
+  }
+}
+
+deliveryRoutes.post('/:id/deliver', async (c) => {
+  const { id } = parseParams(AlertPath, c.req.param(), 'path')
+  const { destination } = parseParams(DeliverQuery, c.req.query(), 'query')
   return c.json(
-    {
-      alertId,
-      queued: keys.map((k, i) => ({
-        destinationId: k.destinationId,
-        type: targets[i]?.type,
-        webhookId: k.webhookId,
-      })),
-    },
+    (await resendAlert(c.env, id, destination)) satisfies v.InferOutput<
+      typeof ResendAnswer
+    >,
     202,
   )
 })
@@ -98,5 +117,5 @@ deliveryRoutes.get('/:id/deliveries', async (c) => {
   ])
   if (alert === null && deliveries.length === 0)
     throw new ApiError(404, `no alert with id ${alertId}`)
-  return c.json({ alertId, deliveries })
+  return c.json({ alertId, deliveries } satisfies v.InferOutput<typeof DeliveriesAnswer>)
 })

@@ -1,9 +1,9 @@
 /**
  * Salesforce Real-Time Event Monitoring delivers events with PascalCase fields (`SourceIp`,
  * `Score`); Panther's Salesforce.RealtimeEvent rows use UPPER_SNAKE (`SOURCE_IP`, `SCORE`). These
- * tables map one to the other so the same rules fire on either form. They are Maps: field and channel
- * names come from events, and a name like `constructor` must find nothing, not Object's members. README
- * "Salesforce.RealtimeEvent" shows them.
+ * tables map one to the other so the same rules fire on either form; docs/log-types.md shows them.
+ * They are Maps: field and channel names come from events, and a name like `constructor` must find
+ * nothing, not Object's members.
  */
 
 /**
