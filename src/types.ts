@@ -146,3 +146,13 @@ export interface AlertRecord {
   /** Grows with every change the dedup stage makes, so stores can drop stale writes. */
   revision: number
 }
+
+/**
+ * Sets `obj[key]` as an own data property even when the key is `__proto__` (whose assignment would
+ * change the object's prototype or be ignored): keys from events and CSV headers are data.
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
+  } else obj[key] = value
+}

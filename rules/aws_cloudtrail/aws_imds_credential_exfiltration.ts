@@ -3,9 +3,18 @@
  * not by an AWS service on the instance's behalf: credentials read from the instance metadata service
  * and taken elsewhere. Sources in Amazon's own ASN (ipinfo enrichment) are lowered to INFO.
  */
-import { awsRuleContext, getIpinfoAsn, isIpAddress, isPrivateIp, py, type PantherEvent } from '#sdk'
+import {
+  awsRuleContext,
+  getIpinfoAsn,
+  isIpAddress,
+  isPrivateIp,
+  linearRegExp,
+  py,
+  type PantherEvent,
+} from '#sdk'
 
-const INSTANCE_SESSION = /:assumed-role\/.+\/i-[0-9a-f]+$/
+// RE2: the ARN is event text, and this pattern backtracks quadratically in a JavaScript RegExp.
+const INSTANCE_SESSION = linearRegExp(':assumed-role/.+/i-[0-9a-f]+$')
 const INTERNAL_SOURCES = new Set([
   'ssm.amazonaws.com',
   'ec2messages.amazonaws.com',

@@ -15,7 +15,9 @@ import {
   type PantherEvent,
 } from '#sdk'
 
-const PARAM_THRESHOLD = 10
+const PARAM_THRESHOLD = 25
+/** IAM Identity Center admin roles (matched case-insensitively anywhere in the role name) are not counted. */
+const WHITELISTED_ROLE_PATTERNS = ['AWSReservedSSO_DevAdmin_', 'AWSReservedSSO_Admin_']
 const RULE_ID = 'AWS.SSM.DecryptSSMParams'
 
 const getCachedSet = mockable('get_string_set', getStringSet)
@@ -51,6 +53,11 @@ export function rule(event: PantherEvent): boolean | Promise<boolean> {
   const name = event.get('eventName')
   if (!((name === 'GetParameter' || name === 'GetParameters') && event.deepGet('requestParameters', 'withDecryption'))) {
     return false
+  }
+  const role = event.deepGetOr('', 'userIdentity', 'sessionContext', 'sessionIssuer', 'userName')
+  if (typeof role === 'string' && role !== '') {
+    const lower = role.toLowerCase()
+    if (WHITELISTED_ROLE_PATTERNS.some((p) => lower.includes(p.toLowerCase()))) return false
   }
   return countDecryptions(event)
 }

@@ -9,8 +9,8 @@ export function rule(event: PantherEvent): boolean {
   // network activity events of outside principals carry an account and principal id but no ARN
   if (
     deepGet(identity, 'type') !== 'AWSAccount' ||
-    'arn' in identity ||
-    !('principalId' in identity)
+    Object.hasOwn(identity, 'arn') ||
+    !Object.hasOwn(identity, 'principalId')
   )
     return false
   const eventAccount = event.get('recipientAccountId')

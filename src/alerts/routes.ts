@@ -3,6 +3,8 @@
  * - `GET /alerts?rule=&severity=&status=&since=&limit=&cursor=`: `{"alerts": [...], "cursor": ...}`,
  *   newest first; `severity` and `status` take one value or a comma-separated list; `since` is an ISO
  *   8601 time (alerts created at or after it); `cursor` is the previous page's, null on the last page.
+ *   Every parameter is at most 512 characters, lists are read as their distinct values, and an
+ *   unknown parameter is refused: a bad one is a 400 naming it.
  * - `GET /alerts/:id`: one alert with its sample events.
  *   `logType` keeps alerts whose events include that log type; `until` (ISO 8601) ends the range.
  * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED", "note"?, "by"?}`: triage,
@@ -12,6 +14,7 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import { requireAdmin } from '../http/auth'
 import { ApiError } from '../http/errors'
+import { param, parseParams, querySchema } from '../http/params'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
 import { TriageBody } from './schemas'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
@@ -21,8 +24,27 @@ const MAX_PAGE_SIZE = 200
 
 const badQuery = (message: string) => new ApiError(400, message)
 
+/**
+ * Every `GET /alerts` parameter bounded (at most 512 characters each) and no unknown one: a bad
+ * value is a 400 naming it before any SQL is built.
+ */
+const ListBounds = querySchema({
+  rule: v.optional(param()),
+  severity: v.optional(param()),
+  status: v.optional(param()),
+  logType: v.optional(param()),
+  since: v.optional(param()),
+  until: v.optional(param()),
+  limit: v.optional(param()),
+  cursor: v.optional(param()),
+})
+
+/** An alert id in a path, bounded before it reaches a query. */
+const AlertPath = v.object({ id: v.pipe(param(), v.maxLength(200, 'longer than 200 characters')) })
+
+/** The distinct values of a comma-separated list, each one of `allowed`. */
 function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
-  const values = raw.split(',').map((v) => v.trim().toUpperCase())
+  const values = [...new Set(raw.split(',').map((v) => v.trim().toUpperCase()))]
   for (const v of values) {
     if (!(allowed as readonly string[]).includes(v)) {
       throw badQuery(`${name}: ${JSON.stringify(v)} is not one of ${allowed.join(', ')}`)
@@ -55,6 +77,7 @@ function parseTime(name: string, raw: string): number {
 
 /** Parses `GET /alerts`' query (the console's filters use it too); throws ApiError 400 naming the field. */
 export function parseQuery(q: Record<string, string>): AlertQuery {
+  parseParams(ListBounds, q, 'query')
   const query: AlertQuery = { limit: DEFAULT_PAGE_SIZE }
   if (q.rule !== undefined && q.rule !== '') query.ruleId = q.rule
   if (q.severity !== undefined) query.severity = oneOf<Severity>('severity', q.severity, SEVERITIES)
@@ -64,7 +87,7 @@ export function parseQuery(q: Record<string, string>): AlertQuery {
   if (q.logType !== undefined && q.logType !== '') query.logType = q.logType
   if (q.limit !== undefined) {
     const n = Number(q.limit)
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
+    if (!/^\d{1,4}$/.test(q.limit) || n < 1 || n > MAX_PAGE_SIZE) {
       throw badQuery(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`)
     }
     query.limit = n
@@ -84,12 +107,14 @@ alertsRoutes.get('/', async (c) => {
 })
 
 alertsRoutes.get('/:id', async (c) => {
+  parseParams(AlertPath, c.req.param(), 'path')
   const alert = await getAlert(c.env.ALERTS_DB, c.req.param('id'))
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })
 
 alertsRoutes.patch('/:id', async (c) => {
+  parseParams(AlertPath, c.req.param(), 'path')
   let body: unknown
   try {
     body = await c.req.json()

@@ -26,6 +26,31 @@ export const DEFAULT_SETTINGS: DeliverySettings = {
   backoffMaxSeconds: 600,
 }
 
+/** Shortest fragment worth scrubbing: shorter ones are words, not tokens. */
+const MIN_SECRET_PART = 4
+
+/**
+ * What to scrub for one secret or destination URL: the value, and when it parses as a URL its
+ * user info and query values; a URL held in a secret (a Slack webhook) also its path and every path
+ * segment, since a service that echoes its request path shows the token without the host.
+ */
+function secretParts(value: string, secretUrl: boolean): string[] {
+  const out = secretUrl || !/^https?:/i.test(value) ? [value] : []
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return out
+  }
+  out.push(url.username, url.password, url.search.slice(1))
+  for (const [, v] of url.searchParams) out.push(v)
+  if (secretUrl) {
+    out.push(url.pathname, `${url.pathname}${url.search}`)
+    for (const segment of url.pathname.split('/')) out.push(segment)
+  }
+  return out.filter((s) => s.length >= MIN_SECRET_PART)
+}
+
 /** A destination ready to send to: its URL and secret value resolved from the environment. */
 export interface ResolvedDestination extends Destination {
   url: string
@@ -170,7 +195,14 @@ export function loadDeliveryConfig(env: Env): DeliveryConfig {
   }
   const settings = settingsFrom(vars, issues)
   if (issues.length > 0) throw new ConfigError('delivery configuration', issues)
-  const secretValues = resolved.flatMap((d) => (d.secretValue === undefined ? [] : [d.secretValue]))
+  const secretValues = [
+    ...new Set(
+      resolved.flatMap((d) => [
+        ...(d.secretValue === undefined ? [] : secretParts(d.secretValue, true)),
+        ...secretParts(d.url, d.secretValue !== undefined && d.url === d.secretValue),
+      ]),
+    ),
+  ].sort((a, b) => b.length - a.length)
   const config: DeliveryConfig = { destinations: resolved, byKey, settings, secretValues }
   cache = { key, env, config }
   return config

@@ -14,7 +14,9 @@
 import { Hono } from 'hono'
 import type * as v from 'valibot'
 import type { DeliveriesAnswer, PendingAnswer, ResendAnswer } from './schemas'
+import * as vb from 'valibot'
 import { ApiError } from '../http/errors'
+import { param, parseParams, querySchema } from '../http/params'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
 import { findRule } from '../engine'
@@ -47,12 +49,16 @@ function configOr503(env: Env): DeliveryConfig {
   }
 }
 
+/** `deliver-pending`'s page: the last alert id of the previous call. */
+const PendingQuery = querySchema({
+  after: vb.optional(vb.pipe(param(), vb.maxLength(128, 'must be an alert id (at most 128 characters)'))),
+})
+
 /** Alerts handled per `deliver-pending` call (each costs a few D1 queries and a queue send). */
 const PENDING_PER_CALL = 200
 
 deliveryRoutes.post('/deliver-pending', async (c) => {
-  const after = c.req.query('after') ?? ''
-  if (after.length > 128) throw new ApiError(400, 'after: must be an alert id (at most 128 characters)')
+  const { after = '' } = parseParams(PendingQuery, c.req.query(), 'query')
   const config = configOr503(c.env)
   const db = c.env.ALERTS_DB
   let queuedAlerts = 0
@@ -104,6 +110,10 @@ deliveryRoutes.post('/deliver-pending', async (c) => {
     202,
   )
 })
+
+/** The alert id in the path and the re-send's query, bounded before they reach a query. */
+const AlertPath = vb.object({ id: vb.pipe(param(), vb.maxLength(200, 'longer than 200 characters')) })
+const DeliverQuery = querySchema({ destination: vb.optional(param()) })
 
 /** What a re-send queued: one new delivery per destination. */
 export interface ResendResult {
@@ -165,17 +175,20 @@ export async function resendAlert(
   }
 }
 
-deliveryRoutes.post('/:id/deliver', async (c) =>
-  c.json(
-    (await resendAlert(c.env, c.req.param('id'), c.req.query('destination'))) satisfies v.InferOutput<
+deliveryRoutes.post('/:id/deliver', async (c) => {
+  const { id } = parseParams(AlertPath, c.req.param(), 'path')
+  const { destination } = parseParams(DeliverQuery, c.req.query(), 'query')
+  return c.json(
+    (await resendAlert(c.env, id, destination)) satisfies v.InferOutput<
       typeof ResendAnswer
     >,
     202,
-  ),
-)
+  )
+})
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
-  const alertId = c.req.param('id')
+  const { id: alertId } = parseParams(AlertPath, c.req.param(), 'path')
+  parseParams(querySchema({}), c.req.query(), 'query')
   const [alert, deliveries, noDestination] = await Promise.all([
     getAlert(c.env.ALERTS_DB, alertId),
     listDeliveries(c.env.ALERTS_DB, alertId),

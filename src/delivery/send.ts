@@ -18,14 +18,33 @@ interface SentAttempt {
   durationMs: number
 }
 
-/** `text` with every secret value replaced, so records and logs never hold one. */
+/**
+ * `text` with every secret value replaced, so records and logs never hold one: as sent, URL-encoded
+ * and JSON-escaped (`\/`), and a secret's start left at the very end of `text` (an answer cut
+ * mid-secret) too.
+ */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
+  for (const s of secrets) {
+    if (s.length < 4) continue
+    for (const form of new Set([s, encodeURIComponent(s), s.replaceAll('/', '\\/')])) {
+      out = out.split(form).join('[redacted]')
+    }
+  }
+  for (const s of secrets) {
+    if (s.length < 4) continue
+    // The longest start of `s` (4 characters or more) that `out` ends with.
+    for (let n = Math.min(s.length - 1, out.length); n >= 4; n--) {
+      if (out.endsWith(s.slice(0, n))) {
+        out = `${out.slice(0, out.length - n)}[redacted]`
+        break
+      }
+    }
+  }
   return out
 }
 
-async function readExcerpt(res: Response): Promise<string> {
+async function readExcerpt(res: Response, secrets: readonly string[]): Promise<string> {
   if (res.body === null) return ''
   const reader = res.body.getReader()
   const chunks: Uint8Array[] = []
@@ -47,8 +66,8 @@ async function readExcerpt(res: Response): Promise<string> {
     bytes.set(c, offset)
     offset += c.byteLength
   }
-  const text = new TextDecoder()
-    .decode(bytes.subarray(0, BODY_READ_BYTES))
+  // Scrubbed before it is cut, so the cut cannot leave the start of a secret behind.
+  const text = scrub(new TextDecoder().decode(bytes.subarray(0, BODY_READ_BYTES)), secrets)
     .replace(/\s+/g, ' ')
     .trim()
   return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text
@@ -80,7 +99,7 @@ export async function sendAttempt(
     })
     let excerpt: string | null = null
     try {
-      excerpt = scrub(await readExcerpt(res), secrets)
+      excerpt = await readExcerpt(res, secrets)
     } catch {
       // The status already arrived; a body cut short (timeout, reset) does not change it.
     }

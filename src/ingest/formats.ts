@@ -13,6 +13,7 @@ import {
 } from './awslogs'
 import { parseCsv } from './csv'
 import { ApiError } from '../http/errors'
+import { setOwn } from '../types'
 import { checkObjectDensity } from './json-limits'
 
 /**
@@ -241,8 +242,9 @@ function decodeCsv(text: string, out: DecodedBody, maxEvents: number): void {
       continue
     }
     const event: Record<string, string> = {}
+    // defineProperty: a `__proto__` column is a field like any other, not the object's prototype.
     for (let c = 0; c < columns.length; c++)
-      event[columns[c] as string] = record.fields[c] as string
+      setOwn(event, columns[c] as string, record.fields[c] as string)
     out.events.push({ value: event, line: record.line })
   }
 }

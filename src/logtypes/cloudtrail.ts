@@ -90,7 +90,7 @@ const BOOLEAN_FIELDS = ['managementEvent', 'readOnly']
 const NO_NUMBERS: string[] = []
 
 function prepare(event: Record<string, unknown>): Record<string, unknown> | FieldProblem {
-  if (!('eventName' in event)) {
+  if (!Object.hasOwn(event, 'eventName')) {
     canonicalizeKeys(event, KNOWN)
     if (!isCloudTrailLike(event)) {
       return new FieldProblem(

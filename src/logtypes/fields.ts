@@ -61,7 +61,40 @@ export function stringsObject(
   return v.looseObject(entries)
 }
 
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+/** Whether the character at `i` is an ASCII digit. */
+function digitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+
+/**
+ * A decimal number: optional sign, digits with an optional point (or a point and digits), an optional
+ * exponent; what the regex `^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$` accepts, in one linear pass
+ * (that regex backtracks quadratically on a long run of digits with a bad last character).
+ */
+export function isDecimalText(text: string): boolean {
+  let i = 0
+  const n = text.length
+  if (text[i] === '+' || text[i] === '-') i++
+  const intStart = i
+  while (i < n && digitAt(text, i)) i++
+  let digits = i - intStart
+  if (text[i] === '.') {
+    i++
+    const fracStart = i
+    while (i < n && digitAt(text, i)) i++
+    digits += i - fracStart
+  }
+  if (digits === 0) return false
+  if (text[i] === 'e' || text[i] === 'E') {
+    i++
+    if (text[i] === '+' || text[i] === '-') i++
+    const expStart = i
+    while (i < n && digitAt(text, i)) i++
+    if (i === expStart) return false
+  }
+  return i === n
+}
 
 /**
  * Turns strings in number and boolean fields into numbers and booleans, as Panther's parser does
@@ -78,7 +111,7 @@ export function coerceTypedFields(
     if (typeof value !== 'string') continue
     const text = value.trim()
     if (text === '') delete event[name]
-    else if (NUMERIC.test(text)) event[name] = Number(text)
+    else if (isDecimalText(text)) event[name] = Number(text)
   }
   for (const name of booleanFields) {
     const value = event[name]
@@ -127,7 +160,7 @@ export function canonicalizeKeys(
 ): void {
   for (const key of Object.keys(event)) {
     const canonical = canonicalByLower.get(key.toLowerCase())
-    if (canonical === undefined || canonical === key || canonical in event) continue
+    if (canonical === undefined || canonical === key || Object.hasOwn(event, canonical)) continue
     event[canonical] = event[key]
     delete event[key]
   }

@@ -22,7 +22,19 @@ export const INDICATOR_FIELDS = [
 type IndicatorField = (typeof INDICATOR_FIELDS)[number]
 
 const ACCOUNT_ID = /^\d{12}$/
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const WHITESPACE = /\s/
+
+/**
+ * `local@domain.tld`: one `@` with text before it, no white space, and a `.` inside the domain with
+ * text on both sides. Plain code, linear: the regex `^[^\s@]+@[^\s@]+\.[^\s@]+$` backtracks
+ * quadratically on `a@` followed by many dots.
+ */
+export function isEmailAddress(value: string): boolean {
+  const at = value.indexOf('@')
+  if (at <= 0 || value.indexOf('@', at + 1) !== -1) return false
+  const dot = value.indexOf('.', at + 2)
+  return dot !== -1 && dot < value.length - 1 && !WHITESPACE.test(value)
+}
 
 /**
  * Dotted-quad IPv4, each part 0-255 without leading zeros (what ipaddr.js calls four-part decimal).
@@ -109,7 +121,7 @@ export class IndicatorSink {
   }
 
   email(value: unknown): void {
-    if (typeof value === 'string' && EMAIL.test(value)) this.push(7, value)
+    if (typeof value === 'string' && isEmailAddress(value)) this.push(7, value)
   }
 
   actorId(value: unknown): void {

@@ -2,6 +2,8 @@
  * Salesforce Real-Time Event Monitoring delivers events with PascalCase fields (`SourceIp`,
  * `Score`); Panther's Salesforce.RealtimeEvent rows use UPPER_SNAKE (`SOURCE_IP`, `SCORE`). These
  * tables map one to the other so the same rules fire on either form; docs/log-types.md shows them.
+ * They are Maps: field and channel names come from events, and a name like `constructor` must find
+ * nothing, not Object's members.
  */
 
 /**
@@ -9,7 +11,8 @@
  * plain word split that every other field gets (`ApiAnomalyEventNumber` →
  * `API_ANOMALY_EVENT_NUMBER`).
  */
-export const PASCAL_FIELD_NAMES: Readonly<Record<string, readonly string[]>> = {
+export const PASCAL_FIELD_NAMES: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
   // Panther's rows name the request id REQUEST_ID (as EventLogFile does).
   RequestIdentifier: ['REQUEST_ID'],
   // ApiAnomaly rules read USERNAME; BulkApiResult and ConnectedApp rules read USER_NAME.
@@ -26,7 +29,8 @@ export const PASCAL_FIELD_NAMES: Readonly<Record<string, readonly string[]>> = {
   SecurityEventData: ['SECURITY_EVENT_DATA'],
   // EventDate also gives TIMESTAMP and TIMESTAMP_DERIVED (see `EVENT_DATE_TIME_FIELDS`).
   EventDate: ['EVENT_DATE'],
-}
+  }),
+)
 
 /**
  * Fields set from EventDate in Panther's time form, so rules and dedup keys read the same values.
@@ -37,7 +41,8 @@ export const EVENT_DATE_TIME_FIELDS = ['TIMESTAMP', 'TIMESTAMP_DERIVED'] as cons
  * Streaming channel names → the storage object names Panther's rows carry in EVENT_TYPE
  * (rules test `EVENT_TYPE == "ApiAnomalyEventStore"`). Names not listed are kept as they are.
  */
-export const EVENT_TYPE_NAMES: Readonly<Record<string, string>> = {
+export const EVENT_TYPE_NAMES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
   ApiAnomalyEvent: 'ApiAnomalyEventStore',
   BulkApiResultEvent: 'BulkApiResultEventStore',
   CredentialStuffingEvent: 'CredentialStuffingEventStore',
@@ -53,7 +58,8 @@ export const EVENT_TYPE_NAMES: Readonly<Record<string, string>> = {
   ListViewEventStream: 'ListViewEvent',
   ReportEventStream: 'ReportEvent',
   FileEvent: 'FileEventStore',
-}
+  }),
+)
 
 const LOWER = /[a-z]/
 

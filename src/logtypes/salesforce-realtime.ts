@@ -14,6 +14,7 @@ import {
   upperSnake,
 } from './salesforce-realtime-fields'
 import { toPantherTime } from './time'
+import { setOwn } from '../types'
 
 const s = (name: string): FieldSpec => ({ name, type: 'string' })
 const num = (name: string): FieldSpec => ({ name, type: 'float' })
@@ -57,19 +58,19 @@ export function fromPascalCase(
   event: Record<string, unknown>,
   type: string,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { EVENT_TYPE: EVENT_TYPE_NAMES[type] ?? type }
+  const out: Record<string, unknown> = { EVENT_TYPE: EVENT_TYPE_NAMES.get(type) ?? type }
   for (const key in event) {
     if (key === 'attributes') continue
     const value = event[key]
-    const names = PASCAL_FIELD_NAMES[key]
+    const names = PASCAL_FIELD_NAMES.get(key)
     if (names) {
-      for (const name of names) if (!(name in out)) out[name] = value
+      for (const name of names) if (!Object.hasOwn(out, name)) setOwn(out, name, value)
     } else {
       const name = upperSnake(key)
-      if (!(name in out)) out[name] = value
+      if (!Object.hasOwn(out, name)) setOwn(out, name, value)
     }
   }
-  if (event.EventDate !== undefined) {
+  if (Object.hasOwn(event, 'EventDate') && event.EventDate !== undefined) {
     const time = toPantherTime(event.EventDate)
     if (time !== undefined) for (const name of EVENT_DATE_TIME_FIELDS) out[name] ??= time
   }
@@ -97,7 +98,7 @@ function pascalCaseForm(event: Record<string, unknown>): {
 }
 
 function prepare(event: Record<string, unknown>): Record<string, unknown> | FieldProblem {
-  if (!('EVENT_TYPE' in event)) {
+  if (!Object.hasOwn(event, 'EVENT_TYPE')) {
     const { payload, type } = pascalCaseForm(event)
     if (type === undefined) {
       return new FieldProblem(

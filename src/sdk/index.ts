@@ -55,7 +55,7 @@ export {
   strftimeEpoch,
   timeDelta,
 } from './helpers/timestamps'
-export { patternMatch, patternMatchList } from './helpers/patterns'
+export { linearRegExp, patternMatch, patternMatchList, type LinearRegExp } from './helpers/patterns'
 export { isGlobalIp, isPrivateIp } from './helpers/ip-scope'
 export { countryByAlpha2, type Country } from './helpers/countries'
 

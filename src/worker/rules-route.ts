@@ -3,10 +3,10 @@
  * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false`.
  */
 import { Hono } from 'hono'
-import type * as v from 'valibot'
 import type { RuleSummary } from './openapi'
 import { requireAdmin } from '../http/auth'
-import { ApiError } from '../http/errors'
+import * as v from 'valibot'
+import { param, parseParams, querySchema } from '../http/params'
 import { allRules } from '../engine'
 import type { CompiledRule } from '../engine/rule'
 
@@ -28,16 +28,17 @@ function describeRule(rule: CompiledRule): v.InferOutput<typeof RuleSummary> {
 
 const sorted = [...allRules()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
+const RulesQuery = querySchema({
+  logType: v.optional(param()),
+  enabled: v.optional(v.picklist(['true', 'false'], 'must be true or false')),
+})
+
 export const rulesRoutes = new Hono<{ Bindings: Env }>()
 
 rulesRoutes.use('*', requireAdmin)
 
 rulesRoutes.get('/', (c) => {
-  const logType = c.req.query('logType')
-  const enabled = c.req.query('enabled')
-  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
-    throw new ApiError(400, 'enabled must be true or false')
-  }
+  const { logType, enabled } = parseParams(RulesQuery, c.req.query(), 'query')
   const rules = sorted
     .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))
     .filter((r) => enabled === undefined || r.spec.enabled === (enabled === 'true'))

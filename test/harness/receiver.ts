@@ -2,7 +2,7 @@
  * A real HTTP receiver on 127.0.0.1 for delivery tests (Node side): records every request by bucket
  * (the first path segment) and answers as told. The e2e drives its `mode` (ok, 500s, down = connections
  * refused); the worker tests steer single answers through the query string:
- * `?status=503&retryAfter=7` answers that status and header (`location=` too), `?hang=1` never answers.
+ * `?status=503&retryAfter=7` answers that status and header (`location=` too), `?hang=1` never answers, `?echoRequest=1` quotes the request path and query in its answer.
  * `GET /_received/<bucket>` lists what a bucket got (for code running in workerd).
  */
 import http from 'node:http'
@@ -102,6 +102,8 @@ export class Receiver {
           received: this.received.length,
           status,
           echo: q.get('echo') ?? undefined,
+          // `?echoRequest=1`: the request line, as services that quote it in their errors do.
+          request: q.get('echoRequest') === '1' ? `${req.method} ${req.url}` : undefined,
         }),
       )
     })

@@ -16,8 +16,14 @@ import { type Answer, gzip, TOKEN } from './ingest'
  * (about 1 ms a case).
  */
 const DEFAULT_RUNS = 25
-const WORKER_SHARE: Record<string, number> = { random: 0.02, mutated: 0.02, mixed: 0.006, csv: 0.004 }
-const IN_PROCESS = ['decode-json', 'decode-csv']
+const WORKER_SHARE: Record<string, number> = {
+  random: 0.02,
+  mutated: 0.02,
+  mixed: 0.006,
+  csv: 0.004,
+  'hostile-keys': 0.004,
+}
+const IN_PROCESS = ['decode-json', 'decode-csv', 'decode-hostile-keys']
 
 export function longRunTotal(): number {
   const total = Number(
@@ -38,8 +44,9 @@ export function runsFor(property: string): number {
 /**
  * Wall-clock ceiling per case in a long run: a few times what the slowest property of each kind takes
  * on the 2-core machine shared with other test runs (mixed 15 ms, decode-json 1.3 ms), so a run
- * reaching it is broken or starved, not unlucky. With 10^5 cases the limits add up to 630 s, inside
- * the `timeout 900` of `npm run fuzz`.
+ * reaching it is broken or starved, not unlucky. With 10^5 cases the limits add up to about 650 s;
+ * with the every-rule sweep of linear-time.test.ts (about 3 minutes on that machine) they fit the
+ * `timeout 1200` of `npm run fuzz`.
  */
 const CASE_CEILING_MS = { worker: 50, inProcess: 4 }
 
@@ -112,6 +119,7 @@ export const HOSTILE_KEYS = [
   'toString',
   'hasOwnProperty',
   'valueOf',
+  'isPrototypeOf',
   '__defineGetter__',
 ]
 
@@ -254,3 +262,82 @@ export async function maybeGzip(text: string, zip: boolean): Promise<Uint8Array 
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+/** Extra fields as an object: hostile keys (top level and nested) with any JSON values. */
+const hostileFields: fc.Arbitrary<[string, unknown][]> = fc.array(
+  fc.tuple(
+    fc.oneof(
+      fc.constantFrom(...HOSTILE_KEYS),
+      fc.constantFrom(...HOSTILE_KEYS).map((k) => k.toUpperCase()),
+      fc.string({ maxLength: 10 }).map((s) => `x_${s}`),
+    ),
+    fc.oneof(
+      jsonValue,
+      fc.constantFrom(...HOSTILE_KEYS),
+      fc.constantFrom(...HOSTILE_KEYS).map((k) => ({ [k]: k })),
+    ),
+  ),
+  { minLength: 1, maxLength: 5 },
+)
+
+/** JSON object text with `fields` first (so a `__proto__` key stays a key) and then `extra`. */
+function objectText(fields: Record<string, unknown>, extra: [string, unknown][]): string {
+  const parts = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+  for (const [k, v] of extra) {
+    if (!Object.hasOwn(fields, k)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v ?? null)}`)
+  }
+  return `{${parts.join(',')}}`
+}
+
+/** The Salesforce EventLogFile types and the EVENT_TYPE each requires. */
+const EVENT_LOG_FILE_TYPES: Record<string, string> = {
+  'Salesforce.Login': 'Login',
+  'Salesforce.LoginAs': 'LoginAs',
+  'Salesforce.Logout': 'Logout',
+  'Salesforce.URI': 'URI',
+}
+
+/** Every log type the engine accepts, each with events the fuzzers build for it. */
+export const FUZZED_LOG_TYPES = ['AWS.CloudTrail', 'Salesforce.RealtimeEvent', ...Object.keys(EVENT_LOG_FILE_TYPES)]
+
+/**
+ * A valid event of `logType` carrying prototype-named keys (`constructor`, `__proto__`,
+ * `isPrototypeOf`, ...) as field names and values, at the top, nested and, for
+ * Salesforce.RealtimeEvent, in every accepted form: UPPER_SNAKE, a PascalCase REST record and a
+ * streaming `{channel, data: {payload}}` message (whose channel may itself be such a name).
+ */
+export function validWithHostileKeys(logType: string): fc.Arbitrary<Item> {
+  const time = '2024-01-15T14:23:45.123Z'
+  if (logType === 'AWS.CloudTrail') {
+    return hostileFields.map((extra) =>
+      item(
+        objectText(
+          { eventName: 'ConsoleLogin', eventTime: '2024-01-15T14:23:45Z', eventSource: 'signin.amazonaws.com', userIdentity: Object.fromEntries(extra.slice(0, 2)) },
+          extra,
+        ),
+        true,
+      ),
+    )
+  }
+  if (logType === 'Salesforce.RealtimeEvent') {
+    return fc
+      .tuple(hostileFields, fc.constantFrom('upper', 'rest', 'stream'), fc.constantFrom('LoginEvent', 'ApiAnomalyEvent', ...HOSTILE_KEYS))
+      .map(([extra, form, type]) => {
+        if (form === 'upper') return item(objectText({ EVENT_TYPE: type, TIMESTAMP_DERIVED: time }, extra), true)
+        const payload = objectText({ EventDate: time, Username: 'a@example.com' }, extra)
+        if (form === 'rest') return item(`{"attributes":{"type":${JSON.stringify(type)}},${payload.slice(1)}`, true)
+        return item(`{"channel":${JSON.stringify(`/event/${type}`)},"data":{"payload":${payload}}}`, true)
+      })
+  }
+  const eventType = EVENT_LOG_FILE_TYPES[logType]
+  if (eventType === undefined) throw new Error(`no generator for ${logType}`)
+  return hostileFields.map((extra) =>
+    item(
+      objectText(
+        { EVENT_TYPE: eventType, TIMESTAMP_DERIVED: time, ORGANIZATION_ID: '00D1', USER_ID: '005A', DELEGATED_USER_ID: '005B', URI: '/home' },
+        extra,
+      ),
+      true,
+    ),
+  )
+}

@@ -68,6 +68,26 @@ export function clip(text: string, max: number): string {
   return `${chars.slice(0, max - 1).join('')}…`
 }
 
+/**
+ * `text` with every character replaced by `escape(ch)`, cut to at most `max` UTF-16 units after
+ * escaping and ending with an ellipsis when cut; an escape sequence is never split.
+ */
+export function escapeAndClip(text: string, max: number, escape: (ch: string) => string): string {
+  const pieces: string[] = []
+  let length = 0
+  for (const ch of text) {
+    const piece = escape(ch)
+    if (length + piece.length > max) {
+      // Room for the ellipsis, taking whole pieces off the end.
+      while (pieces.length > 0 && length + 1 > max) length -= (pieces.pop() as string).length
+      return `${pieces.join('')}…`
+    }
+    pieces.push(piece)
+    length += piece.length
+  }
+  return pieces.join('')
+}
+
 export const JSON_HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json',

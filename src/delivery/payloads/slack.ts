@@ -3,10 +3,14 @@
  * Block Kit blocks with the title, severity, rule, event count, log types, runbook and the alert link.
  * Every text is cut to Block Kit's documented limits (header 150 characters, section text 3000, field
  * text 2000, at most 10 fields), and the top-level `text` is the notification fallback.
+ * Titles, errors and texts can carry event text: every mrkdwn string (top-level `text` and `fallback`
+ * included) has `&`, `<` and `>` escaped, so an event cannot mention `<!channel>`, link with
+ * `<url|label>` or name a user; the header is `plain_text`, which Slack does not parse.
  */
 import type { Severity } from '../../types'
 import {
   clip,
+  escapeAndClip,
   JSON_HEADERS,
   notificationTitle,
   type DeliverableAlert,
@@ -31,9 +35,14 @@ const SLACK_LIMITS = {
   fallback: 3000,
 } as const
 
-/** Slack mrkdwn needs only `&`, `<` and `>` escaped. */
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
+
+/**
+ * `text` with Slack's control characters `&`, `<`, `>` escaped, cut to at most `max` characters
+ * after escaping without splitting an entity.
+ */
+export function slackEscape(text: string, max = Number.POSITIVE_INFINITY): string {
+  return escapeAndClip(text, max, (ch) => (Object.hasOwn(ENTITIES, ch) ? (ENTITIES[ch] as string) : ch))
 }
 
 type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string }
@@ -48,13 +57,16 @@ export interface SlackMessage {
 }
 
 function field(label: string, value: string): TextObject {
-  return { type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, SLACK_LIMITS.fieldText) }
+  return { type: 'mrkdwn', text: `*${label}*\n${slackEscape(value, SLACK_LIMITS.fieldText - label.length - 3)}` }
 }
 
 function section(label: string, value: string): Block {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, SLACK_LIMITS.sectionText) },
+    text: {
+      type: 'mrkdwn',
+      text: `*${label}*\n${slackEscape(value, SLACK_LIMITS.sectionText - label.length - 3)}`,
+    },
   }
 }
 
@@ -85,11 +97,11 @@ export function slackMessage(alert: DeliverableAlert, ctx: PayloadContext): Slac
     elements: [
       {
         type: 'mrkdwn',
-        text: clip(`Alert ${alert.alertId} · created ${alert.createdAt}`, SLACK_LIMITS.fieldText),
+        text: slackEscape(`Alert ${alert.alertId} · created ${alert.createdAt}`, SLACK_LIMITS.fieldText),
       },
     ],
   })
-  const fallback = clip(`${title} (${alert.severity})`, SLACK_LIMITS.fallback)
+  const fallback = slackEscape(`${title} (${alert.severity})`, SLACK_LIMITS.fallback)
   return {
     text: fallback,
     attachments: [{ color: SLACK_COLORS[alert.severity], fallback, blocks }],

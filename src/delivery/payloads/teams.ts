@@ -2,11 +2,13 @@
  * A Microsoft Teams Workflows ("Post to a channel when a webhook request is received") message: a
  * `message` activity with one Adaptive Card attachment (title, severity, rule, event count, log types,
  * description, runbook, and an Open URL action for the alert link). Long texts are cut so the card stays
- * well under Teams' 28 KB message limit.
+ * well under Teams' 28 KB message limit. TextBlocks and facts render Markdown, and titles, errors and
+ * runbooks can carry event text: their Markdown characters are backslash-escaped (CommonMark), so an
+ * event cannot put a `[label](url)` link, an image, emphasis or a heading in the card.
  */
 import type { Severity } from '../../types'
 import {
-  clip,
+  escapeAndClip,
   JSON_HEADERS,
   notificationTitle,
   type DeliverableAlert,
@@ -17,6 +19,15 @@ import {
 const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
 const ADAPTIVE_CARD_VERSION = '1.4'
 const TEXT_MAX = 2000
+
+/** The characters that open Markdown constructs: links, images, emphasis, code, HTML, headings, quotes. */
+// `(` needs no escape: a link or image needs the `]` before it, which is escaped.
+const MARKDOWN = new Set(['\\', '[', ']', '!', '*', '_', '~', '`', '<', '>', '#'])
+
+/** `text` with every Markdown character escaped with a backslash, cut to `max` characters. */
+export function teamsText(text: string, max = TEXT_MAX): string {
+  return escapeAndClip(text, max, (ch) => (MARKDOWN.has(ch) ? `\\${ch}` : ch))
+}
 
 /** Adaptive Card TextBlock colours by severity. */
 const COLORS: Readonly<Record<Severity, string>> = {
@@ -59,18 +70,20 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
     { title: 'Severity', value: alert.severity },
     {
       title: 'Rule',
-      value: alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})`,
+      value: teamsText(
+        alert.ruleName === alert.ruleId ? alert.ruleId : `${alert.ruleName} (${alert.ruleId})`,
+      ),
     },
     { title: 'Events', value: String(alert.eventCount) },
-    { title: 'Created', value: alert.createdAt },
-    { title: 'Alert', value: alert.alertId },
+    { title: 'Created', value: teamsText(alert.createdAt) },
+    { title: 'Alert', value: teamsText(alert.alertId) },
   ]
   if (alert.logTypes.length > 0)
-    facts.splice(3, 0, { title: 'Log types', value: alert.logTypes.join(', ') })
+    facts.splice(3, 0, { title: 'Log types', value: teamsText(alert.logTypes.join(', ')) })
   const body: CardElement[] = [
     {
       type: 'TextBlock',
-      text: clip(notificationTitle(alert, ctx.resend), TEXT_MAX),
+      text: teamsText(notificationTitle(alert, ctx.resend)),
       wrap: true,
       size: 'Large',
       weight: 'Bolder',
@@ -79,12 +92,12 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
     { type: 'FactSet', facts },
   ]
   if (alert.error !== undefined)
-    body.push({ type: 'TextBlock', text: clip(`Error: ${alert.error}`, TEXT_MAX), wrap: true })
+    body.push({ type: 'TextBlock', text: teamsText(`Error: ${alert.error}`), wrap: true })
   if (alert.description !== '')
-    body.push({ type: 'TextBlock', text: clip(alert.description, TEXT_MAX), wrap: true })
+    body.push({ type: 'TextBlock', text: teamsText(alert.description), wrap: true })
   if (alert.runbook !== '') {
     body.push({ type: 'TextBlock', text: 'Runbook', wrap: true, weight: 'Bolder' })
-    body.push({ type: 'TextBlock', text: clip(alert.runbook, TEXT_MAX), wrap: true })
+    body.push({ type: 'TextBlock', text: teamsText(alert.runbook), wrap: true })
   }
   const content: TeamsMessage['attachments'][number]['content'] = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',

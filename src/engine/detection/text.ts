@@ -3,6 +3,7 @@
  * once at compile time, the event side is folded character by character. Strings with non-ASCII
  * characters take the `toLowerCase()` path, whose length may differ from the original.
  */
+import { isDecimalText } from '../../logtypes/fields'
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false
@@ -61,11 +62,10 @@ export function foldConstant(constant: string): FoldedConstant {
   }
 }
 
-const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/
 
 /** A number, or a string holding a decimal number; anything else (booleans included) is not numeric. */
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value)
+  if (typeof value === 'string' && isDecimalText(value.trim())) return Number(value)
   return undefined
 }

@@ -20,7 +20,10 @@ function eventTypeOf(event: PantherEvent): JsonValue | undefined {
       return typeof detail === 'string' && detail.includes('to Admin') ? eventType.ADMIN_ROLE_ASSIGNED : eventType.USER_ACCOUNT_MODIFIED
     }
   }
-  if (typeof category === 'string' && typeof action === 'string') return BY_CATEGORY[category]?.[action] ?? null
+  if (typeof category === 'string' && typeof action === 'string') {
+    const actions = Object.hasOwn(BY_CATEGORY, category) ? BY_CATEGORY[category] : undefined
+    return actions !== undefined && Object.hasOwn(actions, action) ? (actions[action] as string) : null
+  }
   return null
 }
 

@@ -50,5 +50,6 @@ export const AWS_ACCOUNTS: Readonly<Record<string, string>> = {}
 /** `lookup_aws_account_name`: the configured name of an account id, else the id itself. */
 export function lookupAwsAccountName(accountId: JsonValue | undefined): JsonValue | undefined {
   if (typeof accountId !== 'string' && typeof accountId !== 'number') return accountId
-  return AWS_ACCOUNTS[String(accountId)] ?? accountId
+  const id = String(accountId)
+  return Object.hasOwn(AWS_ACCOUNTS, id) ? AWS_ACCOUNTS[id] : accountId
 }

@@ -63,6 +63,6 @@ const NAMES: Readonly<Record<string, string>> = {
 /** `pycountry.countries.get(alpha_2=code)`: the country, or null for an unknown code. */
 export function countryByAlpha2(code: string): Country | null {
   const upper = code.toUpperCase()
-  const name = NAMES[upper]
+  const name = Object.hasOwn(NAMES, upper) ? NAMES[upper] : undefined
   return name === undefined ? null : { alpha2: upper, name }
 }

@@ -10,12 +10,13 @@ import { deepGet, py } from './base'
 import { findEnrichmentTable, listOf, LookupTableMatches } from './lookuptable'
 import { resolveTimestampString, type PyDateTime } from './timestamps'
 
-const SEVERITY_RANK: Readonly<Record<string, number>> = { INFO: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 }
+/** A Map: the compared names come from enrichment data, where `constructor` must rank nothing. */
+const SEVERITY_RANK: ReadonlyMap<string, number> = new Map(Object.entries({ INFO: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 }))
 
 /** `severity_greater_than`: compares two of INFO..CRITICAL; anything else raises, as in Python. */
 export function severityGreaterThan(a: string, b: string): boolean {
-  const ra = SEVERITY_RANK[a]
-  const rb = SEVERITY_RANK[b]
+  const ra = SEVERITY_RANK.get(a)
+  const rb = SEVERITY_RANK.get(b)
   if (ra === undefined || rb === undefined) throw new TypeError(`cannot compare severities ${a} and ${b}`)
   return ra > rb
 }

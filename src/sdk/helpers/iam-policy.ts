@@ -28,7 +28,20 @@ const RESTRICTING_OPERATORS = [
 
 const ARN = /^arn:([^:]*):([^:]*):([^:]*):(|\*|\d{12}|cloudfront):(.+)$/
 const ACCOUNT_NUMBER = /^(\d{12})+$/
-const SERVICE_PRINCIPAL = /^([^.]+)(.[^.]+)?\.amazon(aws)?\.com$/
+
+/**
+ * An AWS service principal, `<name>[.<part>].amazonaws.com` or `.amazon.com`: what upstream's
+ * `^([^.]+)(.[^.]+)?\.amazon(aws)?\.com$` accepts (the part before the suffix is one label or two
+ * labels around one dot), in linear time; that regex backtracks quadratically on a long dotless name.
+ */
+function isServicePrincipal(input: string): boolean {
+  const suffix = input.endsWith('.amazonaws.com') ? 14 : input.endsWith('.amazon.com') ? 11 : 0
+  if (suffix === 0) return false
+  const name = input.slice(0, input.length - suffix)
+  const dot = name.indexOf('.')
+  if (dot === -1) return name.length > 0
+  return dot > 0 && dot < name.length - 1 && name.indexOf('.', dot + 1) === -1
+}
 
 type Doc = Record<string, unknown>
 
@@ -47,7 +60,7 @@ function arnInternetAccessible(input: string): boolean {
     if (arn[2] === 's3') return false // S3 ARNs carry no account
     return arn[4] === '*' || arn[4] === ''
   }
-  if (ACCOUNT_NUMBER.test(input) || SERVICE_PRINCIPAL.test(input)) return false
+  if (ACCOUNT_NUMBER.test(input) || isServicePrincipal(input)) return false
   // unparsable: only a wildcard makes it open
   return input.includes('*')
 }
@@ -93,8 +106,8 @@ function principalsOf(statement: Doc): string[] {
     for (const item of asList(value)) out.push(String(item))
   }
   if (isDoc(principal)) {
-    if ('AWS' in principal) add(principal.AWS)
-    if ('Service' in principal) add(principal.Service)
+    if (Object.hasOwn(principal, 'AWS')) add(principal.AWS)
+    if (Object.hasOwn(principal, 'Service')) add(principal.Service)
   } else {
     add(principal)
   }
@@ -105,7 +118,7 @@ function statementInternetAccessible(statement: unknown): boolean {
   if (!isDoc(statement)) throw new TypeError('policy statement is not an object')
   if (statement.Effect !== 'Allow') return false
   if (!conditionsInternetAccessible(statement.Condition)) return false
-  if ('NotPrincipal' in statement) return true
+  if (Object.hasOwn(statement, 'NotPrincipal')) return true
   return principalsOf(statement).some(arnInternetAccessible)
 }
 

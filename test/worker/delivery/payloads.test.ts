@@ -328,3 +328,75 @@ describe('teams payload (Workflows webhook, Adaptive Card)', () => {
     expect(new TextEncoder().encode(JSON.stringify(msg)).byteLength).toBeLessThan(28 * 1024)
   })
 })
+
+describe('event text cannot command a destination', () => {
+  // What a rule's title or alert context may carry from a CloudTrail field.
+  const hostile = '<!channel> x <https://evil.example|Sign in> [Sign in](https://evil.example) **b** & <@U1>'
+
+  it('slack: &, < and > are escaped in every mrkdwn string, top-level text and fallback included', () => {
+    const alert = alertRecord({ title: hostile, error: hostile, runbook: hostile, description: hostile })
+    const msg = slackMessage(alert, ctx)
+    const mrkdwn = [
+      msg.text,
+      msg.attachments[0]!.fallback,
+      ...msg.attachments[0]!.blocks.flatMap((b) =>
+        b.type === 'section' ? [b.text?.text ?? '', ...(b.fields ?? []).map((f) => f.text)] : b.type === 'context' ? b.elements.map((e) => e.text) : [],
+      ),
+    ]
+    for (const text of mrkdwn) {
+      // The only control sequence left is the engine's own alert link.
+      expect(text.replace(`<${ctx.link}|View the alert>`, '')).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/)
+    }
+    expect(msg.text).toBe(
+      'New Alert: &lt;!channel&gt; x &lt;https://evil.example|Sign in&gt; [Sign in](https://evil.example) **b** &amp; &lt;@U1&gt; (INFO)'.replace(
+        '(INFO)',
+        `(${alert.severity})`,
+      ),
+    )
+  })
+
+  it('slack: cutting to a limit never splits an escape', () => {
+    const msg = slackMessage(alertRecord({ title: '&'.repeat(5000) }), ctx)
+    expect(msg.text.length).toBeLessThanOrEqual(3000)
+    expect(msg.text).toMatch(/^New Alert: (&amp;)+…$/)
+  })
+
+  it('teams: Markdown links, images, emphasis and HTML in event text are escaped in text and facts', () => {
+    const alert = alertRecord({ title: hostile, error: hostile, runbook: hostile, ruleName: hostile })
+    const card = teamsMessage(alert, ctx).attachments[0]!.content
+    const texts = card.body.flatMap((e) =>
+      e.type === 'TextBlock' ? [e.text] : e.facts.flatMap((f) => [f.title, f.value]),
+    )
+    for (const text of texts) {
+      // Every Markdown character left is preceded by a backslash.
+      expect(text).not.toMatch(/(^|[^\\])[[\]*<>_~`#!]/)
+    }
+    expect(card.body[0]).toMatchObject({
+      text: 'New Alert: \\<\\!channel\\> x \\<https://evil.example|Sign in\\> \\[Sign in\\](https://evil.example) \\*\\*b\\*\\* & \\<@U1\\>',
+    })
+    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'View the alert', url: ctx.link }])
+  })
+
+  it('teams: escaping stays within the 2000-character text limit', () => {
+    const card = teamsMessage(alertRecord({ title: '['.repeat(5000) }), ctx).attachments[0]!.content
+    const title = (card.body[0] as { text: string }).text
+    expect(title.length).toBeLessThanOrEqual(2000)
+    expect(title).toMatch(/^New Alert: (\\\[)+…$/)
+  })
+
+  it('pagerduty: the summary is cut to 1024 characters; event text stays data in custom_details', () => {
+    const ev = pagerDutyEvent(alertRecord({ title: hostile.repeat(100) }), ctx, 'k')
+    expect(Array.from(ev.payload.summary).length).toBeLessThanOrEqual(1024)
+    expect(ev.payload.custom_details.title).toBe(hostile.repeat(100))
+  })
+
+  it('webhook: event text is a JSON string value, byte for byte', async () => {
+    const alert = alertRecord({ title: `${hostile}", "severity": "CRITICAL` })
+    const body = JSON.parse((await webhookRequest('https://h.example/x', alert, ctx, { secret: undefined, messageId: 'm1', timestamp: 1 })).body) as {
+      title: string
+      severity: string
+    }
+    expect(body.title).toBe(`New Alert: ${hostile}", "severity": "CRITICAL`)
+    expect(body.severity).toBe(alert.severity)
+  })
+})

@@ -14,6 +14,7 @@ import {
   assertPrototypesClean,
   badCloudTrail,
   encodeItems,
+  FUZZED_LOG_TYPES,
   garbageLine,
   maybeGzip,
   post,
@@ -22,6 +23,7 @@ import {
   timeoutMs,
   utf8,
   validCloudTrail,
+  validWithHostileKeys,
   type Encoding,
   type Item,
 } from '../../support/fuzz'
@@ -355,4 +357,57 @@ it('a body that claims gzip but is not, and a truncated gzip, are 400s naming gz
     expect(res.status).toBe(400)
     expect(res.body.error).toMatch(/gzip/)
   }
+})
+
+/** A batch of one log type: events with prototype-named keys beside events it must reject. */
+const hostileCase = fc
+  .constantFrom(...FUZZED_LOG_TYPES)
+  .chain((logType) =>
+    fc.record({
+      logType: fc.constant(logType),
+      items: fc.array(
+        fc.oneof(
+          { weight: 3, arbitrary: validWithHostileKeys(logType) },
+          { weight: 1, arbitrary: fc.constantFrom('null', '42', '"text"', '[1]').map((json) => ({ json, valid: false })) },
+        ),
+        { minLength: 1, maxLength: 8 },
+      ),
+    }),
+  )
+
+describe('fuzz: prototype-named keys (constructor, __proto__, isPrototypeOf, ...) in every log type', () => {
+  it(
+    'through the Worker: 200, every valid event accepted, prototypes untouched',
+    async () => {
+      await runProperty(
+        'hostile-keys',
+        fc.asyncProperty(hostileCase, async (c) => {
+          const res = await post(c.logType, encodeItems(c.items, 'array'), { 'content-type': 'application/json' })
+          expectSane(res)
+          const valid = c.items.filter((i) => i.valid).length
+          expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200)
+          expect(res.body.accepted, JSON.stringify(res.body.errors).slice(0, 300)).toBe(valid)
+          expect(res.body.rejected).toBe(c.items.length - valid)
+        }),
+      )
+    },
+    timeoutMs('hostile-keys'),
+  )
+
+  it(
+    'in process: exact counts, events keep Object.prototype, prototypes untouched',
+    async () => {
+      await runProperty(
+        'decode-hostile-keys',
+        fc.property(hostileCase, (c) => {
+          const out = ingestInProcess(c.logType, encodeItems(c.items, 'array'), 'json')
+          assertPrototypesClean()
+          if ('status' in out) throw new Error(`refused with ${out.status}`)
+          expect(out.accepted.length).toBe(c.items.filter((i) => i.valid).length)
+          for (const event of out.accepted) expect(Object.getPrototypeOf(event)).toBe(Object.prototype)
+        }),
+      )
+    },
+    timeoutMs('decode-hostile-keys'),
+  )
 })
