@@ -3,4 +3,5 @@
  * (src/worker/dedup-window.ts) makes this store the dedup objects' sink.
  */
 export { alertsRoutes } from './routes'
+export { isSystemAlert, raiseSystemAlert, type SystemAlert, type SystemAlertKind } from './system'
 export { getAlert, listAlerts, setAlertStatus, upsertAlert, type StoredAlert } from './store'

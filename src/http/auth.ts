@@ -20,6 +20,13 @@ function bearerToken(authorization: string | undefined): string | undefined {
   return authorization?.match(/^\s*Bearer\s+(\S+)\s*$/i)?.[1]
 }
 
+/** Whether the request carries the `ADMIN_TOKEN` bearer token (for routes that answer more to the admin). */
+export async function isAdmin(authorization: string | undefined, env: Env): Promise<boolean> {
+  const token = bearerToken(authorization)
+  const secret = typeof env.ADMIN_TOKEN === 'string' ? env.ADMIN_TOKEN : ''
+  return token !== undefined && (await secretMatches(token, secret))
+}
+
 /** Hono middleware: 401 with a JSON error unless the request carries the `ADMIN_TOKEN` bearer token. */
 export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = bearerToken(c.req.header('Authorization'))

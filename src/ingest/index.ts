@@ -33,6 +33,25 @@ interface IngestAnswer {
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>()
 
+/** What an observer learns of each answered batch (no content: the source and counts). */
+export interface BatchSeen {
+  sourceId: string
+  /** Epoch ms of the answer. */
+  at: number
+  ruleErrors: number
+}
+
+type BatchObserver = (env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, batch: BatchSeen) => void
+const observers: BatchObserver[] = []
+
+/**
+ * Calls `observer` after every answered batch (replays included: the source is alive). The Worker's
+ * wiring registers the health monitor here; ingest knows nothing of it.
+ */
+export function observeBatches(observer: BatchObserver): void {
+  observers.push(observer)
+}
+
 /** Memory admission for the whole isolate (see admission.ts). */
 const admission = new Admission()
 
@@ -77,6 +96,8 @@ ingestRoutes.post('/:logType', async (c) => {
       replay: answer.replay === true,
       durationMs: Date.now() - started,
     })
+    const seen: BatchSeen = { sourceId: source.id, at: Date.now(), ruleErrors: answer.ruleErrors }
+    for (const observe of observers) observe(c.env, c.executionCtx, seen)
     return c.json(answer, 200)
   } catch (err) {
     // Refusals are logged with their status; an ApiError's message names limits and fields only.

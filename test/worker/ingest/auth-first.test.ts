@@ -23,14 +23,14 @@ function trickle(everyMs: number): { stream: ReadableStream<Uint8Array>; stop: (
     },
     cancel() {
       open = false
-      clearInterval(timer)
+      if (timer !== undefined) clearInterval(timer)
     },
   })
   return {
     stream,
     stop: () => {
       open = false
-      clearInterval(timer)
+      if (timer !== undefined) clearInterval(timer)
     },
   }
 }
@@ -74,7 +74,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
   try {
     return await Promise.race([promise, late])
   } finally {
-    clearTimeout(timer)
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 
