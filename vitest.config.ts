@@ -22,7 +22,7 @@ export default defineConfig({
                   { id: 'sf-forwarder', label: 'Salesforce forwarder', logTypes: ['Salesforce.RealtimeEvent'], auth: { type: 'bearer', secret: 'SF_FORWARDER_TOKEN' } },
                   { id: 'ct-signed', label: 'Signed CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Signature', algorithm: 'sha256', secret: 'CT_HMAC_KEY', prefix: 'sha256=' } },
                   // Signed with a timestamp (test/worker/ingest/signed-timestamp.test.ts).
-                  { id: 'ct-stamped', label: 'Stamped CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Stamped-Signature', algorithm: 'sha256', secret: 'CT_STAMPED_KEY', timestamp: { header: 'X-Signature-Timestamp', toleranceSeconds: 300 } } },
+                  { id: 'ct-stamped', label: 'Stamped CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Stamped-Signature', algorithm: 'sha256', secret: 'CT_STAMPED_KEY', timestamp: { header: 'X-Signature-Timestamp', toleranceSeconds: 300 } }, expectedEveryMinutes: 60 },
                 ]),
                 CT_STAMPED_KEY: 'ct-stamped-key-9a0c7e5b3d21f846',
                 // Bodies that trickle are cut off after this (test/worker/ingest/auth-first.test.ts).
