@@ -9,6 +9,7 @@ import {
   clip,
   JSON_HEADERS,
   notificationTitle,
+  summaryPairs,
   type DeliverableAlert,
   type OutboundRequest,
   type PayloadContext,
@@ -67,6 +68,7 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
   ]
   if (alert.logTypes.length > 0)
     facts.splice(3, 0, { title: 'Log types', value: alert.logTypes.join(', ') })
+  for (const [name, value] of summaryPairs(alert)) facts.push({ title: name, value: clip(value, TEXT_MAX) })
   const body: CardElement[] = [
     {
       type: 'TextBlock',
