@@ -15,7 +15,7 @@
  * report, and by the cron trigger in wrangler.toml (so a deployment that receives nothing still
  * notices silent sources); it then re-arms itself for good.
  *
- * Ingest reports to it through `reportBatch`, at most every REPORT_EVERY_MS per isolate and source
+ * Ingest reports to it through `reportBatch`, at most every REPORT_EVERY_MS per isolate (all sources at once)
  * (sooner when a batch had rule errors), off the answer's path (`waitUntil`): a report that an isolate
  * loses in a crash delays a silence alert by one report at most.
  */
