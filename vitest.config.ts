@@ -24,7 +24,12 @@ export default defineConfig({
                 SOURCES: JSON.stringify([
                   { id: 'sf-forwarder', label: 'Salesforce forwarder', logTypes: ['Salesforce.RealtimeEvent'], auth: { type: 'bearer', secret: 'SF_FORWARDER_TOKEN' } },
                   { id: 'ct-signed', label: 'Signed CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Signature', algorithm: 'sha256', secret: 'CT_HMAC_KEY', prefix: 'sha256=' } },
+                  // Signed with a timestamp (test/worker/ingest/signed-timestamp.test.ts).
+                  { id: 'ct-stamped', label: 'Stamped CloudTrail', logTypes: ['AWS.CloudTrail'], auth: { type: 'hmac', header: 'X-Stamped-Signature', algorithm: 'sha256', secret: 'CT_STAMPED_KEY', timestamp: { header: 'X-Signature-Timestamp', toleranceSeconds: 300 } }, expectedEveryMinutes: 60 },
                 ]),
+                CT_STAMPED_KEY: 'ct-stamped-key-9a0c7e5b3d21f846',
+                // Bodies that trickle are cut off after this (test/worker/ingest/auth-first.test.ts).
+                BODY_READ_TIMEOUT_MS: '2000',
                 SF_FORWARDER_TOKEN: 'sf-bearer-0b7e3c9d51a4f2e8',
                 CT_HMAC_KEY: 'ct-hmac-key-6f1d2a9c84be3705',
               },

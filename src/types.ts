@@ -140,6 +140,11 @@ export interface AlertRecord {
   threshold: number
   /** For `RULE_ERROR`: the error's class and message. */
   error?: string
+  /**
+   * The rule's `SummaryAttributes`: each named field's value in the alert's first event (null when
+   * absent), by the name as the rule wrote it. Absent when the rule names none.
+   */
+  summaryAttributes?: JsonObject
   /** The first few matched events of the window (bounded in number and size). */
   sampleEvents: JsonObject[]
   status: AlertStatus

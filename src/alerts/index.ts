@@ -3,6 +3,7 @@
  * (src/worker/dedup-window.ts) makes this store the dedup objects' sink.
  */
 export { alertsRoutes, encodeCursor, parseQuery, parseTriage } from './routes'
+export { isSystemAlert, raiseSystemAlert, type SystemAlert, type SystemAlertKind } from './system'
 export { Alert, AlertListQuery, AlertPage, TriageBody } from './schemas'
 export {
   alertFacets,

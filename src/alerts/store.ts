@@ -7,10 +7,10 @@ import type { AlertRecord, AlertStatus, JsonObject, Severity } from '../types'
 const COLUMNS = `alert_id, rule_id, rule_name, rule_version, type, severity, title, dedup, created_at,
   updated_at, window_started_at, first_event_at, last_event_at, event_count, unique_count, log_types,
   alert_context, description, reference, runbook, tags, reports, destinations, dedup_period_minutes,
-  threshold, error, sample_events, revision`
+  threshold, error, sample_events, revision, summary_attributes`
 
 // Status and its time belong to triage: an upsert never touches them.
-const UPSERT = `INSERT INTO alerts (${COLUMNS}) VALUES (${Array(28).fill('?').join(', ')})
+const UPSERT = `INSERT INTO alerts (${COLUMNS}) VALUES (${Array(29).fill('?').join(', ')})
 ON CONFLICT (alert_id) DO UPDATE SET
   rule_name = excluded.rule_name, rule_version = excluded.rule_version, severity = excluded.severity,
   title = excluded.title, updated_at = excluded.updated_at, first_event_at = excluded.first_event_at,
@@ -20,7 +20,8 @@ ON CONFLICT (alert_id) DO UPDATE SET
   reference = excluded.reference, runbook = excluded.runbook, tags = excluded.tags,
   reports = excluded.reports, destinations = excluded.destinations,
   dedup_period_minutes = excluded.dedup_period_minutes, threshold = excluded.threshold,
-  error = excluded.error, sample_events = excluded.sample_events, revision = excluded.revision
+  error = excluded.error, sample_events = excluded.sample_events, revision = excluded.revision,
+  summary_attributes = excluded.summary_attributes
 WHERE excluded.revision > alerts.revision`
 
 const ms = (iso: string): number => Date.parse(iso)
@@ -58,6 +59,7 @@ export async function upsertAlert(db: D1Database, r: AlertRecord): Promise<void>
       r.error ?? null,
       JSON.stringify(r.sampleEvents),
       r.revision,
+      r.summaryAttributes === undefined ? null : JSON.stringify(r.summaryAttributes),
     )
     .run()
 }
@@ -96,6 +98,7 @@ interface ListedRow {
   status_note: string | null
   status_by: string | null
   revision: number
+  summary_attributes: string | null
 }
 
 /** An alert as the API answers it: the record plus its triage time (lists leave out the samples). */
@@ -148,6 +151,9 @@ function fromRow(row: ListedRow | AlertRow): StoredAlert {
   if ('sample_events' in row) alert.sampleEvents = JSON.parse(row.sample_events) as JsonObject[]
   if (row.unique_count !== null) alert.uniqueCount = row.unique_count
   if (row.error !== null) alert.error = row.error
+  if (row.summary_attributes !== null) {
+    alert.summaryAttributes = JSON.parse(row.summary_attributes) as JsonObject
+  }
   return alert
 }
 

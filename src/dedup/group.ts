@@ -5,7 +5,7 @@
  * sample events, and (for rules with `unique()`) its distinct unique values.
  */
 import { createHash } from 'node:crypto'
-import type { AlertType, JsonObject, RuleMatch, RuleMeta } from '../types'
+import type { AlertType, JsonObject, JsonValue, RuleMatch, RuleMeta } from '../types'
 
 /** Sample events a group carries to its object. */
 export const SAMPLES_PER_GROUP = 3
@@ -30,7 +30,7 @@ export interface GroupRule {
 export type GroupFields = Pick<
   RuleMatch,
   'title' | 'severity' | 'alertContext' | 'description' | 'reference' | 'runbook' | 'destinations' | 'error'
->
+> & { summaryAttributes?: JsonObject }
 
 /** One object call: everything a batch adds to one dedup key. */
 export interface MatchGroup {
@@ -71,6 +71,38 @@ export function boundedSample(event: JsonObject): JsonObject {
   }
 }
 
+/** Longest JSON text of one summary attribute's value; a longer one is kept as cut JSON text. */
+const MAX_SUMMARY_VALUE_CHARS = 1000
+
+/**
+ * Panther's SummaryAttributes: each named field of the event, by own properties only. A name is
+ * looked up whole first, then as a path (`userIdentity:arn`, or `userIdentity.arn`).
+ */
+export function summaryAttributes(event: JsonObject, names: readonly string[]): JsonObject {
+  const out: JsonObject = Object.create(null) as JsonObject
+  for (const name of names) {
+    let value: JsonValue | undefined = Object.hasOwn(event, name) ? event[name] : undefined
+    if (value === undefined && /[:.]/.test(name)) {
+      value = event
+      for (const part of name.split(/[:.]/)) {
+        value =
+          value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, part)
+            ? value[part]
+            : undefined
+        if (value === undefined) break
+      }
+    }
+    const text = value === undefined ? 'null' : JSON.stringify(value)
+    out[name] =
+      value === undefined
+        ? null
+        : text.length > MAX_SUMMARY_VALUE_CHARS
+          ? `${text.slice(0, MAX_SUMMARY_VALUE_CHARS)}...`
+          : value
+  }
+  return { ...out }
+}
+
 function fieldsOf(m: RuleMatch): GroupFields {
   const fields: GroupFields = {
     title: m.title,
@@ -82,6 +114,9 @@ function fieldsOf(m: RuleMatch): GroupFields {
     destinations: m.destinations,
   }
   if (m.error !== undefined) fields.error = m.error
+  if (m.rule.summaryAttributes.length > 0) {
+    fields.summaryAttributes = summaryAttributes(m.event, m.rule.summaryAttributes)
+  }
   return fields
 }
 

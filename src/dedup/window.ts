@@ -138,6 +138,7 @@ export function alertRecordOf(window: Window, group: Pick<MatchGroup, 'type' | '
     revision: window.revision,
   }
   if (window.uniqueCount !== null) record.uniqueCount = window.uniqueCount
+  if (fields.summaryAttributes !== undefined) record.summaryAttributes = fields.summaryAttributes
   if (fields.error !== undefined) record.error = fields.error
   return record
 }

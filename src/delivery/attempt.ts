@@ -10,6 +10,7 @@ import { buildRequest, type DeliverableAlert } from './payloads'
 import { decide, type Decision } from './retry'
 import { sendAttempt } from './send'
 import { recordAttempt, type DeliveryKey } from './store'
+import { logEvent } from '../log'
 
 const OUTCOME = { delivered: 'DELIVERED', retry: 'RETRY', failed: 'FAILED' } as const
 
@@ -17,12 +18,12 @@ const OUTCOME = { delivered: 'DELIVERED', retry: 'RETRY', failed: 'FAILED' } as 
 export async function deliveryKey(
   alertId: string,
   destinationId: string,
-  request: Pick<DeliveryMessage, 'reason' | 'resendAt'>,
+  request: Pick<DeliveryMessage, 'reason' | 'resendAt' | 'webhookId'>,
 ): Promise<DeliveryKey> {
   return {
     alertId,
     destinationId,
-    webhookId: await webhookIdFor(alertId, destinationId, request.resendAt),
+    webhookId: request.webhookId ?? (await webhookIdFor(alertId, destinationId, request.resendAt)),
     reason: request.reason,
   }
 }
@@ -58,11 +59,21 @@ export async function attemptDelivery(
     outcome: OUTCOME[decision.action],
     retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
   })
-  const what = `delivery of alert ${alert.alertId} to ${destination.id} (attempt ${attempt})`
-  if (decision.action === 'retry') {
-    console.warn(`${what}: ${sent.error ?? decision.reason}; retrying in ${decision.delaySeconds} s`)
-  } else if (decision.action === 'failed') {
-    console.warn(`${what} FAILED: ${decision.reason}`)
-  }
+  logEvent(
+    'delivery.attempt',
+    {
+      alertId: alert.alertId,
+      destination: destination.id,
+      destinationType: destination.type,
+      attempt,
+      outcome: OUTCOME[decision.action],
+      statusCode: sent.result.kind === 'response' ? sent.result.status : null,
+      result: sent.result.kind,
+      durationMs: sent.durationMs,
+      retryInSeconds: decision.action === 'retry' ? decision.delaySeconds : null,
+      reason: decision.action === 'delivered' ? null : decision.reason,
+    },
+    decision.action === 'delivered' ? 'info' : 'warn',
+  )
   return decision
 }

@@ -8,7 +8,8 @@
  * can then be re-sent by hand).
  */
 import * as v from 'valibot'
-import { getAlert, type StoredAlert } from '../alerts'
+import { getAlert, isSystemAlert, raiseSystemAlert, type StoredAlert } from '../alerts'
+import { logEvent } from '../log'
 import { findRule } from '../engine'
 import { attemptDelivery, deliveryKey } from './attempt'
 import {
@@ -89,10 +90,11 @@ async function processDeadLetter(message: Message<unknown>, env: Env): Promise<v
   }
   const request: DeliveryMessage = parsed.output
   let ids = request.destinationIds
+  let alert: StoredAlert | null | undefined
   if (ids === undefined) {
     // Routing itself never succeeded (alert missing or configuration broken); route now if possible.
     try {
-      const alert = await getAlert(env.ALERTS_DB, request.alertId)
+      alert = await getAlert(env.ALERTS_DB, request.alertId)
       ids =
         alert === null
           ? ['*']
@@ -101,11 +103,31 @@ async function processDeadLetter(message: Message<unknown>, env: Env): Promise<v
       ids = ['*']
     }
   }
+  alert ??= await getAlert(env.ALERTS_DB, request.alertId)
   const now = Date.now()
   for (const id of ids) {
     const error = 'retries exhausted: moved to the dead-letter queue'
     await markFailed(env.ALERTS_DB, await deliveryKey(request.alertId, id, request), error, now)
-    console.error(`delivery of alert ${request.alertId} to ${id} FAILED: ${error}`)
+    logEvent(
+      'delivery.dead_lettered',
+      { alertId: request.alertId, destination: id, status: 'FAILED', error },
+      'error',
+    )
+    // A system alert's own dead letter raises nothing: a broken destination would feed itself.
+    if (alert !== null && isSystemAlert(alert.ruleId)) continue
+    await raiseSystemAlert(env, {
+      kind: 'System.DeliveryDeadLettered',
+      dedup: id,
+      title: `Deliveries to ${id} failed: retries exhausted`,
+      severity: 'HIGH',
+      context: {
+        destinationId: id,
+        alertId: request.alertId,
+        ruleId: alert?.ruleId ?? null,
+        alertTitle: alert?.title ?? null,
+      },
+      runbook: `GET /alerts/${request.alertId}/deliveries shows the attempts and the destination's answers. Fix the destination, then re-send (POST /alerts/<id>/deliveries).`,
+    })
   }
   message.ack()
 }

@@ -17,6 +17,11 @@ export interface DeliveryMessage extends DeliveryRequest {
    * queue's own count starts at 1 again, so attempt numbers and backoff add this.
    */
   priorAttempts?: number
+  /**
+   * The delivery's stored `webhook-id`, on a message re-driven from its row (src/delivery/redrive.ts):
+   * the row does not keep a re-send's time, so the id is carried as stored.
+   */
+  webhookId?: string
 }
 
 export const DeliveryMessageSchema = v.object({
@@ -25,6 +30,7 @@ export const DeliveryMessageSchema = v.object({
   reason: v.picklist(['created', 'resend']),
   resendAt: v.optional(v.pipe(v.number(), v.integer())),
   priorAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  webhookId: v.optional(v.pipe(v.string(), v.regex(/^msg_[0-9a-f]{32}$/))),
 })
 
 /**

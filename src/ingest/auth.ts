@@ -8,7 +8,8 @@
 import { ApiError } from '../http/errors'
 import { DEFAULT_SOURCE, type Source } from './source'
 import { ConfigError } from '../config'
-import { parseSources, resolveSecrets } from './sources'
+import { parseSources, resolveSecrets, type SignedTimestamp } from './sources'
+import { rememberSignature } from './idempotency'
 
 export { DEFAULT_SOURCE, type Source } from './source'
 
@@ -25,6 +26,7 @@ interface HmacCredential {
   encoding: 'hex' | 'base64'
   key: CryptoKey
   source: Source
+  timestamp?: SignedTimestamp
 }
 
 interface Credentials {
@@ -86,6 +88,7 @@ async function ingestCredentials(env: Env): Promise<Credentials> {
             ['sign'],
           ),
           source,
+          ...(config.auth.timestamp ? { timestamp: config.auth.timestamp } : {}),
         })
       }
     }
@@ -103,12 +106,15 @@ function unauthorized(message: string): ApiError {
 
 /**
  * Returns the Source of a valid bearer token or HMAC signature, or throws a 401 ApiError.
- * `rawBody` is read only when a signature has to be checked.
+ * A bearer token is decided from the headers alone. `rawBody` (read within the body time limit) is
+ * read only when a signature has to be checked, and only after the timestamp of a source that signs
+ * one was found within its tolerance.
  */
 export async function authenticate(
   headers: Headers,
   env: Env,
   rawBody: () => Promise<Uint8Array>,
+  now = Date.now(),
 ): Promise<Source> {
   const credentials = await ingestCredentials(env)
   const authorization = headers.get('authorization')
@@ -123,23 +129,86 @@ export async function authenticate(
     if (found) return found
   }
   const signed = credentials.hmac.filter((c) => headers.has(c.header))
-  if (signed.length > 0) {
-    const body = await rawBody()
-    let found: Source | undefined
-    for (const credential of signed) {
-      if (await signatureMatches(credential, headers.get(credential.header) ?? '', body)) {
-        found ??= credential.source
-      }
-    }
-    if (found) return found
-    throw unauthorized(`invalid signature in ${signed.map((c) => c.header).join(' / ')}`)
-  }
+  if (signed.length > 0) return verifySigned(signed, headers, env, rawBody, now)
   if (token) throw unauthorized('invalid bearer token')
   if (authorization)
     throw unauthorized('unsupported Authorization: send Authorization: Bearer <token>')
   throw unauthorized(
     'missing bearer token: send Authorization: Bearer <token> (or the signature header of an HMAC source)',
   )
+}
+
+/** The signed content of a credential: the body, or `timestamp.Idempotency-Key.body`. */
+type Stamped = { credential: HmacCredential; prefix: Uint8Array | null }
+
+async function verifySigned(
+  signed: HmacCredential[],
+  headers: Headers,
+  env: Env,
+  rawBody: () => Promise<Uint8Array>,
+  now: number,
+): Promise<Source> {
+  const problems: string[] = []
+  const candidates: Stamped[] = []
+  for (const credential of signed) {
+    if (!credential.timestamp) {
+      candidates.push({ credential, prefix: null })
+      continue
+    }
+    const problem = timestampProblem(credential.timestamp, headers, now)
+    if (problem !== undefined) problems.push(problem)
+    else {
+      const stamp = (headers.get(credential.timestamp.header) ?? '').trim()
+      const key = (headers.get('idempotency-key') ?? '').trim()
+      candidates.push({ credential, prefix: new TextEncoder().encode(`${stamp}.${key}.`) })
+    }
+  }
+  // No signature can be valid: refused before a byte of the body is read.
+  if (candidates.length === 0) throw unauthorized(problems.join('; '))
+  const body = await rawBody()
+  let found: Stamped | undefined
+  for (const candidate of candidates) {
+    const content = candidate.prefix ? concat(candidate.prefix, body) : body
+    const value = headers.get(candidate.credential.header) ?? ''
+    if (await signatureMatches(candidate.credential, value, content)) found ??= candidate
+  }
+  if (!found) {
+    const names = [...new Set(candidates.map((c) => c.credential.header))].join(' / ')
+    throw unauthorized([`invalid signature in ${names}`, ...problems].join('; '))
+  }
+  const stamp = found.credential.timestamp
+  if (stamp) {
+    // Within the tolerance a captured request would still pass: each signature is accepted once.
+    const value = (headers.get(found.credential.header) ?? '').trim()
+    const fresh = await rememberSignature(env, found.credential.source.id, value, stamp.toleranceSeconds * 2000)
+    if (!fresh) {
+      throw unauthorized(
+        `replayed request: this ${found.credential.header} was already received; sign each request with a new ${stamp.header}`,
+      )
+    }
+  }
+  return found.credential.source
+}
+
+/** Why a request's signed timestamp is not acceptable, or undefined when it is. */
+function timestampProblem(stamp: SignedTimestamp, headers: Headers, now: number): string | undefined {
+  const text = headers.get(stamp.header)?.trim()
+  if (text === undefined || text === '') {
+    return `missing ${stamp.header}: this source signs "<${stamp.header}>.<Idempotency-Key>.<body>"`
+  }
+  if (!/^\d{1,12}$/.test(text)) return `${stamp.header} must be a Unix time in seconds`
+  const skew = Math.abs(now / 1000 - Number(text))
+  if (skew > stamp.toleranceSeconds) {
+    return `${stamp.header} is ${Math.round(skew)} s away from the server clock, beyond the tolerance of ${stamp.toleranceSeconds} s (an old or replayed request, or a wrong clock)`
+  }
+  return undefined
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a, 0)
+  out.set(b, a.byteLength)
+  return out
 }
 
 const SHA256_BYTES = 32

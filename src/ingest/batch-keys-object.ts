@@ -95,6 +95,25 @@ export class BatchKeys extends DurableObject<Env> {
     this.sql.exec('DELETE FROM batch_keys WHERE id = ? AND answer IS NULL', id)
   }
 
+  /**
+   * Remembers `id` (a signed request's signature) for `ttlMs`; false when it was already remembered
+   * and has not expired: the same signed request arrived before (a replay).
+   */
+  async remember(id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const row = this.sql
+      .exec<Row>('SELECT expires_at FROM batch_keys WHERE id = ?', id)
+      .toArray()[0]
+    if (row && row.expires_at > now) return false
+    const expiresAt = now + ttlMs
+    this.sql.exec(
+      "INSERT OR REPLACE INTO batch_keys (id, fingerprint, answer, lease_until, expires_at) VALUES (?, 'signature', '', 0, ?)",
+      id,
+      expiresAt,
+    )
+    await this.scheduleExpiry(expiresAt)
+    return true
+  }
+
   /** Keys held, answered or not (for tests and operators). */
   size(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM batch_keys').one().n

@@ -50,25 +50,49 @@ async function readLimited(
   return out
 }
 
+/** 408: the body did not arrive in time; nothing of it was processed. */
+function tooSlow(timeoutMs: number): ApiError {
+  return new ApiError(
+    408,
+    `request body did not arrive within ${timeoutMs} ms (BODY_READ_TIMEOUT_MS); nothing of it was processed`,
+    { timeoutMs },
+    { Connection: 'close' },
+  )
+}
+
 /**
- * The raw request body, checked against Content-Length first and against the bytes actually read.
+ * The raw request body, checked against Content-Length first and against the bytes actually read,
+ * within `timeoutMs`: a body that trickles in (a slow client, or one that never sends what its
+ * Content-Length promised) is cut off with 408 instead of holding the request open.
  */
-export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+export async function readRequestBody(
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, 'request body')
-  if (!request.body) return new Uint8Array(0)
+  const body = request.body
+  if (!body) return new Uint8Array(0)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow(timeoutMs)), timeoutMs)
+  })
   try {
     if (declared !== null && /^\s*\d+\s*$/.test(declared)) {
       // A declared length within the limit bounds what HTTP delivers: read it whole, in one native
-      // call (a chunk-by-chunk read of a large body costs more CPU than parsing it as JSON).
-      const bytes = new Uint8Array(await request.arrayBuffer())
+      // call (a chunk-by-chunk read of a large body costs more CPU than parsing it as JSON). A late
+      // body is abandoned: the answer ends the request and, with it, the read.
+      const bytes = new Uint8Array(await Promise.race([request.arrayBuffer(), deadline]))
       if (bytes.byteLength > limit) throw tooLarge(limit, 'request body')
       return bytes
     }
-    return await readLimited(request.body, limit, 'request body')
+    return await Promise.race([readLimited(body, limit, 'request body'), deadline])
   } catch (err) {
     if (err instanceof ApiError) throw err
     throw new ApiError(400, 'request body could not be read')
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 

@@ -145,6 +145,23 @@ export async function releaseBatch(env: Env, key: BatchKey): Promise<void> {
   }
 }
 
+/**
+ * Remembers a signed request's signature for `ttlMs` (twice its source's timestamp tolerance, so a
+ * request cannot outlive its record); false when it was seen before. The key is a digest of the source
+ * and the signature, kept in the same shards as the batch keys.
+ */
+export async function rememberSignature(
+  env: Env,
+  sourceId: string,
+  signature: string,
+  ttlMs: number,
+): Promise<boolean> {
+  const id = hex(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`sig\n${sourceId}\n${signature}`)),
+  )
+  return batchKeysStub(env, id).remember(id, ttlMs)
+}
+
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'error'
 }

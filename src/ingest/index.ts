@@ -7,7 +7,7 @@ import type * as v from 'valibot'
 import type { IngestAnswerSchema } from './schemas'
 import { getLogType, knownLogTypes, type LogType } from '../logtypes'
 import { processBatch } from '../pipeline'
-import { assertLogTypeAllowed, authenticate } from './auth'
+import { assertLogTypeAllowed, authenticate, type Source } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { ApiError } from '../http/errors'
@@ -15,6 +15,7 @@ import { type BodyFormat, decodeBody, tooManyEvents } from './formats'
 import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
 import { Admission } from './admission'
 import { type IngestLimits, readLimits } from './limits'
+import { logEvent } from '../log'
 
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
 const MAX_ERRORS_IN_ANSWER = 100
@@ -24,47 +25,126 @@ type IngestAnswer = v.InferOutput<typeof IngestAnswerSchema>
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>()
 
+/** What an observer learns of each answered batch (no content: the source and counts). */
+export interface BatchSeen {
+  sourceId: string
+  /** Epoch ms of the answer. */
+  at: number
+  ruleErrors: number
+}
+
+type BatchObserver = (env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, batch: BatchSeen) => void
+const observers: BatchObserver[] = []
+
+/**
+ * Calls `observer` after every answered batch (replays included: the source is alive). The Worker's
+ * wiring registers the health monitor here; ingest knows nothing of it.
+ */
+export function observeBatches(observer: BatchObserver): void {
+  observers.push(observer)
+}
+
 /** Memory admission for the whole isolate (see admission.ts). */
 const admission = new Admission()
 
 ingestRoutes.post('/:logType', async (c) => {
-  const limits = readLimits(c.env)
-  const release = await admission.admit(admittedBytes(c.req.raw.headers, limits.maxBodyBytes))
+  const started = Date.now()
+  let source: Source | undefined
+  let bytes: number | undefined
   try {
-    return await ingestBatch(c, limits)
-  } finally {
-    release()
+    const limits = readLimits(c.env)
+    // Read once, when first needed: by an HMAC source's signature check (before admission: it is
+    // bounded by the body limit and time), else after admission.
+    let raw: Promise<Uint8Array> | undefined
+    const rawBody = () =>
+      (raw ??= readRequestBody(c.req.raw, limits.maxBodyBytes, limits.bodyReadTimeoutMs))
+    // Authenticated first: a request without a valid credential is refused before it is admitted,
+    // so it never holds a share of the admission budget.
+    source = await authenticate(c.req.raw.headers, c.env, rawBody)
+    const logType = allowedLogType(c.req.param('logType'), source)
+    const read = raw ? await raw : undefined
+    const release = await admission.admit(admittedBytes(c.req.raw.headers, limits.maxBodyBytes, read))
+    let answer: IngestAnswer
+    try {
+      answer = await ingestBatch(c, limits, source, logType, async () => {
+        const body = await rawBody()
+        bytes = body.byteLength
+        return body
+      })
+    } finally {
+      release()
+    }
+    logEvent('ingest.batch', {
+      status: 200,
+      source: source.id,
+      logType: logType.name,
+      bytes,
+      accepted: answer.accepted,
+      rejected: answer.rejected,
+      matches: answer.matches,
+      ruleErrors: answer.ruleErrors,
+      alerts: answer.alerts,
+      alertsUpdated: answer.alertsUpdated,
+      replay: answer.replay === true,
+      durationMs: Date.now() - started,
+    })
+    const seen: BatchSeen = { sourceId: source.id, at: Date.now(), ruleErrors: answer.ruleErrors }
+    for (const observe of observers) observe(c.env, c.executionCtx, seen)
+    return c.json(answer, 200)
+  } catch (err) {
+    // Refusals are logged with their status; an ApiError's message names limits and fields only.
+    logEvent(
+      'ingest.batch',
+      {
+        status: err instanceof ApiError ? err.status : 500,
+        source: source?.id ?? null,
+        logType: c.req.param('logType').slice(0, 100),
+        bytes,
+        error: err instanceof ApiError ? err.message : errorName(err),
+        durationMs: Date.now() - started,
+      },
+      'warn',
+    )
+    throw err
   }
 })
 
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error'
+}
+
 /**
  * What a request is charged against the admission budget: its declared length, or the body limit
- * when it may inflate (gzip) or its length is not declared.
+ * when it may inflate (gzip) or its length is not declared. A body already read (to check its
+ * signature) is charged its length.
  */
-function admittedBytes(headers: Headers, maxBodyBytes: number): number {
-  const declared = Number(headers.get('content-length') ?? Number.NaN)
+function admittedBytes(headers: Headers, maxBodyBytes: number, read?: Uint8Array): number {
+  const declared = read ? read.byteLength : Number(headers.get('content-length') ?? Number.NaN)
   const encoding = (headers.get('content-encoding') ?? '').trim().toLowerCase()
   const type = (headers.get('content-type') ?? '').toLowerCase()
   const mayInflate = (encoding !== '' && encoding !== 'identity') || type.includes('gzip')
-  if (!Number.isFinite(declared) || mayInflate) return maxBodyBytes
+  if (!Number.isFinite(declared) || mayInflate || (read && isGzip(read))) return maxBodyBytes
   return Math.min(declared, maxBodyBytes)
 }
 
-async function ingestBatch(
-  c: Context<{ Bindings: Env }, '/:logType'>,
-  limits: IngestLimits,
-): Promise<Response> {
-  // Read once, when first needed: by an HMAC source's signature check, else after the log type checks.
-  let raw: Promise<Uint8Array> | undefined
-  const rawBody = () => (raw ??= readRequestBody(c.req.raw, limits.maxBodyBytes))
-  const source = await authenticate(c.req.raw.headers, c.env, rawBody)
-  const logTypeName = c.req.param('logType')
+/** The log type of the path, when it exists and the source may post it (404 / 403 otherwise). */
+function allowedLogType(logTypeName: string, source: Source): LogType {
   const logType = getLogType(logTypeName)
   if (!logType) {
     const shown = logTypeName.length > 100 ? `${logTypeName.slice(0, 100)}...` : logTypeName
     throw new ApiError(404, `unknown log type: ${shown}`, { knownLogTypes: knownLogTypes() })
   }
   assertLogTypeAllowed(source, logType.name)
+  return logType
+}
+
+async function ingestBatch(
+  c: Context<{ Bindings: Env }, '/:logType'>,
+  limits: IngestLimits,
+  source: Source,
+  logType: LogType,
+  rawBody: () => Promise<Uint8Array>,
+): Promise<IngestAnswer> {
   const { format, gzip } = bodyFormat(
     c.req.header('content-type'),
     c.req.header('content-encoding'),
@@ -83,7 +163,7 @@ async function ingestBatch(
   const key = await batchKeyFor(source, logType.name, c.req.header('idempotency-key'), bytes, text)
   if (key) {
     const earlier = await claimBatch(c.env, key)
-    if (earlier !== undefined) return c.json({ ...(earlier as IngestAnswer), replay: true }, 200)
+    if (earlier !== undefined) return { ...(earlier as IngestAnswer), replay: true }
   }
   let outcome
   try {
@@ -112,7 +192,7 @@ async function ingestBatch(
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
   }
   if (key) await settleBatch(c.env, key, answer)
-  return c.json(answer, 200)
+  return answer
 }
 
 ingestRoutes.all('/:logType', (c) => {

@@ -28,15 +28,55 @@ interface HmacAuth {
   /** Text before the signature in the header, e.g. `sha256=` (GitHub style). */
   prefix?: string
   encoding?: 'hex' | 'base64'
+  /**
+   * Replay protection: the sender puts the Unix time (seconds) in this header and signs
+   * `timestamp + "." + Idempotency-Key + "." + body` instead of the body alone; requests older or
+   * newer than the tolerance, and a signature seen before, are refused.
+   */
+  timestamp?: SignedTimestamp
 }
 
-interface SourceConfig {
+export interface SignedTimestamp {
+  /** Request header carrying the Unix time in seconds, e.g. `X-Signature-Timestamp`. */
+  header: string
+  /** How far the timestamp may be from the server's clock, either way (default 300). */
+  toleranceSeconds: number
+}
+
+export interface SourceConfig {
   id: string
   label: string
   /** When set, the only log types this source may post. */
   logTypes?: string[]
   auth: BearerAuth | HmacAuth
+  /**
+   * When set, the source is expected to post at least this often: longer silences raise a SYSTEM
+   * alert (src/worker/monitor.ts).
+   */
+  expectedEveryMinutes?: number
 }
+
+const headerName = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, -)'),
+  v.check((h) => h.toLowerCase() !== 'authorization', 'must not be Authorization'),
+)
+
+/** Standard Webhooks and Slack both default to five minutes. */
+const DEFAULT_TOLERANCE_SECONDS = 300
+
+const TimestampSchema = v.strictObject({
+  header: headerName,
+  toleranceSeconds: v.optional(
+    v.pipe(
+      v.number('must be a number of seconds'),
+      v.integer('must be a whole number of seconds'),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(3600, 'must be at most 3600'),
+    ),
+    DEFAULT_TOLERANCE_SECONDS,
+  ),
+})
 
 const AuthSchema = v.variant(
   'type',
@@ -44,15 +84,12 @@ const AuthSchema = v.variant(
     v.strictObject({ type: v.literal('bearer'), secret: secretName }),
     v.strictObject({
       type: v.literal('hmac'),
-      header: v.pipe(
-        v.string(),
-        v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, -)'),
-        v.check((h) => h.toLowerCase() !== 'authorization', 'must not be Authorization'),
-      ),
+      header: headerName,
       algorithm: v.literal('sha256', 'must be "sha256"'),
       secret: secretName,
       prefix: v.optional(v.pipe(v.string(), v.maxLength(32, 'must be at most 32 characters'))),
       encoding: v.optional(v.picklist(['hex', 'base64'], 'must be "hex" or "base64"')),
+      timestamp: v.optional(TimestampSchema),
     }),
   ],
   'must be "bearer" or "hmac"',
@@ -81,6 +118,14 @@ const SourceSchema = v.strictObject({
     ),
   ),
   auth: AuthSchema,
+  expectedEveryMinutes: v.optional(
+    v.pipe(
+      v.number('must be a number of minutes'),
+      v.integer('must be a whole number of minutes'),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(10_080, 'must be at most 10080 (a week)'),
+    ),
+  ),
 })
 
 const SourcesSchema = v.array(SourceSchema, 'must be a JSON array of sources')
@@ -110,6 +155,9 @@ export function parseSources(json: unknown): SourceConfig[] {
     if (firstId !== undefined)
       issues.push(`SOURCES[${i}].id: "${s.id}" is already used by [${firstId}]`)
     else ids.set(s.id, i)
+    if (s.auth.type === 'hmac' && s.auth.timestamp?.header.toLowerCase() === s.auth.header.toLowerCase()) {
+      issues.push(`SOURCES[${i}].auth.timestamp.header: must differ from auth.header`)
+    }
     if (s.auth.type === 'bearer') {
       // Two sources behind one token could not be told apart.
       const first = bearerSecrets.get(s.auth.secret)

@@ -1,6 +1,7 @@
 /**
- * The Worker, wired in one place: the Hono app with every route, the three Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`) and the delivery queue consumer. Stages meet here through
+ * The Worker, wired in one place: the Hono app with every route, the four Durable Object classes
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`), the delivery queue consumer and the cron
+ * trigger. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
 import { Hono } from 'hono'
@@ -9,10 +10,11 @@ import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
-import { ingestRoutes } from '../ingest'
+import { ingestRoutes, observeBatches } from '../ingest'
 import { openApiDocument } from './openapi'
 import { rulesRoutes } from './rules-route'
 import { health, refuseWithoutRules, runStartCheck } from './health'
+import { ensureMonitor, reportBatch } from './monitor'
 
 export const app = new Hono<{ Bindings: Env }>()
 
@@ -30,6 +32,13 @@ app.notFound(notFound)
 
 // The configuration preflight runs at an isolate's first request (and logs what it finds).
 app.use('*', runStartCheck)
+// The health monitor (./monitor.ts) starts with the isolate's first request and hears of every batch.
+app.use('*', async (c, next) => {
+  ensureMonitor(c.env, c.executionCtx)
+  await next()
+})
+observeBatches(reportBatch)
+
 app.get('/health', health)
 // The API described from the routes' valibot schemas (src/worker/openapi.ts).
 app.get('/openapi.json', (c) => c.json(openApiDocument()))
@@ -46,11 +55,16 @@ app.route('/', consoleRoutes)
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
 export { DedupWindow } from './dedup-window'
+export { Monitor } from './monitor'
 
 export default {
   fetch: app.fetch,
   // Alert delivery: the `alert-deliveries` queue and its dead-letter queue.
   async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
     await handleDeliveryBatch(batch, env)
+  },
+  // The cron trigger (wrangler.toml) only makes sure the monitor's alarm is set: it runs on its own.
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    ensureMonitor(env, ctx)
   },
 } satisfies ExportedHandler<Env>

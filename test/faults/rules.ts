@@ -6,7 +6,11 @@
 import type { PantherEvent, RuleModule } from '../../src/sdk/rule-api'
 import type { GeneratedRule, RuleSpec } from '../../src/engine/rule'
 
-function spec(ruleId: string, dedupPeriodMinutes = 60): RuleSpec {
+function spec(
+  ruleId: string,
+  dedupPeriodMinutes = 60,
+  extra: Partial<RuleSpec> = {},
+): RuleSpec {
   return {
     file: `test/faults/${ruleId}.yml`,
     analysisType: 'rule',
@@ -28,6 +32,7 @@ function spec(ruleId: string, dedupPeriodMinutes = 60): RuleSpec {
     threshold: 1,
     createAlert: true,
     yaml: {},
+    ...extra,
   }
 }
 
@@ -64,8 +69,24 @@ const looper: RuleModule = {
   },
 }
 
+/** One alert per `faultKey` of `FaultsCrash` events, routed by OutputIds to the crash destinations. */
+const crash: RuleModule = {
+  rule: (e) => name(e) === 'FaultsCrash',
+  title: (e) => `Faults crash ${String(e.get('faultKey'))}`,
+  dedup: (e) => String(e.get('faultKey')),
+}
+
+/** The destinations of `npm run faults` case (e), which only Faults.Crash alerts reach. */
+export const CRASH_DESTINATIONS = ['crash-1', 'crash-2', 'crash-3', 'crash-4']
+
 export const FAULT_RULES: GeneratedRule[] = [
   { spec: spec('Faults.Count'), hooks: count, version: 'fixture-1', pure: false },
   { spec: spec('Faults.Throw'), hooks: thrower, version: 'fixture-1', pure: false },
   { spec: spec('Faults.Loop'), hooks: looper, version: 'fixture-1', pure: false },
+  {
+    spec: spec('Faults.Crash', 60, { severity: 'CRITICAL', outputIds: CRASH_DESTINATIONS }),
+    hooks: crash,
+    version: 'fixture-1',
+    pure: false,
+  },
 ]

@@ -91,6 +91,10 @@ export interface AlertRow {
   type: string
   title: string
   revision: number
+  dedup?: string
+  severity?: string
+  alert_context?: string
+  summary_attributes?: string | null
 }
 
 /** Waits for every dedup object's background outbox flush, so D1 is up to date with the objects. */

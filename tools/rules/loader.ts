@@ -165,7 +165,13 @@ export function loadRuleYaml(file: string, text: string, options: LoadOptions = 
   }
 
   const analysisType = str('AnalysisType')
-  if (analysisType !== undefined && analysisType !== 'rule' && analysisType !== 'scheduled_rule') {
+  if (analysisType === 'scheduled_rule') {
+    // Accepting it would load a rule that never runs: there are no scheduled queries here.
+    err(
+      keyLine('AnalysisType'),
+      'AnalysisType scheduled_rule is not supported: scheduled rules run on the results of scheduled data lake queries, which this engine does not have (it runs streaming rules on ingested events)',
+    )
+  } else if (analysisType !== undefined && analysisType !== 'rule') {
     err(
       keyLine('AnalysisType'),
       `AnalysisType must be rule or scheduled_rule, got ${JSON.stringify(analysisType)}`,
@@ -219,13 +225,13 @@ export function loadRuleYaml(file: string, text: string, options: LoadOptions = 
 
   const logTypes = strList('LogTypes')
   const scheduledQueries = strList('ScheduledQueries')
-  if (has('LogTypes') === has('ScheduledQueries')) {
+  if (has('ScheduledQueries')) {
     err(
-      has('LogTypes') ? keyLine('ScheduledQueries') : 1,
-      has('LogTypes')
-        ? 'LogTypes and ScheduledQueries are mutually exclusive'
-        : 'missing required key LogTypes or ScheduledQueries',
+      keyLine('ScheduledQueries'),
+      'ScheduledQueries is not supported: this engine has no scheduled queries (streaming rules take LogTypes)',
     )
+  } else if (!has('LogTypes')) {
+    err(1, 'missing required key LogTypes')
   }
   for (const lt of logTypes ?? [])
     if (!LOG_TYPE_PATTERN.test(lt))
@@ -243,7 +249,13 @@ export function loadRuleYaml(file: string, text: string, options: LoadOptions = 
   ) {
     err(keyLine('BaseVersion'), 'BaseVersion must be a number or string')
   }
-  bool('OnlyUseBaseRiskScore')
+  // Panther's risk scoring is not implemented: only the value that changes nothing is accepted.
+  if (bool('OnlyUseBaseRiskScore') === true) {
+    err(
+      keyLine('OnlyUseBaseRiskScore'),
+      'OnlyUseBaseRiskScore: true is not supported (this engine has no risk scores); remove it or set it to false',
+    )
+  }
   const createAlert = bool('CreateAlert')
   const dedupPeriodMinutes = positiveInt('DedupPeriodMinutes')
   const threshold = positiveInt('Threshold')

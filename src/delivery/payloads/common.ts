@@ -29,6 +29,7 @@ export type DeliverableAlert = Pick<
   | 'reports'
   | 'destinations'
   | 'error'
+  | 'summaryAttributes'
 >
 
 export interface PayloadContext {
@@ -53,6 +54,15 @@ export function notificationTitle(
   const title = alert.title || alert.ruleName || alert.ruleId
   if (resend) return `[Re-sent]: ${title}`
   return alert.type === 'RULE_ERROR' ? `New rule error: ${title}` : `New Alert: ${title}`
+}
+
+/** SummaryAttributes as `name: value` pairs (strings as they are, other values as JSON). */
+export function summaryPairs(alert: Pick<DeliverableAlert, 'summaryAttributes'>): [string, string][] {
+  if (alert.summaryAttributes === undefined) return []
+  return Object.entries(alert.summaryAttributes).map(([name, value]) => [
+    name,
+    typeof value === 'string' ? value : JSON.stringify(value),
+  ])
 }
 
 export function alertLink(base: string | undefined, alertId: string): string | null {

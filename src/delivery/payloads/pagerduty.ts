@@ -75,6 +75,9 @@ export function pagerDutyEvent(
         tags: alert.tags,
         alertContext: alert.alertContext,
         ...(alert.error === undefined ? {} : { error: alert.error }),
+        ...(alert.summaryAttributes === undefined
+          ? {}
+          : { summaryAttributes: alert.summaryAttributes }),
       },
     },
     client: 'Panther-compatible detection engine',

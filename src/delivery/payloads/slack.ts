@@ -13,6 +13,7 @@ import {
   escapeAndClip,
   JSON_HEADERS,
   notificationTitle,
+  summaryPairs,
   type DeliverableAlert,
   type OutboundRequest,
   type PayloadContext,
@@ -87,6 +88,11 @@ export function slackMessage(alert: DeliverableAlert, ctx: PayloadContext): Slac
     { type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) },
   ]
   if (alert.error !== undefined) blocks.push(section('Error', alert.error))
+  const summary = summaryPairs(alert)
+  if (summary.length > 0) {
+    // One line per attribute; `section` escapes the text (names and values come from the event).
+    blocks.push(section('Summary', summary.map(([name, value]) => `${name}: ${value}`).join('\n')))
+  }
   if (alert.description !== '') blocks.push(section('Description', alert.description))
   if (alert.runbook !== '') blocks.push(section('Runbook', alert.runbook))
   if (ctx.link !== null) {

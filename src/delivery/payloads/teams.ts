@@ -11,6 +11,7 @@ import {
   escapeAndClip,
   JSON_HEADERS,
   notificationTitle,
+  summaryPairs,
   type DeliverableAlert,
   type OutboundRequest,
   type PayloadContext,
@@ -80,6 +81,9 @@ export function teamsMessage(alert: DeliverableAlert, ctx: PayloadContext): Team
   ]
   if (alert.logTypes.length > 0)
     facts.splice(3, 0, { title: 'Log types', value: teamsText(alert.logTypes.join(', ')) })
+  for (const [name, value] of summaryPairs(alert)) {
+    facts.push({ title: teamsText(name), value: teamsText(value) })
+  }
   const body: CardElement[] = [
     {
       type: 'TextBlock',

@@ -33,6 +33,7 @@ interface WebhookPayload {
   reports: Record<string, string[]>
   updatedAt: string
   error?: string
+  summaryAttributes?: DeliverableAlert['summaryAttributes']
 }
 
 export function webhookPayload(alert: DeliverableAlert, ctx: PayloadContext): WebhookPayload {
@@ -58,6 +59,7 @@ export function webhookPayload(alert: DeliverableAlert, ctx: PayloadContext): We
     updatedAt: alert.updatedAt,
   }
   if (alert.error !== undefined) payload.error = alert.error
+  if (alert.summaryAttributes !== undefined) payload.summaryAttributes = alert.summaryAttributes
   return payload
 }
 

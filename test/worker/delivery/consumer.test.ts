@@ -245,8 +245,16 @@ describe('delivery consumer', () => {
     expect(state).toMatchObject({ status: 'FAILED', lastStatusCode: 400 })
     expect(state!.lastError).toMatch(/^HTTP 400/)
     expect(state!.history[0]!.bodyExcerpt).toContain('"status":400')
-    expect(logs).toEqual([
-      `delivery of alert ${alert.alertId} to hook (attempt 1) FAILED: HTTP 400: the destination refused the request`,
+    expect(logs.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        event: 'delivery.attempt',
+        alertId: alert.alertId,
+        destination: 'hook',
+        attempt: 1,
+        outcome: 'FAILED',
+        statusCode: 400,
+        reason: 'HTTP 400: the destination refused the request',
+      }),
     ])
   })
 
@@ -297,9 +305,17 @@ describe('delivery consumer', () => {
     expect(down.lastError).toBeTruthy()
     expect(JSON.stringify(states)).not.toContain('SECRETPATH')
     // The operator's log says what happened to each, and never the secret URL.
-    expect(logs.some((l) => l.startsWith(`delivery of alert ${alert.alertId} to down (attempt 1): `))).toBe(true)
-    expect(logs).toContainEqual(
-      expect.stringMatching(/ to slow \(attempt 1\): timed out after 300 ms; retrying in \d+ s$/),
+    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toContainEqual(
+      expect.objectContaining({ alertId: alert.alertId, destination: 'down', attempt: 1, outcome: 'RETRY' }),
+    )
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        destination: 'slow',
+        attempt: 1,
+        reason: 'timed out after 300 ms',
+        retryInSeconds: expect.any(Number),
+      }),
     )
     expect(logs.join('\n')).not.toContain('SECRETPATH')
     expect(slow).toMatchObject({
@@ -323,9 +339,13 @@ describe('delivery consumer', () => {
     expect(state!.lastError).toBe(
       'retries exhausted: moved to the dead-letter queue (last error: HTTP 500)',
     )
-    expect(logs.at(-1)).toBe(
-      `delivery of alert ${alert.alertId} to hook FAILED: retries exhausted: moved to the dead-letter queue`,
-    )
+    expect(JSON.parse(logs.at(-1)!)).toEqual({
+      event: 'delivery.dead_lettered',
+      alertId: alert.alertId,
+      destination: 'hook',
+      status: 'FAILED',
+      error: 'retries exhausted: moved to the dead-letter queue',
+    })
   })
 
   it('does not send again what was delivered (a duplicate request)', async () => {

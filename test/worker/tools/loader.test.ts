@@ -85,13 +85,31 @@ Tests:
       '1: missing required key RuleID',
       '1: missing required key Severity',
       '1: missing required key Filename or Detection',
-      '1: missing required key LogTypes or ScheduledQueries',
+      '1: missing required key LogTypes',
     ])
     const both = VALID.replace(
       'Filename: r.ts',
       'Filename: r.ts\nDetection:\n  - Key: a\n    Condition: Exists',
     )
     expect(lines(both)).toContain('3: Filename and Detection are mutually exclusive')
+  })
+  it('refuses keys it would accept and ignore: scheduled rules, ScheduledQueries, risk scores', () => {
+    const scheduled = VALID.replace('AnalysisType: rule', 'AnalysisType: scheduled_rule')
+    expect(lines(scheduled)).toEqual([
+      '1: AnalysisType scheduled_rule is not supported: scheduled rules run on the results of scheduled data lake queries, which this engine does not have (it runs streaming rules on ingested events)',
+    ])
+    const queries = VALID.replace('LogTypes:\n  - AWS.CloudTrail', 'ScheduledQueries:\n  - My Query')
+    expect(lines(queries)).toEqual([
+      '5: ScheduledQueries is not supported: this engine has no scheduled queries (streaming rules take LogTypes)',
+    ])
+    expect(lines(`${VALID}OnlyUseBaseRiskScore: true\n`)).toEqual([
+      '18: OnlyUseBaseRiskScore: true is not supported (this engine has no risk scores); remove it or set it to false',
+    ])
+    expect(lines(`${VALID}OnlyUseBaseRiskScore: false\n`)).toEqual([])
+  })
+  it('keeps SummaryAttributes for the alert', () => {
+    const r = load(`${VALID}SummaryAttributes:\n  - sourceIpAddress\n  - userIdentity:arn\n`)
+    expect(r.spec?.summaryAttributes).toEqual(['sourceIpAddress', 'userIdentity:arn'])
   })
   it('checks the Filename module exists beside the YAML and is TypeScript', () => {
     const missing = loadRuleYaml(FILE, VALID, { fileExists: (p) => p !== 'rules/x/r.ts' })

@@ -29,7 +29,7 @@ it('with the admin token, lists what the start check found (no destination: a wa
     problems: [],
     warnings: [NO_DESTINATION],
     destinations: 0,
-    sources: 2,
+    sources: 3,
   })
 })
 
