@@ -26,6 +26,10 @@ interface IngestAnswer {
   ruleErrors: number
   alerts: number
   alertsUpdated: number
+  /** Matches a suppression kept from alerting (docs/tuning.md). */
+  suppressed: number
+  /** New alerts folded into their rule's storm alert (docs/tuning.md). */
+  alertsFolded: number
   /** Set on the answer to a retried batch: the counts are the first answer's, nothing was counted again. */
   replay?: true
 }
@@ -98,7 +102,7 @@ async function ingestBatch(
     outcome =
       result.accepted.length > 0
         ? await processBatch(c.env, logType.name, result.accepted, key && retryKeyOf(key))
-        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0, suppressed: 0, alertsFolded: 0 }
   } catch (err) {
     if (key) await releaseBatch(c.env, key)
     throw err
@@ -115,6 +119,8 @@ async function ingestBatch(
     ruleErrors: outcome.ruleErrors,
     alerts: outcome.alertsCreated,
     alertsUpdated: outcome.alertsUpdated,
+    suppressed: outcome.suppressed,
+    alertsFolded: outcome.alertsFolded,
   }
   if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER

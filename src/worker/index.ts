@@ -1,6 +1,6 @@
 /**
- * The Worker, wired in one place: the Hono app with every route, the three Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`) and the delivery queue consumer. Stages meet here through
+ * The Worker, wired in one place: the Hono app with every route, the Durable Object classes
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`, `RuleStorm`) and the delivery queue consumer. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
 import { Hono } from 'hono'
@@ -9,7 +9,9 @@ import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../deli
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes } from '../ingest'
+import { lookupRoutes } from './lookup-routes'
 import { rulesRoutes } from './rules-route'
+import { alertSuppressRoutes, auditRoutes, ruleOverrideRoutes, suppressionRoutes } from './tuning-routes'
 
 const app = new Hono<{ Bindings: Env }>()
 
@@ -31,10 +33,17 @@ app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
 app.route('/destinations', destinationsRoutes)
+// Run-time tuning and lookup tables (docs/tuning.md, docs/enrichment.md).
+app.route('/rules', ruleOverrideRoutes)
+app.route('/suppressions', suppressionRoutes)
+app.route('/alerts', alertSuppressRoutes)
+app.route('/tuning', auditRoutes)
+app.route('/lookups', lookupRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
 export { DedupWindow } from './dedup-window'
+export { RuleStorm } from './rule-storm'
 
 export default {
   fetch: app.fetch,

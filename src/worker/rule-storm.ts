@@ -1,0 +1,41 @@
+/**
+ * The alert-storm limiter as deployed (`RULE_STORMS` binding, class `RuleStorm`): one object per rule
+ * counts its new alerts over the last hour (src/dedup/storm.ts), folds the ones past the limit into
+ * the rule's storm alert (recorded through the normal dedup path), and writes the rule's storm state
+ * to D1 (`rule_storms`), where GET /rules reads it.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { recordGroup, StormGauge, stormGroup, type MatchGroup, type StormState } from '../dedup'
+
+export class RuleStorm extends DurableObject<Env> {
+  private readonly gauge: StormGauge
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.gauge = new StormGauge(ctx.storage.sql)
+  }
+
+  /** Counts a new alert of `group`'s rule; false when it was folded into the storm alert. */
+  async admit(group: MatchGroup, alertId: string, now: number): Promise<boolean> {
+    const limit = group.rule.maxAlertsPerHour ?? Number.POSITIVE_INFINITY
+    const { deliver, state } = this.gauge.decide(group.rule.ruleId, limit, now)
+    if (!deliver) await recordGroup(this.env, stormGroup(group, alertId, state), now)
+    // The decision is recorded on the rule; a storm's end shows at the next new alert.
+    await publishStormState(this.env.ALERTS_DB, state)
+    return deliver
+  }
+
+  async state(): Promise<StormState | null> {
+    return this.gauge.state()
+  }
+}
+
+async function publishStormState(db: D1Database, s: StormState): Promise<void> {
+  await db
+    .prepare(
+      `INSERT OR REPLACE INTO rule_storms (rule_id, storming, since, folded, limit_per_hour, alerts_last_hour, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(s.ruleId, s.storming ? 1 : 0, s.since, s.folded, s.limitPerHour, s.alertsLastHour, s.updatedAt)
+    .run()
+}
