@@ -1,8 +1,9 @@
 /**
  * The alert-storm limiter as deployed (`RULE_STORMS` binding, class `RuleStorm`): one object per rule
  * counts its new alerts over the last hour (src/dedup/storm.ts), folds the ones past the limit into
- * the rule's storm alert (recorded through the normal dedup path), and writes the rule's storm state
- * to D1 (`rule_storms`), where GET /rules reads it.
+ * the rule's storm alert (recorded through the normal dedup path), and writes each change of the
+ * rule's storm state to D1 (`rule_storms`); GET /rules lists the rules found there with this object's
+ * live state.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { recordGroup, StormGauge, stormGroup, type MatchGroup, type StormState } from '../dedup'
@@ -18,10 +19,12 @@ export class RuleStorm extends DurableObject<Env> {
   /** Counts a new alert of `group`'s rule; false when it was folded into the storm alert. */
   async admit(group: MatchGroup, alertId: string, now: number): Promise<boolean> {
     const limit = group.rule.maxAlertsPerHour ?? Number.POSITIVE_INFINITY
+    const wasStorming = this.gauge.state()?.storming
     const { deliver, state } = this.gauge.decide(group.rule.ruleId, limit, now)
     if (!deliver) await recordGroup(this.env, stormGroup(group, alertId, state), now)
-    // The decision is recorded on the rule; a storm's end shows at the next new alert.
-    await publishStormState(this.env.ALERTS_DB, state)
+    // D1 learns the rule has a limiter and each start and end of a storm (GET /rules asks this object
+    // for the live counts); a storm's end shows at the rule's next new alert.
+    if (wasStorming !== state.storming) await publishStormState(this.env.ALERTS_DB, state)
     return deliver
   }
 

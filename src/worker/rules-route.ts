@@ -85,7 +85,16 @@ rulesRoutes.get('/', async (c) => {
     db.prepare('SELECT * FROM rule_storms').all<StormRow>(),
   ])
   const overrideOf = new Map(overrides.map((o) => [o.ruleId, o]))
-  const stormOf = new Map(storms.results.map((s) => [s.rule_id, s]))
+  // D1 records each storm's start and end; the rule's RuleStorm object has the live counts.
+  const live = await Promise.all(
+    storms.results.map(async (row) => {
+      const state = await c.env.RULE_STORMS.get(c.env.RULE_STORMS.idFromName(row.rule_id)).state()
+      return state === null
+        ? row
+        : { ...row, storming: state.storming ? 1 : 0, since: state.since, folded: state.folded, limit_per_hour: state.limitPerHour, alerts_last_hour: state.alertsLastHour, updated_at: state.updatedAt }
+    }),
+  )
+  const stormOf = new Map(live.map((s) => [s.rule_id, s]))
   const rules = sorted
     .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))
     .map((r) => describeRule(r, overrideOf.get(r.id), suppressions, stormOf.get(r.id)))

@@ -75,22 +75,28 @@ describe('rule overrides: admin API', () => {
     expect((await admin('DELETE', `/rules/${VPCE_RULE}/override`, WHO)).status).toBe(404)
   })
 
-  it('switches on a rule its file disables', async () => {
-    const { allRules } = await import('../../../src/engine')
-    const off = allRules().find((r) => !r.spec.enabled && r.spec.logTypes.includes('AWS.CloudTrail'))
-    if (off === undefined) return expect(allRules().every((r) => r.spec.enabled)).toBe(true)
-    await admin('PUT', `/rules/${off.id}/override`, { enabled: true, ...WHO })
-    const row = await ruleRow(off.id)
+  it('switches on a rule its file disables (AWS.ECR.CRUD) and off again', async () => {
+    const ecrPut = {
+      eventVersion: '1.04',
+      userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::123456789012:user/Mary', accountId: '123456789012', userName: 'Mary' },
+      eventTime: '2026-12-05T10:00:00Z',
+      eventSource: 'ecr.amazonaws.com',
+      eventName: 'PutImage',
+      awsRegion: 'us-east-2',
+      sourceIPAddress: '203.0.113.12',
+      requestParameters: { repositoryName: 'testrepo', imageTag: 'latest' },
+      recipientAccountId: '123456789012',
+    }
+    expect((await ruleRow('AWS.ECR.CRUD')).enabled).toBe(false)
+    const before = await post('AWS.CloudTrail', JSON.stringify([ecrPut]))
+    await admin('PUT', '/rules/AWS.ECR.CRUD/override', { enabled: true, ...WHO })
+    const row = await ruleRow('AWS.ECR.CRUD')
     expect(row.enabled).toBe(false)
     expect(row.effective.enabled).toBe(true)
-    const tuning = await currentTuning(env.ALERTS_DB)
-    const { runRules } = await import('../../../src/engine')
-    const test = (off.spec.yaml.Tests as { ExpectedResult: boolean; Log: Record<string, unknown> }[] | undefined)?.find((t) => t.ExpectedResult)
-    if (test !== undefined) {
-      const run = await runRules('AWS.CloudTrail', [{ p_log_type: 'AWS.CloudTrail', p_event_time: '2026-12-05 10:00:00.000', ...test.Log } as never], undefined, tuning)
-      expect(run.matches.some((m) => m.rule.ruleId === off.id)).toBe(true)
-    }
-    await admin('DELETE', `/rules/${off.id}/override`, WHO)
+    const during = await post('AWS.CloudTrail', JSON.stringify([ecrPut]))
+    expect(during.body.matches).toBe(before.body.matches + 1)
+    await admin('DELETE', '/rules/AWS.ECR.CRUD/override', WHO)
+    expect((await post('AWS.CloudTrail', JSON.stringify([ecrPut]))).body.matches).toBe(before.body.matches)
   })
 
   it('overridden OutputIds route the alert when the rule has no destinations() of its own', async () => {
