@@ -64,9 +64,13 @@ function formatOf(c: Context): 'csv' | 'jsonl' {
 async function partText(c: Context): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0')
   if (declared > MAX_PART_BYTES) throw new ApiError(413, `upload part over ${MAX_PART_BYTES} bytes: send the file in parts (npm run lookup -- push does)`)
-  const text = await c.req.text()
-  if (text.length > MAX_PART_BYTES) throw new ApiError(413, `upload part over ${MAX_PART_BYTES} bytes: send the file in parts (npm run lookup -- push does)`)
-  return text
+  const bytes = await c.req.arrayBuffer()
+  if (bytes.byteLength > MAX_PART_BYTES) throw new ApiError(413, `upload part over ${MAX_PART_BYTES} bytes: send the file in parts (npm run lookup -- push does)`)
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    throw new ApiError(400, 'body: not valid UTF-8')
+  }
 }
 
 /** Parses and writes one part; a part with a bad row is refused whole (400 naming lines and columns). */
