@@ -2,7 +2,8 @@
 // visible; equals / contains / dedup; expiry; one call from an alert; bad bodies answered 400.
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { applySuppressions, type RuleMatch, type Suppression } from '../../../src/engine'
+import { applySuppressions, type Suppression } from '../../../src/engine'
+import type { RuleMatch } from '../../../src/types'
 import { admin, VPCE_RULE, vpceCall, WHO } from '../../support/admin'
 import { settleAll } from '../../support/dedup'
 import { post } from '../../support/ingest'
