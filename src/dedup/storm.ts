@@ -46,9 +46,23 @@ const HOUR_MINUTES = 60
 export const STORM_SCHEMA = `
 CREATE TABLE IF NOT EXISTS minutes (minute INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, json TEXT NOT NULL);
 `
 
+/**
+ * Folds not yet added to the storm alert: after the storm's first fold (recorded at once, so the
+ * storm pages without delay), folds are summed here and added in one call a few seconds later, so a
+ * storm of thousands of alerts costs the storm alert's object a call per few seconds, not per alert.
+ */
+export interface PendingFolds {
+  /** Numbers the flushes, so a retried flush is applied once (its call id). */
+  seq: number
+  group: MatchGroup
+}
+
 export class StormGauge {
+  private lastSeq = 0
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(STORM_SCHEMA)
   }
@@ -77,6 +91,37 @@ export class StormGauge {
         }
     this.sql.exec('INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)', JSON.stringify(state))
     return { deliver, state }
+  }
+
+  /** Adds a folded alert's storm group to the pending folds. */
+  addPending(group: MatchGroup): void {
+    const row = this.sql.exec<{ seq: number; json: string }>('SELECT seq, json FROM pending').toArray()[0]
+    if (row === undefined) {
+      // A new number per flush (the clock, made unique): a retry of this flush reuses it.
+      const seq = Math.max(Date.now(), this.lastSeq + 1)
+      this.lastSeq = seq
+      this.sql.exec('INSERT INTO pending (id, seq, json) VALUES (1, ?, ?)', seq, JSON.stringify(group))
+      return
+    }
+    const sum = JSON.parse(row.json) as MatchGroup
+    sum.count += group.count
+    for (const t of group.logTypes) if (!sum.logTypes.includes(t)) sum.logTypes.push(t)
+    if (group.firstEventAt < sum.firstEventAt) sum.firstEventAt = group.firstEventAt
+    if (group.lastEventAt > sum.lastEventAt) sum.lastEventAt = group.lastEventAt
+    this.sql.exec('UPDATE pending SET json = ? WHERE id = 1', JSON.stringify(sum))
+  }
+
+  /** The pending folds as one group (its call id numbered), or null. */
+  pending(): MatchGroup | null {
+    const row = this.sql.exec<{ seq: number; json: string }>('SELECT seq, json FROM pending').toArray()[0]
+    if (row === undefined) return null
+    const group = JSON.parse(row.json) as MatchGroup
+    return { ...group, callId: `storm:${group.rule.ruleId}:flush:${row.seq}` }
+  }
+
+  /** Forgets the pending folds once added to the storm alert. */
+  clearPending(): void {
+    this.sql.exec('DELETE FROM pending')
   }
 
   state(): StormState | null {

@@ -8,6 +8,9 @@
 import { DurableObject } from 'cloudflare:workers'
 import { recordGroup, StormGauge, stormGroup, type MatchGroup, type StormState } from '../dedup'
 
+/** How long folds are summed before they are added to the storm alert. */
+const FOLD_FLUSH_MS = 2000
+
 export class RuleStorm extends DurableObject<Env> {
   private readonly gauge: StormGauge
 
@@ -21,11 +24,28 @@ export class RuleStorm extends DurableObject<Env> {
     const limit = group.rule.maxAlertsPerHour ?? Number.POSITIVE_INFINITY
     const wasStorming = this.gauge.state()?.storming
     const { deliver, state } = this.gauge.decide(group.rule.ruleId, limit, now)
-    if (!deliver) await recordGroup(this.env, stormGroup(group, alertId, state), now)
+    if (!deliver) {
+      const fold = stormGroup(group, alertId, state)
+      // The storm's first fold creates the storm alert now; later ones are summed and added by the
+      // alarm every FOLD_FLUSH_MS (StormGauge.addPending).
+      if (state.folded === 1) await recordGroup(this.env, fold, now)
+      else {
+        this.gauge.addPending(fold)
+        if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + FOLD_FLUSH_MS)
+      }
+    }
     // D1 learns the rule has a limiter and each start and end of a storm (GET /rules asks this object
     // for the live counts); a storm's end shows at the rule's next new alert.
     if (wasStorming !== state.storming) await publishStormState(this.env.ALERTS_DB, state)
     return deliver
+  }
+
+  /** Adds the pending folds to the storm alert; a failure throws, so the runtime retries the alarm. */
+  override async alarm(): Promise<void> {
+    const pending = this.gauge.pending()
+    if (pending === null) return
+    await recordGroup(this.env, pending)
+    this.gauge.clearPending()
   }
 
   async state(): Promise<StormState | null> {

@@ -109,8 +109,8 @@ export async function tuningRound(ctx: Ctx): Promise<void> {
   const stormStarted = performance.now()
   let folded = 0
   let created = 0
-  for (let i = 0; i < storm.length; i += 1000) {
-    const a = await ingest(JSON.stringify(storm.slice(i, i + 1000)))
+  for (let i = 0; i < storm.length; i += 500) {
+    const a = await ingest(JSON.stringify(storm.slice(i, i + 500)))
     folded += a.alertsFolded
     created += a.alerts
   }
