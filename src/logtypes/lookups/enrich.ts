@@ -144,7 +144,11 @@ export async function enrichWithLookups(
   const results = await db.batch<{ pk: string; row: string }>(
     work.map(({ def, keys }) =>
       db
-        .prepare('SELECT pk, row FROM lookup_rows WHERE table_name = ? AND version = ? AND pk IN (SELECT value FROM json_each(?))')
+        // CROSS JOIN keeps the batch's keys the outer loop: one primary-key probe per key, never a
+        // scan of the table's rows (SQLite's planner would otherwise pick the table as the outer loop).
+        .prepare(
+          'SELECT l.pk AS pk, l.row AS row FROM json_each(?3) AS j CROSS JOIN lookup_rows AS l WHERE l.table_name = ?1 AND l.version = ?2 AND l.pk = j.value',
+        )
         .bind(def.name, def.liveVersion, JSON.stringify([...keys])),
     ),
   )
