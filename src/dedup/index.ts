@@ -9,7 +9,7 @@ import type { RecordResult } from './object'
 export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
 export { type BatchRetryKey, dedupKey, groupMatches, type MatchGroup } from './group'
 export { alertIdFor } from './window'
-export { StormGauge, stormDedup, stormGroup, type StormDecision, type StormState } from './storm'
+export { STORM_ALERT_RULE_ID, StormGauge, stormGroup, type StormDecision, type StormState } from './storm'
 
 interface DedupOutcome {
   /** Groups (object calls) the batch made. */

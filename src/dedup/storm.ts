@@ -3,10 +3,11 @@
  * alerts were created in the last hour, each further new alert is stored but not delivered, and is
  * folded into one "rule is storming" alert instead, until the hour's count falls under the limit again.
  *
- * The storm alert goes through the normal alert path: it is a group of the rule itself, under its own
- * dedup string, recorded in its own dedup object. So it is deduplicated like any alert (one per dedup
- * period; its event count is the number of alerts folded into it), stored, listed and routed to the
- * rule's destinations, and it pages once per period however many alerts fold into it.
+ * The storm alert goes through the normal alert path: a system alert `System.RuleStorming` whose dedup
+ * string is the storming rule's id, recorded in its own dedup object. So it is deduplicated like any
+ * alert (one per dedup period; its event count is the number of alerts folded into it), stored,
+ * listed, and routed as the folded alerts' `destinations()` said, else by severity; it pages once per
+ * dedup period however many alerts fold into it.
  *
  * `StormGauge` is the counting, over one rule's SQLite storage (the `RuleStorm` object, one per rule):
  * a count per minute for the last hour (at most 60 rows) and the rule's storm state.
@@ -14,10 +15,11 @@
 import type { MatchGroup } from './group'
 import { dedupKey } from './group'
 
-/** The storm alert's dedup string for a rule. */
-export function stormDedup(ruleId: string): string {
-  return `rule-storm:${ruleId}`
-}
+/**
+ * The storm alert's rule id: a system alert (`System.*`, tag `System`, as the alerts stage's system
+ * alerts are named), one per storming rule (its dedup string is the rule's id).
+ */
+export const STORM_ALERT_RULE_ID = 'System.RuleStorming'
 
 /** The decision on one new alert, and the rule's state after it. */
 export interface StormDecision {
@@ -116,7 +118,7 @@ export class StormGauge {
     const row = this.sql.exec<{ seq: number; json: string }>('SELECT seq, json FROM pending').toArray()[0]
     if (row === undefined) return null
     const group = JSON.parse(row.json) as MatchGroup
-    return { ...group, callId: `storm:${group.rule.ruleId}:flush:${row.seq}` }
+    return { ...group, callId: `storm:${group.dedup}:flush:${row.seq}` }
   }
 
   /** Forgets the pending folds once added to the storm alert. */
@@ -137,13 +139,22 @@ export class StormGauge {
  */
 export function stormGroup(folded: MatchGroup, alertId: string, state: StormState): MatchGroup {
   const { maxAlertsPerHour: _limit, ...rule } = folded.rule
-  const dedup = stormDedup(rule.ruleId)
+  const dedup = rule.ruleId
   return {
-    key: dedupKey('RULE', rule.ruleId, dedup),
+    key: dedupKey('RULE', STORM_ALERT_RULE_ID, dedup),
     callId: `storm:${alertId}`,
     type: 'RULE',
     dedup,
-    rule: { ...rule, threshold: 1, createAlert: true },
+    rule: {
+      ruleId: STORM_ALERT_RULE_ID,
+      ruleName: STORM_ALERT_RULE_ID,
+      version: 'system',
+      dedupPeriodMinutes: rule.dedupPeriodMinutes,
+      threshold: 1,
+      createAlert: true,
+      tags: ['System'],
+      reports: {},
+    },
     count: 1,
     logTypes: folded.logTypes,
     fields: {
@@ -152,6 +163,7 @@ export function stormGroup(folded: MatchGroup, alertId: string, state: StormStat
       alertContext: {
         storm: {
           ruleId: rule.ruleId,
+          ruleName: rule.ruleName,
           limitPerHour: state.limitPerHour,
           alertsLastHour: state.alertsLastHour,
           since: state.since === null ? null : new Date(state.since).toISOString(),

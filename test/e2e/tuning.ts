@@ -103,28 +103,28 @@ export async function tuningRound(ctx: Ctx): Promise<void> {
   check('no alert of the silenced principal reached a destination', hooks((b) => b.title.includes('vpce-noisy')).length === 0)
   await api('DELETE', `/suppressions/${suppression.id}`, WHO)
 
-  // 3. A storm: 5,000 matching events, 200 dedup strings, a storm limit of 0 (every new alert folds).
+  // 3. A storm: 5,000 matching events, 25 dedup strings, a storm limit of 0 (every new alert folds).
   await api('PUT', `/rules/${RULE}/override`, { maxAlertsPerHour: 0, ...WHO })
-  const storm = Array.from({ length: 5000 }, (_, i) => vpceCall('storm', `vpce-storm-${i % 200}`))
+  const storm = Array.from({ length: 5000 }, (_, i) => vpceCall('storm', `vpce-storm-${i % 25}`))
   const stormStarted = performance.now()
   let folded = 0
   let created = 0
-  for (let i = 0; i < storm.length; i += 500) {
-    const a = await ingest(JSON.stringify(storm.slice(i, i + 500)))
+  for (let i = 0; i < storm.length; i += 1000) {
+    const a = await ingest(JSON.stringify(storm.slice(i, i + 1000)))
     folded += a.alertsFolded
     created += a.alerts
   }
   const stormSeconds = (performance.now() - stormStarted) / 1000
-  const stormPages = () => hooks((b) => b.id === RULE && b.title.includes('is storming'))
+  const stormPages = () => hooks((b) => b.id === 'System.RuleStorming' && b.title.includes(RULE))
   await waitFor('the storm alert delivered', () => stormPages().length > 0, 20_000)
   await sleep(2000)
   const stormRow = ((await api('GET', '/rules')).rules as { ruleId: string; storm: { storming: boolean; folded: number } | null }[]).find((r) => r.ruleId === RULE)
   check(
     `storm of 5,000 events (${created} alerts, ${folded} folded, ${stormSeconds.toFixed(1)} s) paged once`,
-    created === 200 && folded === 200 && stormPages().length === 1 && hooks((b) => b.title.includes('vpce-storm-')).length === 0,
+    created === 25 && folded === 25 && stormPages().length === 1 && hooks((b) => b.title.includes('vpce-storm-')).length === 0,
     JSON.stringify({ created, folded, pages: stormPages().length }),
   )
-  check('the storm decision is recorded on the rule', stormRow?.storm?.storming === true && stormRow.storm.folded === 200, JSON.stringify(stormRow?.storm))
+  check('the storm decision is recorded on the rule', stormRow?.storm?.storming === true && stormRow.storm.folded === 25, JSON.stringify(stormRow?.storm))
   await api('DELETE', `/rules/${RULE}/override`, WHO)
 
   // 4. Threat intel and IP enrichment from the sample tables, pushed with the CLI.

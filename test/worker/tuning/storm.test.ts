@@ -13,7 +13,7 @@ async function stormCount(want: number): Promise<number | undefined> {
   let count: number | undefined
   for (let i = 0; i < 40; i++) {
     await settleAll()
-    const row = await env.ALERTS_DB.prepare('SELECT event_count FROM alerts WHERE dedup = ?').bind(`rule-storm:${VPCE_RULE}`).first<{ event_count: number }>()
+    const row = await env.ALERTS_DB.prepare('SELECT event_count FROM alerts WHERE rule_id = ? AND dedup = ?').bind('System.RuleStorming', VPCE_RULE).first<{ event_count: number }>()
     count = row?.event_count
     if (count === want) break
     await new Promise((r) => setTimeout(r, 250))
@@ -32,9 +32,12 @@ describe('alert-storm limiter', () => {
     const { results } = await env.ALERTS_DB.prepare('SELECT title, event_count, dedup FROM alerts WHERE rule_id = ?')
       .bind(VPCE_RULE)
       .all<{ title: string; event_count: number; dedup: string }>()
-    // Every alert is stored (nothing dropped); one more is the storm alert counting the folded ones.
-    expect(results).toHaveLength(21)
-    const storm = results.find((r) => r.dedup === `rule-storm:${VPCE_RULE}`)!
+    // Every alert is stored (nothing dropped); the system alert System.RuleStorming counts the folded ones.
+    expect(results).toHaveLength(20)
+    const storm = (await env.ALERTS_DB.prepare('SELECT title, event_count, tags FROM alerts WHERE rule_id = ? AND dedup = ?')
+      .bind('System.RuleStorming', VPCE_RULE)
+      .first<{ title: string; event_count: number; tags: string }>())!
+    expect(JSON.parse(storm.tags)).toEqual(['System'])
     expect(storm.title).toMatch(/is storming: over 3 new alerts in the last hour/)
     expect(storm.event_count).toBe(17)
     const rules = (await admin('GET', '/rules')).body.rules as { ruleId: string; storm: Record<string, unknown> | null }[]
