@@ -17,6 +17,8 @@ import { countSuppressed, currentTuning } from './engine/tuning-store'
 import { enrichWithLookups, liveLookupTables } from './logtypes/lookups'
 import type { EnrichedEvent } from './types'
 
+export type { BatchRetryKey }
+
 interface BatchOutcome {
   /** Rule matches (one per rule and event), rule errors excluded. */
   matches: number

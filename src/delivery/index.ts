@@ -1,6 +1,6 @@
 /**
- * The delivery stage's public surface: the queue consumer, the admin routes, and what tests and the
- * README's receivers use (signatures, payloads, decisions).
+ * The delivery stage's public surface: the queue consumer, the first attempt, the admin routes, and
+ * what tests and the receivers in docs/delivery.md use (signatures, payloads, decisions).
  */
 export { handleDeliveryBatch } from './consumer'
 export { deliverCreated } from './first-attempt'
