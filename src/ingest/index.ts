@@ -26,10 +26,10 @@ interface IngestAnswer {
   ruleErrors: number
   alerts: number
   alertsUpdated: number
-  /** Matches a suppression kept from alerting (docs/tuning.md). */
-  suppressed: number
-  /** New alerts folded into their rule's storm alert (docs/tuning.md). */
-  alertsFolded: number
+  /** Matches a suppression kept from alerting (docs/tuning.md); only when there were some. */
+  suppressed?: number
+  /** New alerts folded into their rule's storm alert (docs/tuning.md); only when there were some. */
+  alertsFolded?: number
   /** Set on the answer to a retried batch: the counts are the first answer's, nothing was counted again. */
   replay?: true
 }
@@ -119,9 +119,9 @@ async function ingestBatch(
     ruleErrors: outcome.ruleErrors,
     alerts: outcome.alertsCreated,
     alertsUpdated: outcome.alertsUpdated,
-    suppressed: outcome.suppressed,
-    alertsFolded: outcome.alertsFolded,
   }
+  if (outcome.suppressed > 0) answer.suppressed = outcome.suppressed
+  if (outcome.alertsFolded > 0) answer.alertsFolded = outcome.alertsFolded
   if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
   }

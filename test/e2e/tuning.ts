@@ -45,8 +45,8 @@ interface Answer {
   accepted: number
   matches: number
   alerts: number
-  suppressed: number
-  alertsFolded: number
+  suppressed?: number
+  alertsFolded?: number
 }
 
 export async function tuningRound(ctx: Ctx): Promise<void> {
@@ -111,7 +111,7 @@ export async function tuningRound(ctx: Ctx): Promise<void> {
   let created = 0
   for (let i = 0; i < storm.length; i += 1000) {
     const a = await ingest(JSON.stringify(storm.slice(i, i + 1000)))
-    folded += a.alertsFolded
+    folded += a.alertsFolded ?? 0
     created += a.alerts
   }
   const stormSeconds = (performance.now() - stormStarted) / 1000

@@ -70,7 +70,8 @@ describe('alert-storm limiter', () => {
   it('rules without a limit never ask the limiter', async () => {
     const before = await env.ALERTS_DB.prepare('SELECT COUNT(*) AS n FROM rule_storms').first<{ n: number }>()
     const answer = await post('AWS.CloudTrail', JSON.stringify(Array.from({ length: 5 }, (_, i) => vpceCall(`free-${i}`))))
-    expect(answer.body).toMatchObject({ alerts: 5, alertsFolded: 0 })
+    expect(answer.body.alerts).toBe(5)
+    expect(answer.body).not.toHaveProperty('alertsFolded')
     const after = await env.ALERTS_DB.prepare('SELECT COUNT(*) AS n FROM rule_storms').first<{ n: number }>()
     expect(after?.n).toBe(before?.n)
   })
