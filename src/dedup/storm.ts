@@ -158,7 +158,7 @@ export function stormGroup(folded: MatchGroup, alertId: string, state: StormStat
     count: 1,
     logTypes: folded.logTypes,
     fields: {
-      title: `Rule ${rule.ruleName} is storming: over ${state.limitPerHour} new alerts in the last hour; new alerts are folded into this one`,
+      title: `Rule ${rule.ruleName === rule.ruleId ? rule.ruleId : `${rule.ruleName} (${rule.ruleId})`} is storming: over ${state.limitPerHour} new alerts in the last hour; new alerts are folded into this one`,
       severity: folded.fields.severity,
       alertContext: {
         storm: {
