@@ -1,4 +1,3 @@
-/// <reference types="@cloudflare/workers-types" />
 /**
  * `npm run bench:lookup [-- --quick]`: what lookup-table enrichment costs per event, on D1 as workerd
  * runs it locally (Miniflare's D1, SQLite in workerd, reached from Node over its RPC bridge, as the

@@ -4,7 +4,8 @@
  */
 export { handleDeliveryBatch } from './consumer'
 export { deliverCreated } from './first-attempt'
-export { deliveryRoutes } from './routes'
+export { deliveryRoutes, resendAlert, type ResendResult } from './routes'
+export { listDeliveries, deliveryStatesOf, type DeliveryState } from './store'
 export { destinationsRoutes } from './destinations-route'
 export { loadDeliveryConfig, type DeliveryConfig } from './config'
 export { parseDestinations, type Destination } from './destinations'

@@ -5,15 +5,17 @@
  */
 import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
+import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes } from '../ingest'
 import { lookupRoutes } from './lookup-routes'
+import { openApiDocument } from './openapi'
 import { rulesRoutes } from './rules-route'
 import { alertSuppressRoutes, auditRoutes, ruleOverrideRoutes, suppressionRoutes } from './tuning-routes'
 
-const app = new Hono<{ Bindings: Env }>()
+export const app = new Hono<{ Bindings: Env }>()
 
 /**
  * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
@@ -28,6 +30,8 @@ app.onError(apiErrorHandler(domainErrorAnswer))
 app.notFound(notFound)
 
 app.get('/health', (c) => c.json({ ok: true }))
+// The API described from the routes' valibot schemas (src/worker/openapi.ts).
+app.get('/openapi.json', (c) => c.json(openApiDocument()))
 app.route('/rules', rulesRoutes)
 app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
@@ -39,6 +43,8 @@ app.route('/suppressions', suppressionRoutes)
 app.route('/alerts', alertSuppressRoutes)
 app.route('/tuning', auditRoutes)
 app.route('/lookups', lookupRoutes)
+// The operator console (HTML pages at / and /console/*, its own session and error pages).
+app.route('/', consoleRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'

@@ -37,7 +37,7 @@ import {
 /** Largest upload part (bytes); the CLI sends parts well under it. */
 const MAX_PART_BYTES = 8 * 1024 * 1024
 
-const DefineBody = v.strictObject({ ...TableDefinitionSchema.entries, ...Actor })
+export const DefineBody = v.strictObject({ ...TableDefinitionSchema.entries, ...Actor })
 const ActorBody = v.strictObject(Actor)
 
 function tableName(c: Context): string {

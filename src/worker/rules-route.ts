@@ -6,6 +6,8 @@
  * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false` (effective).
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { RuleSummary } from './openapi'
 import { requireAdmin } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { allRules } from '../engine'
@@ -30,19 +32,19 @@ function describeRule(
   override: StoredOverride | undefined,
   suppressions: StoredSuppression[],
   storm: StormRow | undefined,
-) {
+): v.InferOutput<typeof RuleSummary> {
   const s = rule.spec
   return {
     ...rule.meta,
     displayName: rule.meta.displayName ?? null,
     enabled: s.enabled,
     analysisType: s.analysisType,
-    kind: s.hasDetection ? 'detection' : 'typescript',
+    kind: s.hasDetection ? ('detection' as const) : ('typescript' as const),
     file: s.file,
     scheduledQueries: s.scheduledQueries,
     status: s.status ?? null,
     inlineFilters: s.yaml.InlineFilters !== undefined,
-    override: override ?? null,
+    override: override === undefined ? null : { ...override },
     effective: {
       enabled: override?.enabled ?? s.enabled,
       severity: override?.severity ?? rule.meta.severity,
@@ -51,7 +53,7 @@ function describeRule(
       outputIds: override?.outputIds ?? rule.meta.outputIds,
       maxAlertsPerHour: override?.maxAlertsPerHour ?? null,
     },
-    suppressions: suppressions.filter((x) => x.ruleId === null || x.ruleId === rule.id),
+    suppressions: suppressions.filter((x) => x.ruleId === null || x.ruleId === rule.id).map((x) => ({ ...x })),
     storm:
       storm === undefined
         ? null

@@ -28,7 +28,7 @@ import { SEVERITIES } from '../types'
 
 const positiveInt = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))
 
-const OverrideBody = v.strictObject({
+export const OverrideBody = v.strictObject({
   enabled: v.optional(v.boolean()),
   severity: v.optional(v.pipe(v.string(), v.toUpperCase(), v.picklist(SEVERITIES, `must be one of ${SEVERITIES.join(', ')}`))),
   threshold: v.optional(positiveInt(1_000_000)),
@@ -38,11 +38,11 @@ const OverrideBody = v.strictObject({
   ...Actor,
 })
 
-const ActorBody = v.strictObject(Actor)
+export const ActorBody = v.strictObject(Actor)
 
 const HOURS = v.pipe(v.number(), v.minValue(0.01), v.maxValue(24 * 366))
 
-const SuppressionBody = v.pipe(
+export const SuppressionBody = v.pipe(
   v.strictObject({
     ruleId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(300))),
     field: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(300))),
@@ -61,7 +61,7 @@ const SuppressionBody = v.pipe(
   v.check((b) => b.hours === undefined || b.expiresAt === undefined, 'give hours or expiresAt, not both'),
 )
 
-const SuppressAlertBody = v.strictObject({ hours: HOURS, ...Actor })
+export const SuppressAlertBody = v.strictObject({ hours: HOURS, ...Actor })
 
 function knownRule(ruleId: string) {
   const rule = findRule(ruleId)

@@ -6,7 +6,7 @@
 // import against the way fails here, naming file and import.
 import { describe, expect, it } from 'vitest'
 
-const SOURCES = import.meta.glob('/src/**/*.ts', { query: '?raw', import: 'default', eager: true })
+const SOURCES = import.meta.glob(['/src/**/*.ts', '/src/**/*.tsx'], { query: '?raw', import: 'default', eager: true })
 
 /** Rank on the data's way; the SDK rules import sits with the engine that runs them. */
 const STAGES: Record<string, number> = {
@@ -17,6 +17,8 @@ const STAGES: Record<string, number> = {
   dedup: 3,
   alerts: 4,
   delivery: 5,
+  // The operator console reads every stage's store and routes.
+  console: 6,
 }
 /** Imported by any stage; they import no stage themselves. */
 const SHARED = new Set(['types.ts', 'config', 'http', 'env.d.ts'])
@@ -28,7 +30,7 @@ function areaOf(path: string): string {
   if (!path.startsWith('/src/')) return path.split('/')[1] ?? path
   const rest = path.slice('/src/'.length)
   if (rest.includes('/')) return rest.slice(0, rest.indexOf('/'))
-  return rest in STAGES || SHARED.has(rest) || rest.endsWith('.ts') ? rest : `${rest}.ts`
+  return rest in STAGES || SHARED.has(rest) || /\.tsx?$/.test(rest) ? rest : `${rest}.ts`
 }
 
 function resolve(from: string, spec: string): string {
