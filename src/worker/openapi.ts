@@ -107,7 +107,7 @@ const TUNING_OPERATIONS: Operation[] = [
   { method: 'post', path: '/lookups/:name/uploads', summary: 'Start an upload (a new version)', auth: 'admin', responses: { 201: ok('{table, version}'), 401: unauthorized, 404: notFound } },
   { method: 'post', path: '/lookups/:name/uploads/:version', summary: 'Add a part (CSV with header, or JSONL) to an upload', auth: 'admin', query: v.object({ line: v.optional(v.string()) }), body: { schema: v.string(), type: 'text/csv', description: 'Also application/x-ndjson' }, responses: { 200: ok('{table, version, loaded}'), 400: bad, 401: unauthorized, 413: bad, 415: bad } },
   { method: 'post', path: '/lookups/:name/uploads/:version/commit', summary: 'Make an upload live', auth: 'admin', body: { schema: ActorBody, type: json }, responses: { 200: ok('{table}'), 400: bad, 401: unauthorized, 409: bad } },
-  { method: 'put', path: '/lookups/:name/data', summary: 'Upload and commit a whole table in one call', auth: 'admin', query: v.object({ by: v.string(), reason: v.string() }), body: { schema: v.string(), type: 'text/csv', description: 'Also application/x-ndjson' }, responses: { 200: ok('{table, loaded}'), 400: bad, 401: unauthorized, 415: bad } },
+  { method: 'put', path: '/lookups/:name/data', summary: 'Upload and commit a whole table in one call', auth: 'admin', query: v.object({ by: v.optional(v.string()), reason: v.optional(v.string()) }), body: { schema: v.string(), type: 'text/csv', description: 'Also application/x-ndjson' }, responses: { 200: ok('{table, loaded}'), 400: bad, 401: unauthorized, 415: bad } },
 ]
 
 /** Every route the Worker mounts. */
