@@ -18,6 +18,7 @@ const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'memory', node: ['--expose-gc'] },
   { name: 'http' },
   { name: 'alerts' },
+  { name: 'lookup' },
 ]
 
 let failed = 0

@@ -1,10 +1,20 @@
 /**
- * The hand-off after ingest: accepted, enriched events of one log type go through the rule engine, and
- * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
+ * The hand-off after ingest: accepted events of one log type get their lookup-table enrichment, go
+ * through the rule engine as tuned at run time (overrides, suppressions), and the matches go to the
+ * dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
 import { type BatchRetryKey, recordMatches } from './dedup'
-import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules, withCacheSession } from './engine'
+import {
+  allRules,
+  applySuppressions,
+  RuleBudgetExceeded,
+  ruleBudgetMs,
+  runRules,
+  withCacheSession,
+} from './engine'
 import { useDurableRuleCache } from './engine/durable'
+import { countSuppressed, currentTuning } from './engine/tuning-store'
+import { enrichWithLookups, liveLookupTables } from './logtypes/lookups'
 import type { EnrichedEvent } from './types'
 
 export type { BatchRetryKey }
@@ -18,6 +28,10 @@ interface BatchOutcome {
   alertsCreated: number
   /** Existing alerts whose window this batch added events to. */
   alertsUpdated: number
+  /** Matches a suppression kept from alerting (counted on the suppression). */
+  suppressed: number
+  /** Created alerts folded into their rule's storm alert instead of delivered. */
+  alertsFolded: number
 }
 
 let longestWindow: number | undefined
@@ -42,6 +56,11 @@ export async function processBatch(
   events: readonly EnrichedEvent[],
   retryKey?: BatchRetryKey,
 ): Promise<BatchOutcome> {
+  // Lookup tables: one D1 round trip for the batch's selected values, rows under p_enrichment.
+  const tables = await liveLookupTables(env.ALERTS_DB)
+  if (tables.length > 0) await enrichWithLookups(env.ALERTS_DB, events, tables)
+  // Overrides and suppressions as of at most a few seconds ago (tuning-store.ts).
+  const tuning = await currentTuning(env.ALERTS_DB)
   // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
   useDurableRuleCache(env.RULE_CACHE)
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
@@ -52,17 +71,25 @@ export async function processBatch(
   // batches see).
   let run: Awaited<ReturnType<typeof runRules>>
   try {
-    run = await withCacheSession(() => runRules(logType, events, ruleBudgetMs(env)))
+    run = await withCacheSession(() => runRules(logType, events, ruleBudgetMs(env), tuning))
   } catch (err) {
     if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
     throw err
   }
+  // Suppressed matches never reach the dedup stage; they are counted on their suppression first (a
+  // retried batch counts them again).
+  const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
+  await countSuppressed(env.ALERTS_DB, suppressed)
   // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
-  const dedup = await recordMatches(env, run.matches, undefined, retryKey)
+  const dedup = await recordMatches(env, kept, undefined, retryKey)
+  let suppressedCount = 0
+  for (const n of suppressed.values()) suppressedCount += n
   return {
     matches: run.matched,
     ruleErrors: run.errors,
     alertsCreated: dedup.alertsCreated,
     alertsUpdated: dedup.alertsUpdated,
+    suppressed: suppressedCount,
+    alertsFolded: dedup.alertsFolded,
   }
 }

@@ -57,6 +57,8 @@ export interface RuleMeta {
   summaryAttributes: string[]
   /** Rule version: a hash of its YAML and code, so alerts name the rule revision that made them. */
   version: string
+  /** Alert-storm limit (a run-time override, docs/tuning.md): new alerts per hour before folding. */
+  maxAlertsPerHour?: number
 }
 
 /**

@@ -24,6 +24,8 @@ export interface GroupRule {
   createAlert: boolean
   tags: string[]
   reports: Record<string, string[]>
+  /** Alert-storm limit (run-time override): past it, new alerts fold into the rule's storm alert. */
+  maxAlertsPerHour?: number
 }
 
 /** The first event's generated fields: they become the window's alert fields when it opens. */
@@ -122,7 +124,7 @@ function fieldsOf(m: RuleMatch): GroupFields {
 
 function ruleOf(m: RuleMatch): GroupRule {
   const r = m.rule
-  return {
+  const rule: GroupRule = {
     ruleId: r.ruleId,
     ruleName: r.displayName || r.ruleId,
     version: r.version,
@@ -132,6 +134,9 @@ function ruleOf(m: RuleMatch): GroupRule {
     tags: r.tags,
     reports: r.reports,
   }
+  // Rule errors are never folded: a storm of errors is a broken rule, each dedup string one alert.
+  if (r.maxAlertsPerHour !== undefined && m.type === 'RULE') rule.maxAlertsPerHour = r.maxAlertsPerHour
+  return rule
 }
 
 /**

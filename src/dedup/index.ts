@@ -9,6 +9,7 @@ import type { RecordResult } from './object'
 export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
 export { type BatchRetryKey, dedupKey, groupMatches, type MatchGroup } from './group'
 export { alertIdFor } from './window'
+export { STORM_ALERT_RULE_ID, StormGauge, stormGroup, type StormDecision, type StormState } from './storm'
 
 interface DedupOutcome {
   /** Groups (object calls) the batch made. */
@@ -17,6 +18,8 @@ interface DedupOutcome {
   alertsCreated: number
   /** Alerts created earlier that this batch added events to. */
   alertsUpdated: number
+  /** Created alerts folded into their rule's storm alert (stored, not delivered). */
+  alertsFolded: number
 }
 
 /** Object calls in flight at once for one batch. */
@@ -30,7 +33,8 @@ function isRetryable(err: unknown): boolean {
   return e.retryable === true && e.overloaded !== true
 }
 
-async function callGroup(env: Env, group: MatchGroup, now: number | undefined): Promise<RecordResult> {
+/** Records one group in its dedup object (retrying what the runtime says is retryable). */
+export async function recordGroup(env: Env, group: MatchGroup, now?: number): Promise<RecordResult> {
   for (let attempt = 1; ; attempt++) {
     // A fresh stub per attempt: a stub that saw an error may be broken.
     const stub = env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key))
@@ -55,7 +59,7 @@ export async function recordMatches(
   now?: number,
   retryKey?: BatchRetryKey,
 ): Promise<DedupOutcome> {
-  const outcome: DedupOutcome = { groups: 0, alertsCreated: 0, alertsUpdated: 0 }
+  const outcome: DedupOutcome = { groups: 0, alertsCreated: 0, alertsUpdated: 0, alertsFolded: 0 }
   if (matches.length === 0) return outcome
   const groups = groupMatches(matches, retryKey ?? crypto.randomUUID())
   outcome.groups = groups.length
@@ -63,9 +67,10 @@ export async function recordMatches(
   const worker = async (): Promise<void> => {
     while (next < groups.length) {
       const group = groups[next++] as MatchGroup
-      const r = await callGroup(env, group, now)
+      const r = await recordGroup(env, group, now)
       if (r.created) outcome.alertsCreated++
       if (r.updated) outcome.alertsUpdated++
+      if (r.folded === true) outcome.alertsFolded++
     }
   }
   await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_CALLS, groups.length) }, worker))

@@ -40,6 +40,11 @@ export interface AlertSink {
     request: DeliveryRequest,
     alert: { record: AlertRecord; retry: boolean },
   ): Promise<void>
+  /**
+   * The alert-storm limiter (storm.ts), asked about each new alert of a rule with a storm limit:
+   * resolves false when the alert is folded into the rule's storm alert instead of delivered.
+   */
+  admitNewAlert?(group: MatchGroup, alertId: string, now: number): Promise<boolean>
 }
 
 /** What one call did to its key's window. */
@@ -53,6 +58,8 @@ export interface RecordResult {
   updated: boolean
   eventCount: number
   alertCount: number
+  /** The created alert was folded into its rule's storm alert (stored, not delivered). */
+  folded?: boolean
 }
 
 /** The state of the key, for tests and operators. */
@@ -97,6 +104,7 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
       this.store.invalidate()
       throw err
     }
+    if (result.created && group.rule.maxAlertsPerHour !== undefined) await this.limitStorm(group, result, now)
     await this.schedule(now)
     // The answer does not wait for D1 or the queue: the outbox row is already durable, and the alarm
     // is set for it (so a flush cut short is retried within minutes).
@@ -105,6 +113,28 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
       this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
     }
     return result
+  }
+
+  /**
+   * Asks the storm limiter about a created alert before its delivery starts; a folded alert stays
+   * stored but its delivery request is withdrawn. Should the limiter fail, the alert is delivered:
+   * paging once too often beats losing a page.
+   */
+  private async limitStorm(group: MatchGroup, result: RecordResult, now: number): Promise<void> {
+    const admit = this.sink().admitNewAlert
+    if (admit === undefined) return
+    let deliver = true
+    try {
+      deliver = await admit(group, result.alertId, now)
+    } catch (err) {
+      console.error(`dedup: storm limiter failed, delivering: ${String(err).slice(0, 200)}`)
+    }
+    if (deliver) return
+    this.ctx.storage.transactionSync(() => {
+      this.store.withdrawDelivery(result.alertId)
+      result.folded = true
+      this.store.rememberCall(group.callId, now, result, group.callMemoryMs)
+    })
   }
 
   private apply(group: MatchGroup, now: number): RecordResult {

@@ -193,6 +193,12 @@ export class DedupStorage {
     this.deleteFinished()
   }
 
+  /** Drops a pending delivery request (the alert was folded into a storm alert); the store stays. */
+  withdrawDelivery(alertId: string): void {
+    this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
+    this.deleteFinished()
+  }
+
   markDelivered(alertId: string): void {
     this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
     this.deleteFinished()

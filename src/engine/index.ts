@@ -11,12 +11,23 @@ import { compileRule, type CompiledRule, type GeneratedRule } from './rule'
 import { INDEX_KEYS, RuleIndex } from './rule-index'
 import { RuleBudgetExceeded } from './budget'
 import { computeAlertFields, errorMatch, evaluateRule } from './runtime'
+import { NO_TUNING, tunedRules, type Tuning } from './tuning'
 
 export type { CompiledRule } from './rule'
 export { EventWrapper } from './event'
 export { RuleBudgetExceeded, ruleBudgetMs } from './budget'
 export { useCacheBackend, withCacheSession } from './cache/context'
 export { limitAlertContext } from './runtime'
+export {
+  applySuppressions,
+  NO_TUNING,
+  SUPPRESSION_OPS,
+  suppressionOf,
+  type RuleOverride,
+  type Suppression,
+  type SuppressionOp,
+  type Tuning,
+} from './tuning'
 
 const ALL_RULES: CompiledRule[] = GENERATED_RULES.map(compileRule)
 
@@ -112,7 +123,10 @@ export function runRulesOn(
   events: readonly EnrichedEvent[],
   index?: RuleIndex,
   budgetMs = Number.POSITIVE_INFINITY,
+  tuned?: ReadonlyMap<CompiledRule, CompiledRule | null>,
 ): RunResult | Promise<RunResult> {
+  // Run-time overrides (tuning.ts): a rule switched off is skipped, a tuned one runs in its place.
+  const retune = tuned !== undefined && tuned.size > 0 ? tuned : undefined
   const out: (RuleMatch | Promise<RuleMatch | null>)[] = []
   let pending = false
   if (rules.length > 0) {
@@ -131,7 +145,13 @@ export function runRulesOn(
       const signature = index === undefined ? null : index.signature(event)
       if (signature !== null && index !== undefined) list = index.rulesFor(signature)
       for (let r = 0; r < list.length; r++) {
-        const rule = list[r] as CompiledRule
+        const listed = list[r] as CompiledRule
+        let rule = listed
+        if (retune !== undefined) {
+          const replaced = retune.get(listed)
+          if (replaced === null) continue
+          if (replaced !== undefined) rule = replaced
+        }
         event.foreign = false
         const result = evaluateRule(rule, event)
         // The first match of each (rule, dedup) group computes its alert fields here, inside the
@@ -159,7 +179,7 @@ export function runRulesOn(
           throw new RuleBudgetExceeded(budgetMs, e + 1, events.length, errorMatch(slowRule!, slowEvent!, err))
         }
         if (result === null) {
-          if (signature !== null) index?.learn(signature, rule, event)
+          if (signature !== null) index?.learn(signature, listed, event)
           continue
         }
         if (result instanceof Promise) pending = true
@@ -179,17 +199,27 @@ function summarize(matches: RuleMatch[]): RunResult {
   return { matches, matched: matches.length - errors, errors }
 }
 
-/** Runs every enabled rule of `logType` over the batch, with that log type's data model. */
+/**
+ * Runs every enabled rule of `logType` over the batch, with that log type's data model, as `tuning`
+ * says (rules switched off or on, their settings overridden; see tuning.ts).
+ */
 export function runRules(
   logType: string,
   events: readonly EnrichedEvent[],
   budgetMs?: number,
+  tuning: Tuning = NO_TUNING,
 ): RunResult | Promise<RunResult> {
-  return runRulesOn(
-    rulesForLogType(logType),
-    DATA_MODEL_BY_LOG_TYPE.get(logType),
-    events,
-    INDEXES.get(logType),
-    budgetMs,
-  )
+  const { tuned, extra } = tunedRules(tuning, ALL_RULES)
+  const dataModel = DATA_MODEL_BY_LOG_TYPE.get(logType)
+  const main = runRulesOn(rulesForLogType(logType), dataModel, events, INDEXES.get(logType), budgetMs, tuned)
+  const enabledByOverride = extra.get(logType)
+  if (enabledByOverride === undefined) return main
+  // Rules disabled in their file but switched on at run time: no index of theirs, evaluated in full.
+  const more = runRulesOn(enabledByOverride, dataModel, events, undefined, budgetMs)
+  if (!(main instanceof Promise) && !(more instanceof Promise)) return mergeRuns(main, more)
+  return Promise.all([main, more]).then(([a, b]) => mergeRuns(a, b))
+}
+
+function mergeRuns(a: RunResult, b: RunResult): RunResult {
+  return { matches: [...a.matches, ...b.matches], matched: a.matched + b.matched, errors: a.errors + b.errors }
 }

@@ -170,7 +170,7 @@ async function ingestBatch(
     outcome =
       result.accepted.length > 0
         ? await processBatch(c.env, logType.name, result.accepted, key && retryKeyOf(key))
-        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0 }
+        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0, suppressed: 0, alertsFolded: 0 }
   } catch (err) {
     if (key) await releaseBatch(c.env, key)
     throw err
@@ -188,6 +188,8 @@ async function ingestBatch(
     alerts: outcome.alertsCreated,
     alertsUpdated: outcome.alertsUpdated,
   }
+  if (outcome.suppressed > 0) answer.suppressed = outcome.suppressed
+  if (outcome.alertsFolded > 0) answer.alertsFolded = outcome.alertsFolded
   if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
   }

@@ -20,6 +20,8 @@ export const IngestAnswerSchema = v.object({
   ruleErrors: v.number(),
   alerts: v.pipe(v.number(), v.description('Alerts this batch created')),
   alertsUpdated: v.pipe(v.number(), v.description('Existing alerts this batch added events to')),
+  suppressed: v.optional(v.pipe(v.number(), v.description('Matches a suppression kept from alerting (docs/tuning.md); only when some were'))),
+  alertsFolded: v.optional(v.pipe(v.number(), v.description("New alerts folded into their rule's storm alert (docs/tuning.md); only when some were"))),
   replay: v.optional(
     v.pipe(v.literal(true), v.description('A retried batch: the first answer, nothing counted again')),
   ),

@@ -3,7 +3,8 @@
  * logic with the alerts stage's store and the delivery stage's first attempt as its sink. Alerts are
  * upserted into D1 (`ALERTS_DB`); a created alert's first delivery attempts are made right here, and
  * what they could not deliver goes on the `DELIVERY_QUEUE` for retries. Both steps are retried from
- * the object's outbox until they succeed.
+ * the object's outbox until they succeed. A new alert of a rule with a storm limit is first counted
+ * by the rule's `RuleStorm` object, which may fold it into the rule's storm alert.
  */
 import { DedupWindowObject, type AlertSink } from '../dedup'
 import { deliverCreated } from '../delivery'
@@ -18,6 +19,8 @@ export class DedupWindow extends DedupWindowObject {
       requestDelivery: async (_request, { record, retry }) => {
         await deliverCreated(env, record, retry)
       },
+      admitNewAlert: (group, alertId, now) =>
+        env.RULE_STORMS.get(env.RULE_STORMS.idFromName(group.rule.ruleId)).admit(group, alertId, now),
     }
   }
 }

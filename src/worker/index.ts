@@ -1,7 +1,7 @@
 /**
- * The Worker, wired in one place: the Hono app with every route, the four Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`), the delivery queue consumer and the cron
- * trigger. Stages meet here through
+ * The Worker, wired in one place: the Hono app with every route, the Durable Object classes
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`, `RuleStorm`), the delivery queue consumer and
+ * the cron trigger. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
 import { Hono } from 'hono'
@@ -11,10 +11,12 @@ import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../deli
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes, observeBatches } from '../ingest'
+import { lookupRoutes } from './lookup-routes'
 import { openApiDocument } from './openapi'
 import { rulesRoutes } from './rules-route'
 import { health, refuseWithoutRules, runStartCheck } from './health'
 import { ensureMonitor, reportBatch } from './monitor'
+import { alertSuppressRoutes, auditRoutes, ruleOverrideRoutes, suppressionRoutes } from './tuning-routes'
 
 export const app = new Hono<{ Bindings: Env }>()
 
@@ -49,6 +51,12 @@ app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
 app.route('/destinations', destinationsRoutes)
+// Run-time tuning and lookup tables (docs/tuning.md, docs/enrichment.md).
+app.route('/rules', ruleOverrideRoutes)
+app.route('/suppressions', suppressionRoutes)
+app.route('/alerts', alertSuppressRoutes)
+app.route('/tuning', auditRoutes)
+app.route('/lookups', lookupRoutes)
 // The operator console (HTML pages at / and /console/*, its own session and error pages).
 app.route('/', consoleRoutes)
 
@@ -56,6 +64,7 @@ export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
 export { DedupWindow } from './dedup-window'
 export { Monitor } from './monitor'
+export { RuleStorm } from './rule-storm'
 
 export default {
   fetch: app.fetch,

@@ -10,6 +10,8 @@ import { Alert, AlertListQuery, AlertPage, TriageBody } from '../alerts'
 import { DeliveriesAnswer, DestinationsAnswer, PendingAnswer, ResendAnswer } from '../delivery/schemas'
 import { IngestAnswerSchema } from '../ingest/schemas'
 import { SEVERITIES } from '../types'
+import { DefineBody } from './lookup-routes'
+import { ActorBody, OverrideBody, SuppressAlertBody, SuppressionBody } from './tuning-routes'
 
 type Schema = v.GenericSchema
 
@@ -41,11 +43,29 @@ export const RuleSummary = v.object({
   scheduledQueries: v.array(v.string()),
   status: v.nullable(v.string()),
   inlineFilters: v.boolean(),
+  maxAlertsPerHour: v.optional(v.number()),
+  override: v.pipe(v.nullable(v.record(v.string(), v.unknown())), v.description('Run-time override: settings, updatedBy, updatedAt, reason (docs/tuning.md)')),
+  effective: v.pipe(
+    v.object({
+      enabled: v.boolean(),
+      severity: v.picklist(SEVERITIES),
+      threshold: v.number(),
+      dedupPeriodMinutes: v.number(),
+      outputIds: v.array(v.string()),
+      maxAlertsPerHour: v.nullable(v.number()),
+    }),
+    v.description('The values the engine uses: the file with the override applied'),
+  ),
+  suppressions: v.pipe(v.array(v.record(v.string(), v.unknown())), v.description("Suppressions of this rule or of every rule, with their match counts")),
+  storm: v.pipe(
+    v.nullable(v.object({ storming: v.boolean(), since: v.nullable(v.string()), folded: v.number(), limitPerHour: v.number(), alertsLastHour: v.number(), decidedAt: v.nullable(v.string()) })),
+    v.description("The alert-storm limiter's latest decision; null for rules without a limit"),
+  ),
 })
 export const RulesAnswer = v.object({ rules: v.array(RuleSummary) })
 
 interface Operation {
-  method: 'get' | 'post' | 'patch'
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete'
   /** Hono's path syntax (`:id`); written as OpenAPI's `{id}` in the document. */
   path: string
   summary: string
@@ -65,6 +85,30 @@ const form = (fields: Record<string, string>) => ({
   schema: v.object(Object.fromEntries(Object.entries(fields).map(([k, d]) => [k, v.pipe(v.string(), v.description(d))]))),
 })
 const seeOther = { description: 'Redirect (303) to the next page' }
+
+/** Run-time tuning and lookup tables (docs/tuning.md, docs/enrichment.md). */
+const anyJson = v.record(v.string(), v.unknown())
+const ok = (description: string) => ({ description, schema: anyJson })
+const bad = { description: 'A field at fault, named', schema: ErrorAnswer }
+const TUNING_OPERATIONS: Operation[] = [
+  { method: 'put', path: '/rules/:id/override', summary: "Override a rule's settings at run time", auth: 'admin', body: { schema: OverrideBody, type: json }, responses: { 200: ok('{override}'), 400: bad, 401: unauthorized, 404: notFound } },
+  { method: 'delete', path: '/rules/:id/override', summary: "Remove a rule's override", auth: 'admin', body: { schema: ActorBody, type: json }, responses: { 200: ok('{deleted}'), 401: unauthorized, 404: notFound } },
+  { method: 'post', path: '/suppressions', summary: 'Suppress matches of a rule (or every rule) by field value or dedup string', auth: 'admin', body: { schema: SuppressionBody, type: json }, responses: { 201: ok('{suppression}'), 400: bad, 401: unauthorized } },
+  { method: 'get', path: '/suppressions', summary: 'Suppressions with their match counts', auth: 'admin', query: v.object({ rule: v.optional(v.string()) }), responses: { 200: ok('{suppressions}'), 401: unauthorized } },
+  { method: 'get', path: '/suppressions/:id', summary: 'One suppression', auth: 'admin', responses: { 200: ok('{suppression}'), 401: unauthorized, 404: notFound } },
+  { method: 'delete', path: '/suppressions/:id', summary: 'Lift a suppression', auth: 'admin', body: { schema: ActorBody, type: json }, responses: { 200: ok('{deleted}'), 401: unauthorized, 404: notFound } },
+  { method: 'post', path: '/alerts/:id/suppress', summary: "Suppress an alert's rule and dedup string for N hours", auth: 'admin', body: { schema: SuppressAlertBody, type: json }, responses: { 201: ok('{suppression}'), 400: bad, 401: unauthorized, 404: notFound } },
+  { method: 'get', path: '/tuning/audit', summary: 'Who changed what, when and why', auth: 'admin', query: v.object({ target: v.optional(v.string()), limit: v.optional(v.string()) }), responses: { 200: ok('{audit}'), 400: bad, 401: unauthorized } },
+  { method: 'get', path: '/lookups', summary: 'Lookup tables', auth: 'admin', responses: { 200: ok('{tables}'), 401: unauthorized } },
+  { method: 'get', path: '/lookups/:name', summary: 'One lookup table', auth: 'admin', responses: { 200: ok('{table}'), 401: unauthorized, 404: notFound } },
+  { method: 'put', path: '/lookups/:name', summary: 'Define or redefine a lookup table', auth: 'admin', body: { schema: DefineBody, type: json }, responses: { 200: ok('{table}'), 201: ok('{table}'), 400: bad, 401: unauthorized, 409: bad } },
+  { method: 'delete', path: '/lookups/:name', summary: 'Delete a lookup table and its rows', auth: 'admin', body: { schema: ActorBody, type: json }, responses: { 200: ok('{deleted}'), 401: unauthorized, 404: notFound } },
+  { method: 'get', path: '/lookups/:name/rows/:key', summary: 'One live row', auth: 'admin', responses: { 200: ok('{key, row}'), 401: unauthorized, 404: notFound } },
+  { method: 'post', path: '/lookups/:name/uploads', summary: 'Start an upload (a new version)', auth: 'admin', responses: { 201: ok('{table, version}'), 401: unauthorized, 404: notFound } },
+  { method: 'post', path: '/lookups/:name/uploads/:version', summary: 'Add a part (CSV with header, or JSONL) to an upload', auth: 'admin', query: v.object({ line: v.optional(v.string()) }), body: { schema: v.string(), type: 'text/csv', description: 'Also application/x-ndjson' }, responses: { 200: ok('{table, version, loaded}'), 400: bad, 401: unauthorized, 413: bad, 415: bad } },
+  { method: 'post', path: '/lookups/:name/uploads/:version/commit', summary: 'Make an upload live', auth: 'admin', body: { schema: ActorBody, type: json }, responses: { 200: ok('{table}'), 400: bad, 401: unauthorized, 409: bad } },
+  { method: 'put', path: '/lookups/:name/data', summary: 'Upload and commit a whole table in one call', auth: 'admin', query: v.object({ by: v.optional(v.string()), reason: v.optional(v.string()) }), body: { schema: v.string(), type: 'text/csv', description: 'Also application/x-ndjson' }, responses: { 200: ok('{table, loaded}'), 400: bad, 401: unauthorized, 415: bad } },
+]
 
 /** Every route the Worker mounts. */
 export const OPERATIONS: Operation[] = [
@@ -106,6 +150,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/console/alerts/:id/resend', summary: 'Console: re-send the alert', auth: 'session', body: form({ csrf: "The session's form token", destination: 'Destination id; empty: its routing' }), responses: { 303: seeOther, 403: page } },
   { method: 'get', path: '/console/rules', summary: 'Console: rules catalog', auth: 'session', query: v.object({ q: v.optional(v.string()), logType: v.optional(v.string()), enabled: v.optional(v.string()) }), responses: { 200: page } },
   { method: 'get', path: '/console/rules/:id', summary: 'Console: one rule with its YAML and tests', auth: 'session', responses: { 200: page, 404: page } },
+  ...TUNING_OPERATIONS,
 ]
 
 const jsonSchema = (s: Schema): Record<string, unknown> => {

@@ -1,6 +1,9 @@
 /**
- * `GET /rules` (admin token): the bundled rules' metadata, sorted by RuleID.
- * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false`.
+ * `GET /rules` (admin token): the bundled rules' metadata, sorted by RuleID, each beside its run-time
+ * tuning (docs/tuning.md): `override` (who, when, why and the settings), `effective` (the values the
+ * engine uses: file values with the override applied), `suppressions` (those naming the rule or every
+ * rule, with their match counts) and `storm` (the alert-storm limiter's latest decision).
+ * Optional filters: `?logType=AWS.CloudTrail`, `?enabled=true|false` (effective).
  */
 import { Hono } from 'hono'
 import type { RuleSummary } from './openapi'
@@ -9,9 +12,27 @@ import * as v from 'valibot'
 import { param, parseParams, querySchema } from '../http/params'
 import { allRules } from '../engine'
 import type { CompiledRule } from '../engine/rule'
+import { listOverrides, listSuppressions, type StoredOverride, type StoredSuppression } from '../engine/tuning-store'
+
+interface StormRow {
+  rule_id: string
+  storming: number
+  since: number | null
+  folded: number
+  limit_per_hour: number
+  alerts_last_hour: number
+  updated_at: number
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** The rule's alert metadata (built once, in compileRule) plus what only the listing shows. */
-function describeRule(rule: CompiledRule): v.InferOutput<typeof RuleSummary> {
+function describeRule(
+  rule: CompiledRule,
+  override: StoredOverride | undefined,
+  suppressions: StoredSuppression[],
+  storm: StormRow | undefined,
+): v.InferOutput<typeof RuleSummary> {
   const s = rule.spec
   return {
     ...rule.meta,
@@ -23,6 +44,27 @@ function describeRule(rule: CompiledRule): v.InferOutput<typeof RuleSummary> {
     scheduledQueries: s.scheduledQueries,
     status: s.status ?? null,
     inlineFilters: s.yaml.InlineFilters !== undefined,
+    override: override === undefined ? null : { ...override },
+    effective: {
+      enabled: override?.enabled ?? s.enabled,
+      severity: override?.severity ?? rule.meta.severity,
+      threshold: override?.threshold ?? rule.meta.threshold,
+      dedupPeriodMinutes: override?.dedupPeriodMinutes ?? rule.meta.dedupPeriodMinutes,
+      outputIds: override?.outputIds ?? rule.meta.outputIds,
+      maxAlertsPerHour: override?.maxAlertsPerHour ?? null,
+    },
+    suppressions: suppressions.filter((x) => x.ruleId === null || x.ruleId === rule.id).map((x) => ({ ...x })),
+    storm:
+      storm === undefined
+        ? null
+        : {
+            storming: storm.storming === 1,
+            since: iso(storm.since),
+            folded: storm.folded,
+            limitPerHour: storm.limit_per_hour,
+            alertsLastHour: storm.alerts_last_hour,
+            decidedAt: iso(storm.updated_at),
+          },
   }
 }
 
@@ -37,11 +79,28 @@ export const rulesRoutes = new Hono<{ Bindings: Env }>()
 
 rulesRoutes.use('*', requireAdmin)
 
-rulesRoutes.get('/', (c) => {
+rulesRoutes.get('/', async (c) => {
   const { logType, enabled } = parseParams(RulesQuery, c.req.query(), 'query')
+  const db = c.env.ALERTS_DB
+  const [overrides, suppressions, storms] = await Promise.all([
+    listOverrides(db),
+    listSuppressions(db),
+    db.prepare('SELECT * FROM rule_storms').all<StormRow>(),
+  ])
+  const overrideOf = new Map(overrides.map((o) => [o.ruleId, o]))
+  // D1 records each storm's start and end; the rule's RuleStorm object has the live counts.
+  const live = await Promise.all(
+    storms.results.map(async (row) => {
+      const state = await c.env.RULE_STORMS.get(c.env.RULE_STORMS.idFromName(row.rule_id)).state()
+      return state === null
+        ? row
+        : { ...row, storming: state.storming ? 1 : 0, since: state.since, folded: state.folded, limit_per_hour: state.limitPerHour, alerts_last_hour: state.alertsLastHour, updated_at: state.updatedAt }
+    }),
+  )
+  const stormOf = new Map(live.map((s) => [s.rule_id, s]))
   const rules = sorted
     .filter((r) => logType === undefined || r.spec.logTypes.includes(logType))
-    .filter((r) => enabled === undefined || r.spec.enabled === (enabled === 'true'))
-    .map(describeRule)
+    .map((r) => describeRule(r, overrideOf.get(r.id), suppressions, stormOf.get(r.id)))
+    .filter((r) => enabled === undefined || r.effective.enabled === (enabled === 'true'))
   return c.json({ rules })
 })

@@ -10,7 +10,10 @@
  *    for a while, restores it, and checks every second-round alert arrives (same webhook-id on every
  *    retry) and the recorded attempts show the outage.
  *
- * Bounded in time (E2E_TIMEOUT_SECONDS, default 170); stops everything it started; ends with
+ * 4. Tunes and enriches (tuning.ts): a Threshold raised, a principal silenced, a storm paging once, the
+ *    sample lookup tables making the enrichment rules alert.
+ *
+ * Bounded in time (E2E_TIMEOUT_SECONDS, default 300); stops everything it started; ends with
  * `N passed, N failed` and exits non-zero on any failure.
  */
 import { spawnSync } from 'node:child_process'
@@ -20,6 +23,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { verifyWebhook } from '../../src/delivery/signing.ts'
 import { DevServer } from '../harness/dev-server.ts'
+import { tuningRound } from './tuning.ts'
 import { allAlerts, check, runToEnd, sleep, tally, waitFor } from '../harness/tally.ts'
 import { Receiver, type ReceivedRequest } from '../harness/receiver.ts'
 import {
@@ -30,7 +34,7 @@ import {
 } from '../harness/seed.ts'
 
 const root = resolve(import.meta.dirname, '..', '..')
-const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_SECONDS ?? 170)
+const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_SECONDS ?? 300)
 const PORT = Number(process.env.E2E_PORT ?? 8805)
 const OUTAGE_500_MS = 4000
 const OUTAGE_REFUSED_MS = 5000
@@ -323,6 +327,9 @@ async function run(): Promise<void> {
     allDelivered && sawServerError && sawRefused,
     JSON.stringify({ allDelivered, sawServerError, sawRefused }),
   )
+
+  // Round 3: run-time tuning and lookup-table enrichment (test/e2e/tuning.ts).
+  await tuningRound({ root, url: server!.url, ingestToken, adminToken, receiver })
 }
 
 await runToEnd('e2e', run, cleanup, logFile, tmp)

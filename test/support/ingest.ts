@@ -12,6 +12,8 @@ export interface Answer {
   ruleErrors: number
   alerts: number
   alertsUpdated: number
+  suppressed?: number
+  alertsFolded?: number
   error?: string
   knownLogTypes?: string[]
 }

@@ -10,7 +10,7 @@ describe('threshold 1', () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'T1.First' })
     const out = await recordMatches(env, [match(meta, 'user-a')], t0)
-    expect(out).toEqual({ groups: 1, alertsCreated: 1, alertsUpdated: 0 })
+    expect(out).toEqual({ groups: 1, alertsCreated: 1, alertsUpdated: 0, alertsFolded: 0 })
     const rows = await storedAlerts('T1.First')
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ alert_id: await md5Hex('T1.First:1:user-a'), event_count: 1, status: 'OPEN', type: 'RULE' })
@@ -21,7 +21,7 @@ describe('threshold 1', () => {
     const meta = rule({ ruleId: 'T1.Merge' })
     await recordMatches(env, [match(meta, 'd', { title: 'first title' })], t0)
     const out = await recordMatches(env, [...matches(3, meta, 'd'), match(meta, 'd', { title: 'later title' })], t0 + 10 * MINUTE)
-    expect(out).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 1 })
+    expect(out).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 1, alertsFolded: 0 })
     const rows = await storedAlerts('T1.Merge')
     expect(rows).toHaveLength(1)
     // The window keeps the fields of its first group.
@@ -79,7 +79,7 @@ describe('threshold N', () => {
 
   it('a single batch reaching the threshold creates the alert at once', async () => {
     const out = await recordMatches(env, matches(7, rule({ ruleId: 'TN.Batch', threshold: 5 }), 'x'), clockStart())
-    expect(out).toEqual({ groups: 1, alertsCreated: 1, alertsUpdated: 0 })
+    expect(out).toEqual({ groups: 1, alertsCreated: 1, alertsUpdated: 0, alertsFolded: 0 })
     expect((await storedAlerts('TN.Batch'))[0]?.event_count).toBe(7)
   })
 
@@ -116,7 +116,7 @@ describe('grouping', () => {
     // Interleave them, as a batch's events would be.
     all.sort((x, y) => (x.event.p_row_id < y.event.p_row_id ? -1 : 1))
     const out = await recordMatches(env, all, t0)
-    expect(out).toEqual({ groups: 3, alertsCreated: 3, alertsUpdated: 0 })
+    expect(out).toEqual({ groups: 3, alertsCreated: 3, alertsUpdated: 0, alertsFolded: 0 })
     const counts = (await storedAlerts('Grp.Three')).map((r) => r.event_count).sort((a, b) => a - b)
     expect(counts).toEqual([50, 150, 300])
   })
@@ -180,7 +180,7 @@ describe('rule errors and CreateAlert', () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Err.Rule' })
     const out = await recordMatches(env, [match(meta, 'TypeError'), match(meta, 'TypeError', { type: 'RULE_ERROR' })], t0)
-    expect(out).toEqual({ groups: 2, alertsCreated: 2, alertsUpdated: 0 })
+    expect(out).toEqual({ groups: 2, alertsCreated: 2, alertsUpdated: 0, alertsFolded: 0 })
     const rows = await storedAlerts('Err.Rule')
     expect(rows.map((r) => r.type).sort()).toEqual(['RULE', 'RULE_ERROR'])
     const error = rows.find((r) => r.type === 'RULE_ERROR')
@@ -191,8 +191,8 @@ describe('rule errors and CreateAlert', () => {
   it('CreateAlert false records the matches without an alert', async () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'NoAlert.Rule', createAlert: false })
-    expect(await recordMatches(env, matches(3, meta, 'q'), t0)).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 0 })
-    expect(await recordMatches(env, matches(2, meta, 'q'), t0 + 1000)).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 0 })
+    expect(await recordMatches(env, matches(3, meta, 'q'), t0)).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 0, alertsFolded: 0 })
+    expect(await recordMatches(env, matches(2, meta, 'q'), t0 + 1000)).toEqual({ groups: 1, alertsCreated: 0, alertsUpdated: 0, alertsFolded: 0 })
     expect(await storedAlerts('NoAlert.Rule')).toHaveLength(0)
     const state = await snapshot('RULE', 'NoAlert.Rule', 'q')
     expect(state).toMatchObject({ alertCount: 1, outbox: 0, window: { eventCount: 5, alertCreatedAt: null } })
