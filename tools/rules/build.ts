@@ -2,6 +2,8 @@
  * Generates the rule index the Worker bundles (Workers cannot eval, so rules are compiled in at build):
  *   src/engine/generated/rules.ts       every rule under rules/ (any depth): validated YAML + hooks
  *   src/engine/generated/rule-tests.ts  every rule's YAML Tests (imported by tests and the CLI only)
+ *   src/correlation/generated/rules.ts  every correlation rule (`AnalysisType: correlation_rule`)
+ *   src/correlation/generated/tests.ts  their Tests (RuleOutputs)
  * plus every data model file under src/sdk/data-models/. Loading is strict: all errors of all files
  * are printed as `file:line: message` and the exit code is 1. Files are rewritten only when they change.
  *
@@ -19,10 +21,13 @@ import {
   type LoadOptions,
 } from './loader.ts'
 import type { RuleSpec, RuleTestSpec } from '../../src/engine/rule.ts'
+import type { CorrelationSpec, CorrelationTestSpec } from '../../src/correlation/spec.ts'
+import { isCorrelationYaml, loadCorrelationYaml } from './correlation-loader.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const RULES_DIR = join(ROOT, 'rules')
 const OUT_DIR = join(ROOT, 'src', 'engine', 'generated')
+const CORRELATION_OUT_DIR = join(ROOT, 'src', 'correlation', 'generated')
 const DATA_MODELS_DIR = join(ROOT, 'src', 'sdk', 'data-models')
 const DETECTION_INDEX = join(ROOT, 'src', 'engine', 'detection', 'index.ts')
 
@@ -68,17 +73,42 @@ export interface LoadedRuleFile {
   pure: boolean
 }
 
-/** Loads every rule under rules/; returns the rules and every error found. */
-export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors: LoadError[] }> {
+export interface LoadedCorrelationFile {
+  spec: CorrelationSpec
+  tests: CorrelationTestSpec[]
+  subRules: { ruleId: string; line: number }[]
+}
+
+/** Loads every rule and correlation rule under rules/; returns them and every error found. */
+export async function loadAllRules(): Promise<{
+  rules: LoadedRuleFile[]
+  correlations: LoadedCorrelationFile[]
+  errors: LoadError[]
+}> {
   const validateDetection = await detectionValidator()
   const options: LoadOptions = { fileExists: (p) => existsSync(join(ROOT, p)) }
   if (validateDetection) options.validateDetection = validateDetection
   const rules: LoadedRuleFile[] = []
+  const correlations: LoadedCorrelationFile[] = []
   const errors: LoadError[] = []
   const seen = new Map<string, string>()
   for (const path of walk(RULES_DIR)) {
     const file = posix(relative(ROOT, path))
     const text = readFileSync(path, 'utf8')
+    if (isCorrelationYaml(text)) {
+      const result = loadCorrelationYaml(file, text)
+      errors.push(...result.errors)
+      if (!result.spec) continue
+      const previous = seen.get(result.spec.ruleId)
+      if (previous !== undefined) {
+        errors.push({ file, line: 1, message: `RuleID ${result.spec.ruleId} is already defined in ${previous}` })
+        continue
+      }
+      seen.set(result.spec.ruleId, file)
+      result.spec.version = createHash('sha256').update(text).digest('hex').slice(0, 16)
+      correlations.push({ spec: result.spec, tests: result.tests, subRules: result.subRules })
+      continue
+    }
     const result = loadRuleYaml(file, text, options)
     errors.push(...result.errors)
     if (!result.spec) continue
@@ -99,7 +129,34 @@ export async function loadAllRules(): Promise<{ rules: LoadedRuleFile[]; errors:
     const pure = module ? isPure(module) : true
     rules.push({ spec, tests: result.tests, version: hash.digest('hex').slice(0, 16), pure })
   }
-  return { rules, errors }
+  errors.push(...checkSubRules(rules, correlations))
+  return { rules, correlations, errors }
+}
+
+/**
+ * Every sub-rule a correlation rule names must be a rule of the catalog (never silently ignored), and
+ * an enabled correlation rule's sub-rules must be enabled: a disabled rule makes no signals, so the
+ * correlation could never fire.
+ */
+function checkSubRules(rules: LoadedRuleFile[], correlations: LoadedCorrelationFile[]): LoadError[] {
+  const errors: LoadError[] = []
+  const byId = new Map(rules.map((r) => [r.spec.ruleId, r.spec]))
+  const correlationIds = new Set(correlations.map((c) => c.spec.ruleId))
+  for (const c of correlations) {
+    for (const ref of c.subRules) {
+      const rule = byId.get(ref.ruleId)
+      const at = { file: c.spec.file, line: ref.line }
+      if (correlationIds.has(ref.ruleId))
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a correlation rule; correlating correlation rules is not supported` })
+      else if (rule === undefined)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is not a rule in rules/ (a correlation rule needs every rule it names)` })
+      else if (c.spec.enabled && !rule.enabled)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} (${rule.file}) is disabled, so it makes no signals; enable it or disable this correlation rule` })
+      else if (c.spec.enabled && rule.logTypes.length === 0)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a scheduled rule; only streaming rules make signals here` })
+    }
+  }
+  return errors
 }
 
 /** Wall clock or randomness: a rule that uses them may answer differently for the same event. */
@@ -241,6 +298,28 @@ function testsModule(rules: LoadedRuleFile[]): string {
   ].join('\n')
 }
 
+function correlationsModule(correlations: LoadedCorrelationFile[]): string {
+  return [
+    '// Generated by tools/rules/build.ts from the correlation rules under rules/. Do not edit.',
+    "import type { CorrelationSpec } from '../spec'",
+    '',
+    `export const CORRELATION_RULES: CorrelationSpec[] = ${embed(correlations.map((c) => c.spec))}`,
+    '',
+  ].join('\n')
+}
+
+function correlationTestsModule(correlations: LoadedCorrelationFile[]): string {
+  const byId: Record<string, CorrelationTestSpec[]> = {}
+  for (const c of correlations) byId[c.spec.ruleId] = c.tests
+  return [
+    '// Generated by tools/rules/build.ts from the Tests of every correlation rule. Do not edit.',
+    "import type { CorrelationTestSpec } from '../spec'",
+    '',
+    `export const CORRELATION_TESTS: Record<string, CorrelationTestSpec[]> = ${embed(byId)}`,
+    '',
+  ].join('\n')
+}
+
 function writeIfChanged(path: string, content: string): boolean {
   if (existsSync(path) && readFileSync(path, 'utf8') === content) return false
   writeFileSync(path, content)
@@ -249,21 +328,24 @@ function writeIfChanged(path: string, content: string): boolean {
 
 /** Loads, validates and writes the generated modules; returns false (after printing) on errors. */
 export async function buildRules(quiet = false): Promise<boolean> {
-  const { rules, errors } = await loadAllRules()
+  const { rules, correlations, errors } = await loadAllRules()
   if (errors.length > 0) {
     for (const e of errors) console.error(formatLoadError(e))
     console.error(`build-rules: ${errors.length} error(s) in rules/; nothing generated`)
     return false
   }
   mkdirSync(OUT_DIR, { recursive: true })
+  mkdirSync(CORRELATION_OUT_DIR, { recursive: true })
   const changed = [
     writeIfChanged(join(OUT_DIR, 'rules.ts'), rulesModule(rules)),
     writeIfChanged(join(OUT_DIR, 'rule-tests.ts'), testsModule(rules)),
+    writeIfChanged(join(CORRELATION_OUT_DIR, 'rules.ts'), correlationsModule(correlations)),
+    writeIfChanged(join(CORRELATION_OUT_DIR, 'tests.ts'), correlationTestsModule(correlations)),
   ].some(Boolean)
   if (!quiet) {
     const tests = rules.reduce((n, r) => n + r.tests.length, 0)
     console.log(
-      `build-rules: ${rules.length} rules, ${tests} tests${changed ? '' : ' (unchanged)'}`,
+      `build-rules: ${rules.length} rules, ${tests} tests, ${correlations.length} correlation rules${changed ? '' : ' (unchanged)'}`,
     )
   }
   return true
