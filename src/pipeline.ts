@@ -2,6 +2,7 @@
  * The hand-off after ingest: accepted, enriched events of one log type go through the rule engine, and
  * the matches go to the dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
+import { recordSignals } from './correlation'
 import { type BatchRetryKey, recordMatches } from './dedup'
 import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules, withCacheSession } from './engine'
 import { useDurableRuleCache } from './engine/durable'
@@ -16,6 +17,9 @@ interface BatchOutcome {
   alertsCreated: number
   /** Existing alerts whose window this batch added events to. */
   alertsUpdated: number
+  /** Signals for correlation rules, and correlation alerts this batch completed. */
+  signals: number
+  correlations: number
 }
 
 let longestWindow: number | undefined
@@ -55,12 +59,20 @@ export async function processBatch(
     if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
     throw err
   }
-  // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
-  const dedup = await recordMatches(env, run.matches, undefined, retryKey)
+  // Dedup stage: one Durable Object call per (rule, dedup, type) group; beside it the correlation
+  // stage: one call per (correlation rule, match value) for the matches correlation rules name. Both
+  // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
+  // recognised by both, so nothing counts twice.
+  const [dedup, correlation] = await Promise.all([
+    recordMatches(env, run.matches, undefined, retryKey),
+    recordSignals(env, run.matches, events, retryKey),
+  ])
   return {
     matches: run.matched,
     ruleErrors: run.errors,
     alertsCreated: dedup.alertsCreated,
     alertsUpdated: dedup.alertsUpdated,
+    signals: correlation.signals,
+    correlations: correlation.correlations,
   }
 }

@@ -110,7 +110,7 @@ function* groupCandidates(spec: CorrelationSpec, perMember: Signal[][]): Generat
     yield {
       signals: chosen.sort(byTime),
       absent: absent.map((member) => ({ member, from: end.time - lookback, to: first + lookback })),
-      decideAt: absent.length > 0 ? first + lookback : end.time,
+      decideAt: absent.length > 0 ? first + lookback : Number.NEGATIVE_INFINITY,
       completedAt: end.time,
     }
   }
@@ -133,7 +133,8 @@ function* sequenceCandidates(spec: CorrelationSpec, perMember: Signal[][]): Gene
       const signals = chain.flat()
       const reached = prev
       const absent: Candidate['absent'] = []
-      let decideAt = reached
+      // Nothing to wait for unless a last step must stay absent: fire at once.
+      let decideAt = Number.NEGATIVE_INFINITY
       if (firstAbsent) {
         const second = chain[0]?.[0]?.time ?? reached
         absent.push({ member: 0, from: second - frame(0), to: second })

@@ -1,6 +1,6 @@
 /**
- * The Worker, wired in one place: the Hono app with every route, the three Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`) and the delivery queue consumer. Stages meet here through
+ * The Worker, wired in one place: the Hono app with every route, the Durable Object classes
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`, `CorrelationWindow`) and the delivery queue consumer. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
 import { Hono } from 'hono'
@@ -35,6 +35,7 @@ app.route('/destinations', destinationsRoutes)
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
 export { DedupWindow } from './dedup-window'
+export { CorrelationWindow } from './correlation-window'
 
 export default {
   fetch: app.fetch,

@@ -22,7 +22,7 @@ import {
 } from './loader.ts'
 import type { RuleSpec, RuleTestSpec } from '../../src/engine/rule.ts'
 import type { CorrelationSpec, CorrelationTestSpec } from '../../src/correlation/spec.ts'
-import { isCorrelationYaml, loadCorrelationYaml } from './correlation-loader.ts'
+import { checkSubRules, isCorrelationYaml, loadCorrelationYaml } from './correlation-loader.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const RULES_DIR = join(ROOT, 'rules')
@@ -129,35 +129,10 @@ export async function loadAllRules(): Promise<{
     const pure = module ? isPure(module) : true
     rules.push({ spec, tests: result.tests, version: hash.digest('hex').slice(0, 16), pure })
   }
-  errors.push(...checkSubRules(rules, correlations))
+  errors.push(...checkSubRules(rules.map((r) => r.spec), correlations))
   return { rules, correlations, errors }
 }
 
-/**
- * Every sub-rule a correlation rule names must be a rule of the catalog (never silently ignored), and
- * an enabled correlation rule's sub-rules must be enabled: a disabled rule makes no signals, so the
- * correlation could never fire.
- */
-function checkSubRules(rules: LoadedRuleFile[], correlations: LoadedCorrelationFile[]): LoadError[] {
-  const errors: LoadError[] = []
-  const byId = new Map(rules.map((r) => [r.spec.ruleId, r.spec]))
-  const correlationIds = new Set(correlations.map((c) => c.spec.ruleId))
-  for (const c of correlations) {
-    for (const ref of c.subRules) {
-      const rule = byId.get(ref.ruleId)
-      const at = { file: c.spec.file, line: ref.line }
-      if (correlationIds.has(ref.ruleId))
-        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a correlation rule; correlating correlation rules is not supported` })
-      else if (rule === undefined)
-        errors.push({ ...at, message: `RuleID ${ref.ruleId} is not a rule in rules/ (a correlation rule needs every rule it names)` })
-      else if (c.spec.enabled && !rule.enabled)
-        errors.push({ ...at, message: `RuleID ${ref.ruleId} (${rule.file}) is disabled, so it makes no signals; enable it or disable this correlation rule` })
-      else if (c.spec.enabled && rule.logTypes.length === 0)
-        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a scheduled rule; only streaming rules make signals here` })
-    }
-  }
-  return errors
-}
 
 /** Wall clock or randomness: a rule that uses them may answer differently for the same event. */
 const IMPURE =

@@ -16,6 +16,7 @@ import type {
   CorrelationTestSpec,
   CorrelationTransition,
 } from '../../src/correlation/spec'
+import type { RuleSpec } from '../../src/engine/rule'
 import { RULE_ID_PATTERN, type LoadError } from './loader'
 
 export interface CorrelationLoadResult {
@@ -501,4 +502,33 @@ export function loadCorrelationYaml(file: string, text: string): CorrelationLoad
 /** Whether a YAML file declares `AnalysisType: correlation_rule` (the build routes it here). */
 export function isCorrelationYaml(text: string): boolean {
   return /^AnalysisType:\s*['"]?correlation_rule['"]?\s*(#.*)?$/m.test(text)
+}
+
+/**
+ * Every sub-rule a correlation rule names must be a rule of the catalog (never silently ignored), and
+ * an enabled correlation rule's sub-rules must be enabled: a disabled rule makes no signals, so the
+ * correlation could never fire.
+ */
+export function checkSubRules(
+  rules: readonly Pick<RuleSpec, 'ruleId' | 'file' | 'enabled' | 'logTypes'>[],
+  correlations: readonly { spec: CorrelationSpec; subRules: CorrelationLoadResult['subRules'] }[],
+): LoadError[] {
+  const errors: LoadError[] = []
+  const byId = new Map(rules.map((r) => [r.ruleId, r]))
+  const correlationIds = new Set(correlations.map((c) => c.spec.ruleId))
+  for (const c of correlations) {
+    for (const ref of c.subRules) {
+      const rule = byId.get(ref.ruleId)
+      const at = { file: c.spec.file, line: ref.line }
+      if (correlationIds.has(ref.ruleId))
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a correlation rule; correlating correlation rules is not supported` })
+      else if (rule === undefined)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is not a rule in rules/ (a correlation rule needs every rule it names)` })
+      else if (c.spec.enabled && !rule.enabled)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} (${rule.file}) is disabled, so it makes no signals; enable it or disable this correlation rule` })
+      else if (c.spec.enabled && rule.logTypes.length === 0)
+        errors.push({ ...at, message: `RuleID ${ref.ruleId} is a scheduled rule; only streaming rules make signals here` })
+    }
+  }
+  return errors
 }
