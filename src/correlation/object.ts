@@ -246,29 +246,33 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
     await this.schedule(now)
   }
 
-  /** Hands every outbox row to the sink; a failure is retried by the alarm with backoff. */
+  /** Hands every outbox row to the sink, one flush at a time; failures are retried by the alarm. */
   private flush(now: number): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        const rows = this.sql.exec<{ call_id: string; alert: string; attempts: number }>(
-          'SELECT call_id, alert, attempts FROM outbox',
-        ).toArray()
-        for (const row of rows) {
-          try {
-            await this.sink().record(JSON.parse(row.alert) as CorrelationAlert)
-            this.sql.exec('DELETE FROM outbox WHERE call_id = ?', row.call_id)
-          } catch (err) {
-            const attempts = row.attempts + 1
-            const delay = Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16))
-            this.sql.exec('UPDATE outbox SET attempts = ?, next_at = ? WHERE call_id = ?', attempts, now + delay, row.call_id)
-            console.error(`correlation outbox: attempt ${attempts} failed: ${String(err).slice(0, 200)}`)
-          }
-        }
-      } finally {
-        this.flushing = null
-      }
-    })()
+    if (this.flushing === null) {
+      const running = this.flushOnce(now)
+      this.flushing = running
+      void running.finally(() => {
+        if (this.flushing === running) this.flushing = null
+      })
+    }
     return this.flushing
+  }
+
+  private async flushOnce(now: number): Promise<void> {
+    const rows = this.sql
+      .exec<{ call_id: string; alert: string; attempts: number }>('SELECT call_id, alert, attempts FROM outbox')
+      .toArray()
+    for (const row of rows) {
+      try {
+        await this.sink().record(JSON.parse(row.alert) as CorrelationAlert)
+        this.sql.exec('DELETE FROM outbox WHERE call_id = ?', row.call_id)
+      } catch (err) {
+        const attempts = row.attempts + 1
+        const delay = Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16))
+        this.sql.exec('UPDATE outbox SET attempts = ?, next_at = ? WHERE call_id = ?', attempts, now + delay, row.call_id)
+        console.error(`correlation outbox: attempt ${attempts} failed: ${String(err).slice(0, 200)}`)
+      }
+    }
   }
 
   /** The alarm: the earliest of a pending decision, a signal's expiry, an outbox retry. */
