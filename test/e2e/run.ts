@@ -9,6 +9,9 @@
  * 3. Makes the receiver answer 500, posts a second round (new dedup strings), then refuses connections
  *    for a while, restores it, and checks every second-round alert arrives (same webhook-id on every
  *    retry) and the recorded attempts show the outage.
+ * 4. Correlation rules (test/e2e/correlation.ts): a password reset then a console sign-in from the same
+ *    address and user reach the webhook as one CORRELATION alert; a sign-in alone does not; an Absence
+ *    rule alerts only once its window has closed.
  *
  * Bounded in time (E2E_TIMEOUT_SECONDS, default 170); stops everything it started; ends with
  * `N passed, N failed` and exits non-zero on any failure.
@@ -22,6 +25,7 @@ import { verifyWebhook } from '../../src/delivery/signing.ts'
 import { DevServer } from '../harness/dev-server.ts'
 import { allAlerts, check, runToEnd, sleep, tally, waitFor } from '../harness/tally.ts'
 import { Receiver, type ReceivedRequest } from '../harness/receiver.ts'
+import { runCorrelationChecks } from './correlation.ts'
 import {
   seedEvents,
   waitForSeedRules,
@@ -323,6 +327,9 @@ async function run(): Promise<void> {
     allDelivered && sawServerError && sawRefused,
     JSON.stringify({ allDelivered, sawServerError, sawRefused }),
   )
+
+  // Round 3: correlation rules, through the same webhook.
+  await runCorrelationChecks({ url: server.url, ingestToken, receiver })
 }
 
 await runToEnd('e2e', run, cleanup, logFile, tmp)
