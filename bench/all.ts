@@ -14,6 +14,7 @@ const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'memory', node: ['--expose-gc'] },
   { name: 'http' },
   { name: 'alerts' },
+  { name: 'correlation' },
 ]
 
 let failed = 0

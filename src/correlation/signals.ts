@@ -117,14 +117,37 @@ function combinations(perField: string[][]): string[][] {
   return out
 }
 
+/**
+ * Roughly how many JSON characters `value` takes, counting no further than `budget` (a big event is
+ * not serialized just to learn that it is big).
+ */
+function jsonSizeWithin(value: JsonValue, budget: number): number {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'string' ? value.length + 2 : String(value).length
+  }
+  let size = 2
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      size += jsonSizeWithin(v, budget - size) + 1
+      if (size > budget) return size
+    }
+    return size
+  }
+  for (const k in value) {
+    size += k.length + 4 + jsonSizeWithin(value[k] as JsonValue, budget - size - k.length)
+    if (size > budget) return size
+  }
+  return size
+}
+
 /** The event as a signal carries it: whole when small, else its scalar fields up to the budget. */
 export function signalSample(event: EnrichedEvent): JsonObject {
-  if (JSON.stringify(event).length <= MAX_SAMPLE_CHARS) return event
+  if (jsonSizeWithin(event, MAX_SAMPLE_CHARS) <= MAX_SAMPLE_CHARS) return event
   const out: JsonObject = { _truncated: `event over ${MAX_SAMPLE_CHARS} characters: scalar fields only` }
   let size = 64
   for (const [k, v] of Object.entries(event)) {
     if (v !== null && typeof v === 'object') continue
-    size += k.length + JSON.stringify(v).length + 4
+    size += k.length + jsonSizeWithin(v, MAX_SAMPLE_CHARS) + 4
     if (size > MAX_SAMPLE_CHARS) break
     out[k] = v
   }
