@@ -36,6 +36,16 @@ export default defineConfig({
           globalSetup: ['./test/harness/receiver-setup.ts'],
         },
       },
+      // Node-side tools (replay, backtest): they read files and run the engine in Node.
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 })

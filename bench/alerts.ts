@@ -4,7 +4,7 @@
  * seed rule AWS VPC endpoint sensitive API call under a new VPC endpoint id (so a new dedup string and
  * a new alert every time), at a steady rate, and times each from just before the POST to the
  * receiver's arrival of the alert naming that endpoint. Both clocks are this process's.
- * `--no-write` prints the figures without rewriting BENCHMARKS.md (for comparisons during work).
+ * `--no-write` prints the figures without rewriting the report (for comparisons during work).
  */
 import { randomBytes } from 'node:crypto'
 import { RULE_TESTS } from '../src/engine/generated/rule-tests.ts'

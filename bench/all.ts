@@ -1,12 +1,16 @@
 /**
  * `npm run bench [-- --quick]`: every benchmark, one after another, each in its own process (so one
- * bench's heap and JIT state do not colour the next). Each rewrites its own section of BENCHMARKS.md.
+ * bench's heap and JIT state do not colour the next). Each rewrites its own section of the report:
+ * BENCHMARKS.md for the full run, reports/benchmarks-quick.md for `--quick` (started afresh, so it
+ * holds only this run's sections).
  */
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
-import { ROOT } from './lib/report.ts'
+import { rmSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { QUICK, REPORT_FILE, ROOT } from './lib/report.ts'
 
-const quick = process.argv.includes('--quick') ? ['--quick'] : []
+const quick = QUICK ? ['--quick'] : []
+if (QUICK) rmSync(REPORT_FILE, { force: true })
 const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'engine' },
   { name: 'rules' },
@@ -34,4 +38,5 @@ for (const b of BENCHES) {
   console.log(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`)
 }
 console.log(`\n${BENCHES.length - failed} benches ran, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+console.log(`Report: ${relative(ROOT, REPORT_FILE)}`)
 process.exit(failed > 0 ? 1 : 0)

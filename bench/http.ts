@@ -5,7 +5,7 @@
  * latency percentiles, and errors (any non-200 answer, failed request or rejected event).
  *
  * While iterating: `--sizes=100,2000 --concurrency=8 --seconds=2 --no-storm` runs a smaller matrix,
- * `--no-write` prints the figures without touching BENCHMARKS.md (a partial run is not a table), and
+ * `--no-write` prints the figures without touching the report (a partial run is not a table), and
  * `--keep-log` keeps wrangler's log and state directory for a look afterwards. `--keyed` sends every
  * batch with its own Idempotency-Key, the path of forwarders that retry (and of every CloudTrail
  * `Records` file, keyed by its digest): a claim before processing and the answer stored after it.

@@ -8,6 +8,8 @@ import { allRules, RuleBudgetExceeded, ruleBudgetMs, runRules, withCacheSession 
 import { useDurableRuleCache } from './engine/durable'
 import type { EnrichedEvent } from './types'
 
+export type { BatchRetryKey }
+
 interface BatchOutcome {
   /** Rule matches (one per rule and event), rule errors excluded. */
   matches: number

@@ -1,15 +1,27 @@
 /**
  * Shared bench plumbing: flags, medians and percentiles, the machine line, and writing one section
- * of BENCHMARKS.md (between `<!-- bench:NAME -->` markers) without touching the others.
+ * of the report (between `<!-- bench:NAME -->` markers) without touching the others.
+ *
+ * The report is BENCHMARKS.md for a full run and reports/benchmarks-quick.md (git-ignored) for a
+ * `--quick` run: the committed figures change only when someone records a full run on purpose, never
+ * as a side effect of CI proving that the benches still work.
  */
 import { execSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const QUICK = process.argv.includes('--quick')
-const FILE = resolve(ROOT, 'BENCHMARKS.md')
+/** Where this run's sections go. */
+export const REPORT_FILE = resolve(ROOT, QUICK ? 'reports/benchmarks-quick.md' : 'BENCHMARKS.md')
+const QUICK_HEADER = [
+  '# Benchmarks: quick run',
+  '',
+  'Written by `npm run bench -- --quick` (fewer, shorter repetitions): these figures only show that',
+  'every bench still runs. The recorded figures are in BENCHMARKS.md, written by a full `npm run bench`.',
+  '',
+].join('\n')
 
 export function median(xs: readonly number[]): number {
   return percentile(xs, 50)
@@ -45,7 +57,7 @@ export function load(): string {
     .join(', ')
 }
 
-/** Replaces (or appends) the section `name` of BENCHMARKS.md with `body` plus the run's metadata. */
+/** Replaces (or appends) the section `name` of REPORT_FILE with `body` plus the run's metadata. */
 export function writeSection(name: string, title: string, command: string, body: string): void {
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
   const section = [
@@ -59,11 +71,12 @@ export function writeSection(name: string, title: string, command: string, body:
     body.trim(),
     `<!-- /bench:${name} -->`,
   ].join('\n')
-  let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n'
+  let text = existsSync(REPORT_FILE) ? readFileSync(REPORT_FILE, 'utf8') : QUICK ? QUICK_HEADER : '# Benchmarks\n'
   const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`)
   text = re.test(text) ? text.replace(re, () => section) : `${text.trimEnd()}\n\n${section}\n`
-  writeFileSync(FILE, text)
-  console.log(`BENCHMARKS.md: section "${title}" written`)
+  mkdirSync(dirname(REPORT_FILE), { recursive: true })
+  writeFileSync(REPORT_FILE, text)
+  console.log(`${relative(ROOT, REPORT_FILE)}: section "${title}" written`)
 }
 
 const startLoad = load()

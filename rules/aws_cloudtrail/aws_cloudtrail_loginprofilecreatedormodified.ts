@@ -25,6 +25,6 @@ export function alertContext(event: PantherEvent): Record<string, unknown> {
   const ip = event.get('sourceIPAddress', '<MISSING_SOURCE_IP>')
   const user = event.deepGetOr('<MISSING_USER_NAME>', 'requestParameters', 'userName')
   if (typeof ip !== 'string' || typeof user !== 'string')
-    throw new TypeError('can only concatenate str to str')
+    throw new TypeError('sourceIPAddress and requestParameters.userName must be strings')
   return { ...awsRuleContext(event), ip_and_username: ip + user }
 }

@@ -15,6 +15,6 @@ export function alertContext(event: PantherEvent): Record<string, unknown> {
   const ip = event.get('sourceIpAddress', '{not found}')
   const key = event.deepGetOr('{not found}', 'userIdentity', 'accessKeyId')
   if (typeof ip !== 'string' || typeof key !== 'string')
-    throw new TypeError('can only concatenate str to str')
+    throw new TypeError('sourceIPAddress and userIdentity.accessKeyId must be strings')
   return { ip_accessKeyId: `${ip}:${key}` }
 }

@@ -4,7 +4,7 @@ import { awsRuleContext, lookupAwsAccountName, py, type PantherEvent } from '#sd
 export function rule(event: PantherEvent): boolean {
   const eventName = event.get('eventName')
   // upstream indexes event["eventName"]: an event without it is an error, not a miss
-  if (eventName === undefined) throw new Error("KeyError: 'eventName'")
+  if (eventName === undefined) throw new Error('eventName is missing')
   return (
     eventName === 'UpdateProjectVisibility' &&
     event.deepGet('requestParameters', 'projectVisibility') === 'PUBLIC_READ'

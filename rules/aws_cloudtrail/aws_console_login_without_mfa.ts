@@ -37,7 +37,7 @@ function isRecent(value: boolean | string): boolean {
 }
 
 function asMapping(value: JsonValue | undefined): JsonValue | undefined {
-  if (value === null) throw new TypeError("'NoneType' object has no attribute 'get'")
+  if (value === null) throw new TypeError('additionalEventData is null, not an object')
   return value
 }
 
@@ -52,7 +52,7 @@ export function rule(event: PantherEvent): boolean | Promise<boolean> {
   const userName = event.deepGetOr('<MISSING_USER_NAME>', 'userIdentity', 'userName')
   const actor = event.udm('actor_user')
   if (typeof userName !== 'string' || typeof actor !== 'string')
-    throw new TypeError('can only concatenate str to str')
+    throw new TypeError('the user name and the actor must be strings')
   // Checked before the cache lookups (upstream checks them after): the answer is the same, and
   // most sign-ins are settled without waiting for the cache.
   const withoutMfa =

@@ -18,7 +18,7 @@ export function title(event: PantherEvent): string {
 export function dedup(event: PantherEvent): string {
   const parts = [event.get('recipientAccountId'), event.get('eventName'), event.get('eventTime')]
   if (!parts.every((p) => typeof p === 'string'))
-    throw new TypeError('sequence item: expected str instance')
+    throw new TypeError('recipientAccountId, eventName and eventTime must be strings')
   return parts.join('-')
 }
 

@@ -32,10 +32,10 @@ function isUnusual(type: JsonValue): boolean {
   // a test mocks the set with a plain string, where Python's `in` is a substring test
   if (typeof unusual === 'string') {
     if (typeof type !== 'string')
-      throw new TypeError("'in <string>' requires string as left operand")
+      throw new TypeError('requestParameters.instanceType must be a string')
     return unusual.includes(type)
   }
-  if (typeof unusual === 'boolean') throw new TypeError("argument of type 'bool' is not iterable")
+  if (typeof unusual === 'boolean') throw new TypeError('the unusual instance types mock must be a list or a string')
   return unusual.has(type as string)
 }
 

@@ -51,13 +51,13 @@ export function rule(event: PantherEvent): boolean {
   const approvedTool = patternMatchList(event.get('userAgent'), ALLOWED_USER_AGENTS)
   if (!approvedTool) return true
   const arn = event.deepGet('userIdentity', 'arn')
-  if (typeof arn !== 'string') throw new TypeError("argument of type 'NoneType' is not iterable")
+  if (typeof arn !== 'string') throw new TypeError('userIdentity.arn is missing')
   return !ALLOWED_ROLE_NAMES.some((role) => arn.includes(role))
 }
 
 function changeKind(event: PantherEvent): ChangeKind {
   const kind = SG_CHANGES.get(event.get('eventName') as string)
-  if (kind === undefined) throw new Error(`KeyError: ${pyStr(event.get('eventName'))}`)
+  if (kind === undefined) throw new Error(`no security group change is known for eventName ${pyStr(event.get('eventName'))}`)
   return kind
 }
 

@@ -22,7 +22,7 @@ export function rule(event: PantherEvent): boolean {
   if (event.deepGet('userIdentity', 'invokedBy') !== 'cloudformation.amazonaws.com') return true
   const issuer = event.deepGet('userIdentity', 'sessionContext', 'sessionIssuer', 'arn')
   // upstream searches the issuer ARN with re.findall, which fails on a missing ARN
-  if (typeof issuer !== 'string') throw new TypeError('expected string or bytes-like object')
+  if (typeof issuer !== 'string') throw new TypeError('the session issuer ARN is missing')
   if (IAM_ADMIN_ROLE_PATTERNS.some((re) => re.test(issuer))) return false
   return !IAM_ADMIN_ROLES.has(issuer)
 }

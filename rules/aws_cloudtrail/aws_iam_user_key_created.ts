@@ -28,7 +28,6 @@ export function dedup(event: PantherEvent): string {
 export function alertContext(event: PantherEvent): Record<string, unknown> {
   const ip = event.get('sourceIpAddress', '<NO_IP_ADDRESS>') as string
   const keyId = event.deepGetOr('<NO_ACCESS_KEY_ID>', 'responseElements', 'accessKey', 'accessKeyId') as string
-  // Python string concatenation: a non-string part is an error there too
-  if (typeof ip !== 'string' || typeof keyId !== 'string') throw new TypeError('can only concatenate str')
+  if (typeof ip !== 'string' || typeof keyId !== 'string') throw new TypeError('sourceIPAddress and the access key id must be strings')
   return { ...awsRuleContext(event), ip_accessKeyId: `${ip}:${keyId}` }
 }

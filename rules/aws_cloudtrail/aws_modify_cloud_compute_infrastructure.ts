@@ -57,7 +57,7 @@ export function rule(event: PantherEvent): boolean {
 function firstInstanceId(event: PantherEvent): JsonValue | undefined {
   const items = event.deepGet('requestParameters', 'instancesSet', 'items')
   // as upstream, an event without instance items is an error in title/alert context
-  if (!Array.isArray(items)) throw new TypeError("'NoneType' object is not subscriptable")
+  if (!Array.isArray(items)) throw new TypeError('requestParameters.instancesSet.items is missing')
   if (items.length === 0) throw new RangeError('list index out of range')
   return deepGet(items[0], 'instanceId')
 }

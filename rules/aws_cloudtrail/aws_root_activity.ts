@@ -21,7 +21,7 @@ export function dedup(event: PantherEvent): string {
   const ip = event.get('sourceIPAddress', '<UNKNOWN_IP>')
   const account = event.get('recipientAccountId')
   // upstream concatenates with `+`, which fails on a missing field rather than printing None
-  if (typeof ip !== 'string' || typeof account !== 'string') throw new TypeError('can only concatenate str (not "NoneType") to str')
+  if (typeof ip !== 'string' || typeof account !== 'string') throw new TypeError('sourceIPAddress and recipientAccountId must be strings')
   return `${ip}:${account}:${pyStr(event.get('readOnly'))}`
 }
 

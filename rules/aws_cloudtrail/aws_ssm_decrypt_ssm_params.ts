@@ -27,7 +27,7 @@ const accessedByEvent = new WeakMap<PantherEvent, Set<JsonValue>>()
 /** Actor, account and the start of the event's hour; an event without p_event_time is an error upstream too. */
 function cacheKey(event: PantherEvent): string {
   const time = event.get('p_event_time')
-  if (time === undefined) throw new Error("KeyError: 'p_event_time'")
+  if (time === undefined) throw new Error('p_event_time is missing')
   return py`${RULE_ID}-${event.get('recipientAccountId')}-${event.udm('actor_user')}-${hourBucket(time)}`
 }
 

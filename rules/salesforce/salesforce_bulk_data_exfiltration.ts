@@ -10,7 +10,7 @@ export function rule(event: PantherEvent): boolean {
 
 /** Python's `f"{n:,}"`: thousands separated by commas. */
 function withThousands(value: JsonValue | undefined): string {
-  if (typeof value !== 'number') throw new TypeError(py`Cannot specify ',' with a non-number: ${value}`)
+  if (typeof value !== 'number') throw new TypeError(py`a row count must be a number, not ${value}`)
   const [whole, fraction] = String(Math.abs(value)).split('.')
   const grouped = (whole as string).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
   return (value < 0 ? '-' : '') + grouped + (fraction === undefined ? '' : `.${fraction}`)

@@ -4,12 +4,16 @@
  *   newest first; `severity` and `status` take one value or a comma-separated list; `since` is an ISO
  *   8601 time (alerts created at or after it); `cursor` is the previous page's, null on the last page.
  * - `GET /alerts/:id`: one alert with its sample events.
- * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED"}`: triage.
+ *   `logType` keeps alerts whose events include that log type; `until` (ISO 8601) ends the range.
+ * - `PATCH /alerts/:id` with `{"status": "OPEN"|"TRIAGED"|"CLOSED"|"RESOLVED", "note"?, "by"?}`: triage,
+ *   recorded with who and when (the console's triage form does the same).
  */
 import { Hono } from 'hono'
+import * as v from 'valibot'
 import { requireAdmin } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus, type Severity } from '../types'
+import { TriageBody } from './schemas'
 import { getAlert, listAlerts, setAlertStatus, type AlertQuery } from './store'
 
 const DEFAULT_PAGE_SIZE = 50
@@ -27,7 +31,7 @@ function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[
   return values as T[]
 }
 
-function encodeCursor(p: { createdAt: number; alertId: string }): string {
+export function encodeCursor(p: { createdAt: number; alertId: string }): string {
   return btoa(JSON.stringify([p.createdAt, p.alertId])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
@@ -43,16 +47,21 @@ function decodeCursor(raw: string): { createdAt: number; alertId: string } {
   throw badQuery('cursor: not a cursor from a previous GET /alerts answer')
 }
 
-function parseQuery(q: Record<string, string>): AlertQuery {
+function parseTime(name: string, raw: string): number {
+  const t = Date.parse(raw)
+  if (Number.isNaN(t)) throw badQuery(`${name}: ${JSON.stringify(raw)} is not an ISO 8601 time`)
+  return t
+}
+
+/** Parses `GET /alerts`' query (the console's filters use it too); throws ApiError 400 naming the field. */
+export function parseQuery(q: Record<string, string>): AlertQuery {
   const query: AlertQuery = { limit: DEFAULT_PAGE_SIZE }
   if (q.rule !== undefined && q.rule !== '') query.ruleId = q.rule
   if (q.severity !== undefined) query.severity = oneOf<Severity>('severity', q.severity, SEVERITIES)
   if (q.status !== undefined) query.status = oneOf<AlertStatus>('status', q.status, ALERT_STATUSES)
-  if (q.since !== undefined) {
-    const t = Date.parse(q.since)
-    if (Number.isNaN(t)) throw badQuery(`since: ${JSON.stringify(q.since)} is not an ISO 8601 time`)
-    query.since = t
-  }
+  if (q.since !== undefined && q.since !== '') query.since = parseTime('since', q.since)
+  if (q.until !== undefined && q.until !== '') query.until = parseTime('until', q.until)
+  if (q.logType !== undefined && q.logType !== '') query.logType = q.logType
   if (q.limit !== undefined) {
     const n = Number(q.limit)
     if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
@@ -87,11 +96,25 @@ alertsRoutes.patch('/:id', async (c) => {
   } catch {
     throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
   }
-  const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined
-  if (typeof status !== 'string' || !(ALERT_STATUSES as readonly string[]).includes(status.toUpperCase())) {
-    throw new ApiError(400, `status: must be one of ${ALERT_STATUSES.join(', ')}`)
-  }
-  const alert = await setAlertStatus(c.env.ALERTS_DB, c.req.param('id'), status.toUpperCase() as AlertStatus, Date.now())
+  const change = parseTriage(body)
+  const alert = await setAlertStatus(
+    c.env.ALERTS_DB,
+    c.req.param('id'),
+    { ...change, by: change.by === '' ? 'api' : change.by },
+    Date.now(),
+  )
   if (alert === null) throw new ApiError(404, `no alert with id ${c.req.param('id')}`)
   return c.json(alert)
 })
+
+/** A triage request's fields, checked by TriageBody; ApiError 400 naming the first bad field. */
+export function parseTriage(body: unknown): v.InferOutput<typeof TriageBody> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'body: expected a JSON object such as {"status": "TRIAGED"}')
+  }
+  const parsed = v.safeParse(TriageBody, body)
+  if (parsed.success) return parsed.output
+  const issue = parsed.issues[0]
+  const field = issue.path?.map((p) => String(p.key)).join('.') || 'body'
+  throw new ApiError(400, `${field}: ${issue.message}`)
+}

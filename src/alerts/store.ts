@@ -93,6 +93,8 @@ interface ListedRow {
   error: string | null
   status: AlertStatus
   status_updated_at: number | null
+  status_note: string | null
+  status_by: string | null
   revision: number
 }
 
@@ -100,10 +102,14 @@ interface ListedRow {
 export type StoredAlert = Omit<AlertRecord, 'sampleEvents'> & {
   sampleEvents?: JsonObject[]
   statusUpdatedAt: string | null
+  /** The latest triage change's note and who made it (null before any). */
+  statusNote: string | null
+  statusBy: string | null
 }
 
 // Lists do not read the sample events (the largest column).
-const LIST_COLUMNS = `${COLUMNS.replace('sample_events, ', '')}, status, status_updated_at`
+const LIST_COLUMNS = `${COLUMNS.replace('sample_events, ', '')}, status, status_updated_at, status_note,
+  status_by`
 
 const iso = (t: number): string => new Date(t).toISOString()
 
@@ -135,6 +141,8 @@ function fromRow(row: ListedRow | AlertRow): StoredAlert {
     threshold: row.threshold,
     status: row.status,
     statusUpdatedAt: row.status_updated_at === null ? null : iso(row.status_updated_at),
+    statusNote: row.status_note,
+    statusBy: row.status_by,
     revision: row.revision,
   }
   if ('sample_events' in row) alert.sampleEvents = JSON.parse(row.sample_events) as JsonObject[]
@@ -154,6 +162,10 @@ export interface AlertQuery {
   status?: AlertStatus[]
   /** Epoch ms: alerts created at or after it. */
   since?: number
+  /** Epoch ms: alerts created before it. */
+  until?: number
+  /** Alerts whose events include this log type. */
+  logType?: string
   limit: number
   /** Continue after this (createdAt ms, alertId) position. */
   after?: { createdAt: number; alertId: string }
@@ -165,8 +177,8 @@ interface AlertPage {
   next: { createdAt: number; alertId: string } | null
 }
 
-/** Alerts newest first (ties by id), filtered; list entries leave out the sample events. */
-export async function listAlerts(db: D1Database, q: AlertQuery): Promise<AlertPage> {
+/** The WHERE terms and their arguments of a query's filters (not its page position). */
+function filterTerms(q: Omit<AlertQuery, 'limit' | 'after'>): { where: string[]; args: (string | number)[] } {
   const where: string[] = []
   const args: (string | number)[] = []
   if (q.ruleId !== undefined) {
@@ -185,6 +197,20 @@ export async function listAlerts(db: D1Database, q: AlertQuery): Promise<AlertPa
     where.push('created_at >= ?')
     args.push(q.since)
   }
+  if (q.until !== undefined) {
+    where.push('created_at < ?')
+    args.push(q.until)
+  }
+  if (q.logType !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM json_each(alerts.log_types) WHERE json_each.value = ?)')
+    args.push(q.logType)
+  }
+  return { where, args }
+}
+
+/** Alerts newest first (ties by id), filtered; list entries leave out the sample events. */
+export async function listAlerts(db: D1Database, q: AlertQuery): Promise<AlertPage> {
+  const { where, args } = filterTerms(q)
   if (q.after !== undefined) {
     where.push('(created_at < ? OR (created_at = ? AND alert_id < ?))')
     args.push(q.after.createdAt, q.after.createdAt, q.after.alertId)
@@ -200,16 +226,85 @@ export async function listAlerts(db: D1Database, q: AlertQuery): Promise<AlertPa
   }
 }
 
-/** Sets the triage status; null when no such alert. */
+/** A triage change: the new status, why, and who made it. */
+export interface TriageChange {
+  status: AlertStatus
+  note: string
+  by: string
+}
+
+/** One recorded triage change of an alert. */
+export interface TriageEntry extends TriageChange {
+  at: string
+}
+
+/** Sets the triage status and records the change; null when no such alert. */
 export async function setAlertStatus(
   db: D1Database,
   alertId: string,
-  status: AlertStatus,
+  change: TriageChange,
   now: number,
 ): Promise<StoredAlert | null> {
-  const row = await db
-    .prepare('UPDATE alerts SET status = ?, status_updated_at = ? WHERE alert_id = ? RETURNING *')
-    .bind(status, now, alertId)
-    .first<AlertRow>()
-  return row === null ? null : fromRow(row)
+  const [, updated] = await db.batch<AlertRow>([
+    db
+      .prepare(
+        `INSERT INTO alert_triage (alert_id, status, note, by, at)
+         SELECT alert_id, ?, ?, ?, ? FROM alerts WHERE alert_id = ?`,
+      )
+      .bind(change.status, change.note, change.by, now, alertId),
+    db
+      .prepare(
+        `UPDATE alerts SET status = ?, status_updated_at = ?, status_note = ?, status_by = ?
+         WHERE alert_id = ? RETURNING *`,
+      )
+      .bind(change.status, now, change.note, change.by, alertId),
+  ])
+  const row = updated?.results[0]
+  return row === undefined ? null : fromRow(row)
+}
+
+/** An alert's triage changes, oldest first. */
+export async function triageHistory(db: D1Database, alertId: string): Promise<TriageEntry[]> {
+  const { results } = await db
+    .prepare('SELECT status, note, by, at FROM alert_triage WHERE alert_id = ? ORDER BY id')
+    .bind(alertId)
+    .all<{ status: AlertStatus; note: string; by: string; at: number }>()
+  return results.map((r) => ({ status: r.status, note: r.note, by: r.by, at: iso(r.at) }))
+}
+
+/** Alerts per time bucket (`bucketMs` wide, from epoch 0) matching the filters: for the chart. */
+export async function countAlertsByBucket(
+  db: D1Database,
+  q: Omit<AlertQuery, 'limit' | 'after'>,
+  bucketMs: number,
+): Promise<{ bucket: number; count: number }[]> {
+  const { where, args } = filterTerms(q)
+  // Bound numbers may arrive as REAL: the cast keeps the division whole.
+  const sql = `SELECT CAST(created_at / CAST(? AS INTEGER) AS INTEGER) AS bucket, COUNT(*) AS count
+    FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY bucket ORDER BY bucket`
+  const { results } = await db.prepare(sql).bind(Math.floor(bucketMs), ...args).all<{ bucket: number; count: number }>()
+  return results.map((r) => ({ bucket: r.bucket * bucketMs, count: r.count }))
+}
+
+/** Alerts created at or after `since` (epoch ms), per rule id. */
+export async function countAlertsByRule(db: D1Database, since: number): Promise<Map<string, number>> {
+  const { results } = await db
+    .prepare('SELECT rule_id, COUNT(*) AS count FROM alerts WHERE created_at >= ? GROUP BY rule_id')
+    .bind(since)
+    .all<{ rule_id: string; count: number }>()
+  return new Map(results.map((r) => [r.rule_id, r.count]))
+}
+
+/** The distinct log types and rule ids of stored alerts (the console's filter choices). */
+export async function alertFacets(db: D1Database): Promise<{ ruleIds: string[]; logTypes: string[] }> {
+  const [rules, types] = await db.batch<{ v: string }>([
+    db.prepare('SELECT DISTINCT rule_id AS v FROM alerts ORDER BY v LIMIT 500'),
+    db.prepare(
+      'SELECT DISTINCT json_each.value AS v FROM alerts, json_each(alerts.log_types) ORDER BY v LIMIT 200',
+    ),
+  ])
+  return {
+    ruleIds: (rules?.results ?? []).map((r) => r.v),
+    logTypes: (types?.results ?? []).map((r) => r.v),
+  }
 }

@@ -4,6 +4,8 @@
  * paths and queries often carry tokens; secrets by name only), or 503 with every issue found.
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { DestinationsAnswer } from './schemas'
 import { ApiError } from '../http/errors'
 import { requireAdmin } from '../http/auth'
 import { loadDeliveryConfig } from './config'
@@ -27,7 +29,7 @@ destinationsRoutes.get('/', (c) => {
         link: d.link ?? null,
       })),
       settings,
-    })
+    } satisfies v.InferOutput<typeof DestinationsAnswer>)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     throw new ApiError(503, 'delivery configuration is invalid', { issues: err.issues })

@@ -96,8 +96,7 @@ export async function attemptRouted(
 
 /**
  * The first delivery of a stored, created alert (the dedup object's outbox). While the delivery
- * configuration is invalid nothing can be sent: the request goes on the queue as before this path
- * existed, whose consumer retries it (logging the issues) until the configuration is fixed.
+ * configuration is invalid nothing can be sent: the request goes on the queue, whose consumer retries it (logging the issues) until the configuration is fixed.
  */
 export async function deliverCreated(
   env: Env,

@@ -1,10 +1,11 @@
 /**
- * The delivery stage's public surface: the queue consumer, the admin routes, and what tests and the
- * README's receivers use (signatures, payloads, decisions).
+ * The delivery stage's public surface: the queue consumer, the first attempt, the admin routes, and
+ * what tests and the receivers in docs/delivery.md use (signatures, payloads, decisions).
  */
 export { handleDeliveryBatch } from './consumer'
 export { deliverCreated } from './first-attempt'
-export { deliveryRoutes } from './routes'
+export { deliveryRoutes, resendAlert, type ResendResult } from './routes'
+export { listDeliveries, deliveryStatesOf, type DeliveryState } from './store'
 export { destinationsRoutes } from './destinations-route'
 export { loadDeliveryConfig, type DeliveryConfig } from './config'
 export { parseDestinations, type Destination } from './destinations'

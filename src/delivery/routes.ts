@@ -7,6 +7,8 @@
  * - `GET /alerts/:id/deliveries`: the delivery state per destination with its attempts.
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { DeliveriesAnswer, ResendAnswer } from './schemas'
 import { ApiError } from '../http/errors'
 import { getAlert } from '../alerts'
 import { requireAdmin } from '../http/auth'
@@ -21,43 +23,50 @@ export const deliveryRoutes = new Hono<{ Bindings: Env }>()
 
 deliveryRoutes.use('*', requireAdmin)
 
-deliveryRoutes.post('/:id/deliver', async (c) => {
+/** What a re-send queued: one new delivery per destination. */
+export interface ResendResult {
+  alertId: string
+  queued: { destinationId: string; type: string | undefined; webhookId: string }[]
+}
+
+/**
+ * Re-sends a stored alert to one destination (id or name) or to every destination it routes to.
+ * Throws ApiError: 503 when the delivery configuration is invalid, 404 for an unknown alert, 400 for
+ * an unknown destination, 409 when nothing routes the alert.
+ */
+export async function resendAlert(
+  env: Env,
+  alertId: string,
+  wanted: string | undefined,
+): Promise<ResendResult> {
   let config: DeliveryConfig
   try {
-    config = loadDeliveryConfig(c.env)
+    config = loadDeliveryConfig(env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    return c.json(
-      { error: 'delivery configuration is invalid: fix it, then re-send', issues: err.issues },
-      503,
-    )
+    throw new ApiError(503, 'delivery configuration is invalid: fix it, then re-send', {
+      issues: err.issues,
+    })
   }
-  const alertId = c.req.param('id')
-  const alert = await getAlert(c.env.ALERTS_DB, alertId)
+  const alert = await getAlert(env.ALERTS_DB, alertId)
   if (alert === null) throw new ApiError(404, `no alert with id ${alertId}`)
-  const wanted = c.req.query('destination')
   let targets
   if (wanted !== undefined) {
     const d = config.byKey.get(wanted)
     if (d === undefined) {
       const known = config.destinations.map((x) => x.id).join(', ') || 'none'
-      return c.json(
-        {
-          error: `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
-        },
+      throw new ApiError(
         400,
+        `destination: no destination has the id or name ${JSON.stringify(wanted)} (configured: ${known})`,
       )
     }
     targets = [d]
   } else {
     targets = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config).destinations
     if (targets.length === 0) {
-      return c.json(
-        {
-          error:
-            'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
-        },
+      throw new ApiError(
         409,
+        'no destination routes this alert (destinations() returned [], or none matches); name one with ?destination=',
       )
     }
   }
@@ -70,20 +79,26 @@ deliveryRoutes.post('/:id/deliver', async (c) => {
       reason: 'resend' as const,
     })),
   )
-  await markRequested(c.env.ALERTS_DB, keys, Date.now())
-  await sendAll(c.env.DELIVERY_QUEUE, fanOutMessages(request, targets))
-  return c.json(
-    {
-      alertId,
-      queued: keys.map((k, i) => ({
-        destinationId: k.destinationId,
-        type: targets[i]?.type,
-        webhookId: k.webhookId,
-      })),
-    },
+  await markRequested(env.ALERTS_DB, keys, Date.now())
+  await sendAll(env.DELIVERY_QUEUE, fanOutMessages(request, targets))
+  return {
+    alertId,
+    queued: keys.map((k, i) => ({
+      destinationId: k.destinationId,
+      type: targets[i]?.type,
+      webhookId: k.webhookId,
+    })),
+  }
+}
+
+deliveryRoutes.post('/:id/deliver', async (c) =>
+  c.json(
+    (await resendAlert(c.env, c.req.param('id'), c.req.query('destination'))) satisfies v.InferOutput<
+      typeof ResendAnswer
+    >,
     202,
-  )
-})
+  ),
+)
 
 deliveryRoutes.get('/:id/deliveries', async (c) => {
   const alertId = c.req.param('id')
@@ -93,5 +108,5 @@ deliveryRoutes.get('/:id/deliveries', async (c) => {
   ])
   if (alert === null && deliveries.length === 0)
     throw new ApiError(404, `no alert with id ${alertId}`)
-  return c.json({ alertId, deliveries })
+  return c.json({ alertId, deliveries } satisfies v.InferOutput<typeof DeliveriesAnswer>)
 })

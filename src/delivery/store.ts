@@ -55,7 +55,7 @@ interface AttemptRow {
 }
 
 /** A destination's delivery of one alert, as the admin API answers it. */
-interface DeliveryState {
+export interface DeliveryState {
   destinationId: string
   status: DeliveryStatus
   webhookId: string
@@ -249,4 +249,26 @@ export async function listDeliveries(
     lastError: r.last_error,
     history: history.get(r.destination_id) ?? [],
   }))
+}
+
+/** The delivery status per destination of each of several alerts (the console's alert list). */
+export async function deliveryStatesOf(
+  db: D1Database,
+  alertIds: readonly string[],
+): Promise<Map<string, { destinationId: string; status: DeliveryStatus }[]>> {
+  const out = new Map<string, { destinationId: string; status: DeliveryStatus }[]>()
+  if (alertIds.length === 0) return out
+  const { results } = await db
+    .prepare(
+      `SELECT alert_id, destination_id, status FROM deliveries
+       WHERE alert_id IN (${alertIds.map(() => '?').join(', ')}) ORDER BY destination_id`,
+    )
+    .bind(...alertIds)
+    .all<Pick<DeliveryRow, 'alert_id' | 'destination_id' | 'status'>>()
+  for (const r of results) {
+    let list = out.get(r.alert_id)
+    if (list === undefined) out.set(r.alert_id, (list = []))
+    list.push({ destinationId: r.destination_id, status: r.status })
+  }
+  return out
 }

@@ -111,7 +111,7 @@ function severityOf(rule: CompiledRule, event: PantherEvent, issues: IssueSink):
 
 /**
  * A JSON-ready copy of what a hook built, as Python would have serialised it: event views are swapped for
- * the records behind them (JSON through a Proxy is ~40x slower), `undefined` (a missing field, Python's
+ * the records behind them (JSON through a Proxy is far slower), `undefined` (a missing field, Python's
  * None) becomes null, non-finite numbers null, Sets lists, Maps objects, bigints strings, functions null.
  * Only the part the hook built is walked; the event's own records are plain JSON already and are shared.
  */

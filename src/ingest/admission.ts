@@ -1,14 +1,11 @@
 /**
- * Admission by memory. An isolate has 128 MB in production, and a batch in flight holds about four to
- * five times its body (bytes, text, parsed and enriched events, matches): 32 concurrent 2,000-event
- * batches (2.4 MB each) drove the isolate's V8 heap to 219 MiB under `wrangler dev`, where production
- * would end the isolate and every request in it. Locally, the old per-key rule cache layout showed
- * that failure shape: bursts of 503 "Your worker restarted mid-request" (wrangler's wording for any
- * failed hand-off to the worker) taking every request in flight at once. Requests are admitted while
- * the bodies being processed fit in MAX_BYTES_IN_FLIGHT; the others wait, first come first served,
- * with their bodies still unread, and after ADMISSION_WAIT_MS answer 503 with Retry-After (nothing of
- * them processed), never a silent drop. An admitted request counts for ADMISSION_LEASE_MS at most, so
- * one cancelled before its release cannot hold the budget for good.
+ * Admission by memory. An isolate has 128 MB in production, and a batch in flight holds several times
+ * its body (bytes, text, parsed and enriched events, matches), so enough concurrent large batches would
+ * outgrow the isolate, which ends it and every request in it. Requests are admitted while the bodies
+ * being processed fit in MAX_BYTES_IN_FLIGHT; the others wait, first come first served, with their
+ * bodies still unread, and after ADMISSION_WAIT_MS answer 503 with Retry-After (nothing of them
+ * processed), never a silent drop. An admitted request counts for ADMISSION_LEASE_MS at most, so one
+ * cancelled before its release cannot hold the budget for good. RELIABILITY.md has the measurements.
  *
  * A waiting request is resumed by another request's release: workerd lets a promise be resolved from
  * another request's context, and each waiter also has a timer of its own.

@@ -60,7 +60,7 @@ export async function readRequestBody(request: Request, limit: number): Promise<
   try {
     if (declared !== null && /^\s*\d+\s*$/.test(declared)) {
       // A declared length within the limit bounds what HTTP delivers: read it whole, in one native
-      // call (a chunk-by-chunk read of a 2 MB body cost more CPU than parsing it as JSON).
+      // call (a chunk-by-chunk read of a large body costs more CPU than parsing it as JSON).
       const bytes = new Uint8Array(await request.arrayBuffer())
       if (bytes.byteLength > limit) throw tooLarge(limit, 'request body')
       return bytes
@@ -78,8 +78,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * Inflates gzip data, failing with 413 past `limit` decompressed bytes and 400 on corrupt data.
- * zlib's `maxOutputLength` stops inflating at the limit (a 1 GiB bomb costs about 50 ms); the web
- * DecompressionStream inflates each input chunk whole and took seconds on the same bomb.
+ * zlib's `maxOutputLength` stops inflating at the limit, so a decompression bomb costs little; the web
+ * DecompressionStream inflates each input chunk whole before any limit can apply.
  */
 export function gunzipLimited(
   bytes: Uint8Array,

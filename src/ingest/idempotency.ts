@@ -10,8 +10,7 @@
  * lapses. Its dedup calls are named by the key, so the groups already recorded are recalled by
  * their objects, not counted twice.
  */
-import type { BatchRetryKey } from '../dedup'
-import { longestDedupWindowMinutes } from '../pipeline'
+import { type BatchRetryKey, longestDedupWindowMinutes } from '../pipeline'
 import type { Source } from './source'
 import type { ClaimResult } from './batch-keys-object'
 import { ApiError } from '../http/errors'

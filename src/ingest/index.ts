@@ -3,13 +3,15 @@
  * validate and enrich each event, hand the accepted ones to the pipeline, answer with the counts.
  */
 import { type Context, Hono } from 'hono'
+import type * as v from 'valibot'
+import type { IngestAnswerSchema } from './schemas'
 import { getLogType, knownLogTypes, type LogType } from '../logtypes'
 import { processBatch } from '../pipeline'
 import { assertLogTypeAllowed, authenticate } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { ApiError } from '../http/errors'
-import { type BodyFormat, decodeBody, type EventError, tooManyEvents } from './formats'
+import { type BodyFormat, decodeBody, tooManyEvents } from './formats'
 import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
 import { Admission } from './admission'
 import { type IngestLimits, readLimits } from './limits'
@@ -17,18 +19,8 @@ import { type IngestLimits, readLimits } from './limits'
 /** Errors listed in one answer; `errorsOmitted` counts the rest. */
 const MAX_ERRORS_IN_ANSWER = 100
 
-interface IngestAnswer {
-  accepted: number
-  rejected: number
-  errors: EventError[]
-  errorsOmitted?: number
-  matches: number
-  ruleErrors: number
-  alerts: number
-  alertsUpdated: number
-  /** Set on the answer to a retried batch: the counts are the first answer's, nothing was counted again. */
-  replay?: true
-}
+/** The answer's shape is its schema's (GET /openapi.json documents it). */
+type IngestAnswer = v.InferOutput<typeof IngestAnswerSchema>
 
 export const ingestRoutes = new Hono<{ Bindings: Env }>()
 

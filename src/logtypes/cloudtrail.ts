@@ -1,6 +1,6 @@
 /**
  * AWS.CloudTrail: one CloudTrail record (files of `{"Records":[...]}` are opened by ingest).
- * Fields and indicator sources follow Panther's AWS.CloudTrail schema; see README "Log types" for
+ * Fields and indicator sources follow Panther's AWS.CloudTrail schema; see docs/log-types.md for
  * where this schema is deliberately more lenient than Panther's parser, and why.
  */
 import * as v from 'valibot'

@@ -1,8 +1,7 @@
 /**
  * Salesforce Real-Time Event Monitoring delivers events with PascalCase fields (`SourceIp`,
  * `Score`); Panther's Salesforce.RealtimeEvent rows use UPPER_SNAKE (`SOURCE_IP`, `SCORE`). These
- * tables map one to the other so the same rules fire on either form. README
- * "Salesforce.RealtimeEvent" shows them.
+ * tables map one to the other so the same rules fire on either form; docs/log-types.md shows them.
  */
 
 /**

@@ -33,13 +33,12 @@ export function correlationGroup(alert: CorrelationAlert): MatchGroup {
     fields: {
       title: alert.title,
       severity: alert.severity,
+      // The console shows `signals` of a correlation alert's context (docs/console.md).
       alertContext: {
-        correlation: {
-          matchOn: alert.matchOn,
-          signalCount: alert.signalCount,
-          signals: alert.signals.map((s) => ({ ...s })),
-          firedAt: alert.firedAt,
-        },
+        matchOn: alert.matchOn,
+        signalCount: alert.signalCount,
+        signals: alert.signals.map((s) => ({ ...s })),
+        firedAt: alert.firedAt,
       },
       description: alert.description,
       reference: alert.reference,

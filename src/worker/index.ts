@@ -5,13 +5,15 @@
  */
 import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
+import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes } from '../ingest'
+import { openApiDocument } from './openapi'
 import { rulesRoutes } from './rules-route'
 
-const app = new Hono<{ Bindings: Env }>()
+export const app = new Hono<{ Bindings: Env }>()
 
 /**
  * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
@@ -26,11 +28,15 @@ app.onError(apiErrorHandler(domainErrorAnswer))
 app.notFound(notFound)
 
 app.get('/health', (c) => c.json({ ok: true }))
+// The API described from the routes' valibot schemas (src/worker/openapi.ts).
+app.get('/openapi.json', (c) => c.json(openApiDocument()))
 app.route('/rules', rulesRoutes)
 app.route('/ingest', ingestRoutes)
 app.route('/alerts', alertsRoutes)
 app.route('/alerts', deliveryRoutes)
 app.route('/destinations', destinationsRoutes)
+// The operator console (HTML pages at / and /console/*, its own session and error pages).
+app.route('/', consoleRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'

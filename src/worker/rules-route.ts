@@ -5,6 +5,8 @@
  * rule's log types are its sub-rules'), `?enabled=true|false`, `?kind=`.
  */
 import { Hono } from 'hono'
+import type * as v from 'valibot'
+import type { RuleSummary } from './openapi'
 import { requireAdmin } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { allCorrelations, type CorrelationSpec } from '../correlation'
@@ -12,14 +14,14 @@ import { allRules, findRule } from '../engine'
 import type { CompiledRule } from '../engine/rule'
 
 /** The rule's alert metadata (built once, in compileRule) plus what only the listing shows. */
-function describeRule(rule: CompiledRule) {
+function describeRule(rule: CompiledRule): v.InferOutput<typeof RuleSummary> {
   const s = rule.spec
   return {
     ...rule.meta,
     displayName: rule.meta.displayName ?? null,
     enabled: s.enabled,
     analysisType: s.analysisType,
-    kind: s.hasDetection ? 'detection' : 'typescript',
+    kind: s.hasDetection ? ('detection' as const) : ('typescript' as const),
     file: s.file,
     scheduledQueries: s.scheduledQueries,
     status: s.status ?? null,

@@ -52,7 +52,7 @@ interface WebhookBody {
   type: string
   title: string
   dedup: string
-  alertContext: { correlation?: { signals?: { member: string; ruleId: string; eventTime: string }[] } }
+  alertContext: { signals?: { member: string; ruleId: string; eventTime: string }[] }
 }
 
 export interface Engine {
@@ -100,7 +100,7 @@ export async function runCorrelationChecks(engine: Engine): Promise<void> {
     hooks.length === 1 && body?.type === 'CORRELATION' && body.title === `New Alert: AWS User Takeover Via Password Reset: ${value}`,
     JSON.stringify(hooks.map((h) => h.body.title)),
   )
-  const signals = body?.alertContext.correlation?.signals ?? []
+  const signals = body?.alertContext.signals ?? []
   check(
     'correlation: the webhook lists both signals (sub-rule, event time)',
     signals.map((s) => s.ruleId).join() === 'AWS.CloudTrail.LoginProfileCreatedOrModified,AWS.Console.Login' &&

@@ -1,5 +1,5 @@
 /**
- * Panther's custom-webhook JSON (docs "Custom Webhook"; the contract in DESIGN.md), plus `eventCount`,
+ * Panther's custom-webhook JSON (Panther docs "Custom Webhook"; our fields in docs/delivery.md), plus `eventCount`,
  * `dedup`, `logTypes`, `reference`, `reports` and the rule error. Signed the Standard Webhooks way when
  * the destination names a signing secret.
  */

@@ -3,15 +3,13 @@
  * hash of the key), each holding its keys as SQLite rows. An object handles one call at a time and a
  * call runs its SQL without an await in between, so every key's read-modify-write is atomic without
  * locks. One call carries any number of keys' operations, so a batch's cache traffic costs at most a
- * call per shard per round, and no key creates an object of its own (a new SQLite-backed object per
- * key was the cost that dominated ingest: most keys are new, e.g. an actor's key per hour).
+ * call per shard per round, and no key creates an object of its own (most keys are new, e.g. an
+ * actor's key per hour, and a new SQLite-backed object per key would cost more than the work).
  *
  * Storage schema: table `rule_cache` (key TEXT PRIMARY KEY, item TEXT: the `CacheItem` as JSON,
  * expires_at REAL: epoch seconds, NULL when the item has no expiry), indexed by expiry. An alarm at the
  * earliest expiry deletes the expired rows; reads never return an expired item, whether or not the
- * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost);
- * so did the move from the earlier layout (an object per key): its objects free themselves at their
- * alarm.
+ * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost).
  */
 import { DurableObject } from 'cloudflare:workers'
 import {

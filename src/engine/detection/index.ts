@@ -1,7 +1,7 @@
 /**
  * Simple Detections: Panther's code-free `Detection:` YAML, validated strictly and compiled once into
  * the same hooks a TypeScript rule module exports. The grammar and each condition's behaviour on null,
- * missing and wrongly typed fields are documented in the README ("Simple Detections").
+ * missing and wrongly typed fields are documented in docs/simple-detections.md.
  *
  *   const issues = validateDetection(yaml)          // [] when valid
  *   const module = compileDetection(yaml)           // { rule, title?, dedup?, severity?, alertContext? }

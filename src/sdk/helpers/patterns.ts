@@ -95,7 +95,7 @@ function matcherFor(pattern: string): Matcher {
 /** `pattern_match(string, pattern)`. Like Python, a non-string subject is an error, not a miss. */
 export function patternMatch(subject: unknown, pattern: string): boolean {
   if (typeof subject !== 'string') {
-    throw new TypeError(`expected str, bytes or os.PathLike object, not ${subject === null || subject === undefined ? 'NoneType' : typeof subject}`)
+    throw new TypeError(`pattern_match needs a string to match, not ${subject === null || subject === undefined ? 'a missing value' : typeof subject}`)
   }
   return matcherFor(pattern)(subject)
 }

@@ -118,7 +118,7 @@ function nanoToMicro(time: JsonValue | undefined): string {
 export function timeDelta(time1: JsonValue | undefined, time2: JsonValue | undefined): string {
   const later = resolveTimestampString(nanoToMicro(time2))
   const earlier = resolveTimestampString(nanoToMicro(time1))
-  if (later === null || earlier === null) throw new TypeError('unsupported operand type(s) for -')
+  if (later === null || earlier === null) throw new TypeError('time_delta needs two timestamps')
   const micros = later.minus(earlier)
   // timedelta normalises to days (floored) plus 0 <= seconds < 86400.
   const days = Math.floor(micros / 86_400e6)

@@ -64,7 +64,7 @@ it('a password reset, then a console sign-in from the same address and user: one
     severity: 'HIGH',
     title: 'New Alert: AWS User Takeover Via Password Reset: 198.51.100.7bob',
   })
-  const correlation = (hook?.alertContext as { correlation: Record<string, unknown> }).correlation
+  const correlation = hook?.alertContext as Record<string, unknown>
   expect(correlation.matchOn).toEqual({ ip_and_user: '198.51.100.7bob' })
   const signals = correlation.signals as { member: string; ruleId: string; eventTime: string; sample: Record<string, unknown> }[]
   expect(signals.map((s) => [s.member, s.ruleId])).toEqual([

@@ -13,7 +13,7 @@ import { alertRecord } from '../../support/delivery'
 const ctx = { link: 'https://panther.example.com/alerts/abc', resend: false }
 const huge = 'x'.repeat(50_000)
 
-// Panther custom webhook (docs "Custom Webhook" + DESIGN.md contract).
+// Panther custom webhook (Panther docs "Custom Webhook"; our fields in docs/delivery.md).
 const PantherWebhook = v.object({
   id: v.string(),
   createdAt: v.pipe(v.string(), v.isoTimestamp()),

@@ -135,7 +135,7 @@ describe('limits', () => {
     expect(sent).toBeLessThan(13)
   })
 
-  // 256 MiB of zeros (25 times the limit) keeps the suite fast; README shows the 1 GiB one by hand.
+  // 256 MiB of zeros (25 times the limit) keeps the suite fast; docs/ingest.md shows the 1 GiB one by hand.
   it(
     '413 for a gzip bomb (256 MiB of zeros) without inflating it all',
     { timeout: 30_000 },
