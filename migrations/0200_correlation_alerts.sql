@@ -30,7 +30,10 @@ CREATE TABLE alerts_next (
   sample_events TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'OPEN' CHECK (status IN ('OPEN', 'TRIAGED', 'CLOSED', 'RESOLVED')),
   status_updated_at INTEGER,
-  revision INTEGER NOT NULL
+  revision INTEGER NOT NULL,
+  -- Added by 0160_triage.sql, in that order (SELECT * below copies columns by position).
+  status_note TEXT,
+  status_by TEXT
 );
 INSERT INTO alerts_next SELECT * FROM alerts;
 DROP TABLE alerts;
