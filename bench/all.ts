@@ -19,6 +19,7 @@ const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'http' },
   { name: 'alerts' },
   { name: 'lookup' },
+  { name: 'correlation' },
 ]
 
 let failed = 0

@@ -3,6 +3,7 @@
  * through the rule engine as tuned at run time (overrides, suppressions), and the matches go to the
  * dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
+import { recordSignals } from './correlation'
 import { type BatchRetryKey, recordMatches } from './dedup'
 import {
   allRules,
@@ -32,6 +33,9 @@ interface BatchOutcome {
   suppressed: number
   /** Created alerts folded into their rule's storm alert instead of delivered. */
   alertsFolded: number
+  /** Signals for correlation rules, and correlation alerts this batch completed. */
+  signals: number
+  correlations: number
 }
 
 let longestWindow: number | undefined
@@ -77,11 +81,16 @@ export async function processBatch(
     throw err
   }
   // Suppressed matches never reach the dedup stage; they are counted on their suppression first (a
-  // retried batch counts them again).
+  // retried batch counts them again). Beside the dedup stage, the correlation stage: one call per
+  // (correlation rule, match value) for the matches correlation rules name, suppressed or not. Both
+  // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
+  // recognised by both, so nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
   await countSuppressed(env.ALERTS_DB, suppressed)
-  // Dedup stage: one Durable Object call per (rule, dedup, type) group; resolves once all are durable.
-  const dedup = await recordMatches(env, kept, undefined, retryKey)
+  const [dedup, correlation] = await Promise.all([
+    recordMatches(env, kept, undefined, retryKey),
+    recordSignals(env, run.matches, events, retryKey),
+  ])
   let suppressedCount = 0
   for (const n of suppressed.values()) suppressedCount += n
   return {
@@ -91,5 +100,7 @@ export async function processBatch(
     alertsUpdated: dedup.alertsUpdated,
     suppressed: suppressedCount,
     alertsFolded: dedup.alertsFolded,
+    signals: correlation.signals,
+    correlations: correlation.correlations,
   }
 }

@@ -34,8 +34,8 @@ export interface PantherFields {
 /** An event that passed its log type's schema and carries the `p_` fields. */
 export type EnrichedEvent = JsonObject & PantherFields
 
-/** The kind of alert, as Panther names it in webhook payloads. */
-export type AlertType = 'RULE' | 'RULE_ERROR'
+/** The kind of alert, as Panther names it in webhook payloads (`CORRELATION`: a correlation rule's). */
+export type AlertType = 'RULE' | 'RULE_ERROR' | 'CORRELATION'
 
 /** What the dedup stage needs to know about the rule behind a match. */
 export interface RuleMeta {

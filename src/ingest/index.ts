@@ -170,7 +170,16 @@ async function ingestBatch(
     outcome =
       result.accepted.length > 0
         ? await processBatch(c.env, logType.name, result.accepted, key && retryKeyOf(key))
-        : { matches: 0, ruleErrors: 0, alertsCreated: 0, alertsUpdated: 0, suppressed: 0, alertsFolded: 0 }
+        : {
+            matches: 0,
+            ruleErrors: 0,
+            alertsCreated: 0,
+            alertsUpdated: 0,
+            suppressed: 0,
+            alertsFolded: 0,
+            signals: 0,
+            correlations: 0,
+          }
   } catch (err) {
     if (key) await releaseBatch(c.env, key)
     throw err

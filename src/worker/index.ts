@@ -1,7 +1,7 @@
 /**
  * The Worker, wired in one place: the Hono app with every route, the Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`, `RuleStorm`), the delivery queue consumer and
- * the cron trigger. Stages meet here through
+ * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`, `RuleStorm`, `CorrelationWindow`), the delivery
+ * queue consumer and the cron trigger. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
 import { Hono } from 'hono'
@@ -65,6 +65,7 @@ export { BatchKeys } from '../ingest'
 export { DedupWindow } from './dedup-window'
 export { Monitor } from './monitor'
 export { RuleStorm } from './rule-storm'
+export { CorrelationWindow } from './correlation-window'
 
 export default {
   fetch: app.fetch,

@@ -9,6 +9,9 @@
  * 3. Makes the receiver answer 500, posts a second round (new dedup strings), then refuses connections
  *    for a while, restores it, and checks every second-round alert arrives (same webhook-id on every
  *    retry) and the recorded attempts show the outage.
+ * 4. Correlation rules (test/e2e/correlation.ts): a password reset then a console sign-in from the same
+ *    address and user reach the webhook as one CORRELATION alert; a sign-in alone does not; an Absence
+ *    rule alerts only once its window has closed.
  *
  * 4. Tunes and enriches (tuning.ts): a Threshold raised, a principal silenced, a storm paging once, the
  *    sample lookup tables making the enrichment rules alert.
@@ -26,6 +29,7 @@ import { DevServer } from '../harness/dev-server.ts'
 import { tuningRound } from './tuning.ts'
 import { allAlerts, check, runToEnd, sleep, tally, waitFor } from '../harness/tally.ts'
 import { Receiver, type ReceivedRequest } from '../harness/receiver.ts'
+import { runCorrelationChecks } from './correlation.ts'
 import {
   seedEvents,
   waitForSeedRules,
@@ -330,6 +334,8 @@ async function run(): Promise<void> {
 
   // Round 3: run-time tuning and lookup-table enrichment (test/e2e/tuning.ts).
   await tuningRound({ root, url: server!.url, ingestToken, adminToken, receiver })
+  // Round 4: correlation rules, through the same webhook.
+  await runCorrelationChecks({ url: server!.url, ingestToken, receiver })
 }
 
 await runToEnd('e2e', run, cleanup, logFile, tmp)

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 // The stages of src/ follow the data's way (ingest -> logtypes -> engine -> dedup -> alerts ->
-// delivery): a stage imports only itself, earlier stages and the shared modules. Ingest drives a
+// delivery, with correlation after the engine): a stage imports only itself, earlier stages and the shared modules. Ingest drives a
 // request: it parses events into their log types and reaches the later stages only through the
 // pipeline's hand-off. The shared modules import no stage; nothing imports the Worker's wiring. An
 // import against the way fails here, naming file and import.
@@ -14,6 +14,8 @@ const STAGES: Record<string, number> = {
   logtypes: 1,
   engine: 2,
   sdk: 2,
+  // After the engine, beside dedup: it reads matches, and hands fired correlations on via the wiring.
+  correlation: 2.5,
   dedup: 3,
   alerts: 4,
   delivery: 5,

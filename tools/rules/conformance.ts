@@ -5,6 +5,8 @@
  * - A folder shaped like corpus/panther-tests (one JSON per rule: `RuleID` + `Tests`): each test runs
  *   against the project's rule with that RuleID, exactly as PAT would (data model from the Log's
  *   p_log_type only). Rules the project lacks are reported as missing, their tests counted as failed.
+ * - A folder of correlation rules (corpus/panther-correlation and its sequence-before-2026-06/):
+ *   delegated to `tools/rules/conformance-correlation.ts`.
  * - A folder shaped like corpus/panther-simple-tests (rule specs with `Detection`, plus `pat-invalid/`):
  *   delegated to `tools/rules/conformance-simple.ts` (`runSimpleConformance(folder)`).
  */
@@ -14,6 +16,7 @@ import { pathToFileURL } from 'node:url'
 import { dataModelFor, findRule } from '../../src/engine/index.ts'
 import type { RuleMockSpec, RuleTestSpec } from '../../src/engine/rule.ts'
 import { runRuleTest } from './testing.ts'
+import { isCorrelationFolder, runCorrelationConformance } from './conformance-correlation.ts'
 import type { JsonObject } from '../../src/types.ts'
 
 interface CorpusTest {
@@ -135,7 +138,9 @@ async function main(): Promise<number> {
   }
   const files = jsonFiles(folder)
   let result: { passed: number; failed: number; known?: number }
-  if (isSimpleFolder(folder, files)) {
+  if (isCorrelationFolder(files)) {
+    result = runCorrelationConformance(folder)
+  } else if (isSimpleFolder(folder, files)) {
     const simple = resolve(import.meta.dirname, 'conformance-simple.ts')
     if (!existsSync(simple)) {
       console.error(

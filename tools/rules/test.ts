@@ -1,19 +1,23 @@
 /**
  * `npm run test:rules [ruleId|path ...]`: runs every rule's YAML Tests (or those of the named rules, or
- * of the rules under the given files/folders) like panther_analysis_tool, prints each rule's results and
- * ends with `N passed, N failed`; exits 1 when any test fails or nothing was selected.
+ * of the rules under the given files/folders) like panther_analysis_tool, then every correlation rule's
+ * (RuleOutputs, offline: tools/rules/correlation-testing.ts), prints each rule's results and ends
+ * with `N passed, N failed`; exits 1 when any test fails or nothing was selected.
  */
 import { resolve, relative, sep } from 'node:path'
 import { allRules, dataModelFor } from '../../src/engine/index.ts'
 import { RULE_TESTS } from '../../src/engine/generated/rule-tests.ts'
 import { formatRuleOutcomes, runRuleTest, type TestOutcome } from './testing.ts'
 import type { CompiledRule } from '../../src/engine/rule.ts'
+import { CORRELATION_RULES } from '../../src/correlation/generated/rules.ts'
+import { CORRELATION_TESTS } from '../../src/correlation/generated/tests.ts'
+import { runCorrelationTest } from './correlation-testing.ts'
 
 const selectors = process.argv.slice(2).filter((a) => a !== '--')
 const root = resolve(import.meta.dirname, '..', '..')
 const rel = (p: string): string => relative(root, resolve(p)).split(sep).join('/')
 
-function selected(rule: CompiledRule): boolean {
+function selected(rule: { id: string; spec: { file: string; filename?: string } }): boolean {
   if (selectors.length === 0) return true
   const yml = rule.spec.file
   const dir = yml.slice(0, yml.lastIndexOf('/'))
@@ -26,7 +30,8 @@ function selected(rule: CompiledRule): boolean {
 }
 
 const rules = allRules().filter(selected)
-if (rules.length === 0) {
+const correlations = CORRELATION_RULES.filter((c) => selected({ id: c.ruleId, spec: c }))
+if (rules.length === 0 && correlations.length === 0) {
   console.error(`no rule matches ${selectors.join(' ')}`)
   console.log('0 passed, 0 failed')
   process.exit(1)
@@ -43,6 +48,14 @@ for (const rule of rules) {
   passed += outcomes.length - bad
   failed += bad
   if (bad > 0) failedRules.push(`${rule.id} (${rule.spec.file})`)
+}
+for (const spec of correlations) {
+  const outcomes = (CORRELATION_TESTS[spec.ruleId] ?? []).map((t) => runCorrelationTest(spec, t))
+  console.log(formatRuleOutcomes(spec.ruleId, outcomes).join('\n') + '\n')
+  const bad = outcomes.filter((o) => !o.passed).length
+  passed += outcomes.length - bad
+  failed += bad
+  if (bad > 0) failedRules.push(`${spec.ruleId} (${spec.file})`)
 }
 if (failedRules.length > 0)
   console.log(`Failed rules:\n${failedRules.map((r) => `\t${r}`).join('\n')}\n`)

@@ -122,7 +122,7 @@ function runWithMocks(
 }
 
 /** PAT-style lines: the rule id, then `\t[PASS] name` / `\t[FAIL] name` with indented reasons. */
-export function formatRuleOutcomes(ruleId: string, outcomes: readonly TestOutcome[]): string[] {
+export function formatRuleOutcomes(ruleId: string, outcomes: readonly Pick<TestOutcome, 'name' | 'passed' | 'reasons'>[]): string[] {
   const lines = [ruleId]
   if (outcomes.length === 0) lines.push('\t[WARN] no tests')
   for (const o of outcomes) {

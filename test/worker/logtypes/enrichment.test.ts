@@ -248,7 +248,16 @@ describe('hand-off', () => {
   it('accepted events go to processBatch with the log type; the answer carries its outcome', async () => {
     const spy = vi
       .spyOn(pipeline, 'processBatch')
-      .mockResolvedValue({ matches: 3, ruleErrors: 1, alertsCreated: 2, alertsUpdated: 4, suppressed: 0, alertsFolded: 0 })
+      .mockResolvedValue({
+        matches: 3,
+        ruleErrors: 1,
+        alertsCreated: 2,
+        alertsUpdated: 4,
+        suppressed: 0,
+        alertsFolded: 0,
+        signals: 0,
+        correlations: 0,
+      })
     try {
       const res = await post(
         'AWS.CloudTrail',

@@ -41,4 +41,28 @@ describe('GET /rules', () => {
     expect(filtered.rules.every((r) => r.logTypes.includes('Salesforce.RealtimeEvent'))).toBe(true)
     expect((await get('/rules?enabled=maybe', 'test-admin-token')).status).toBe(400)
   })
+  it('lists correlation rules with kind correlation, their form, window and members', async () => {
+    const res = await get('/rules?kind=correlation', 'test-admin-token')
+    const { rules } = (await res.json()) as { rules: Record<string, unknown>[] }
+    expect(rules.length).toBeGreaterThanOrEqual(8)
+    expect(rules.every((r) => r.kind === 'correlation' && r.analysisType === 'correlation_rule')).toBe(true)
+    expect(rules.find((r) => r.ruleId === 'AWS.User.Takeover.Via.Password.Reset.Group')).toMatchObject({
+      displayName: 'AWS User Takeover Via Password Reset',
+      enabled: true,
+      severity: 'HIGH',
+      logTypes: ['AWS.CloudTrail'],
+      correlation: {
+        form: 'group',
+        lookbackWindowMinutes: 60,
+        members: [
+          { id: 'Password Reset', ruleId: 'AWS.CloudTrail.LoginProfileCreatedOrModified', minMatchCount: 1, absence: false, matchOn: ['p_alert_context.ip_and_username'] },
+          { id: 'Login', ruleId: 'AWS.Console.Login', minMatchCount: 1, absence: false, matchOn: ['p_alert_context.ip_and_username'] },
+        ],
+      },
+    })
+    // Rules and correlation rules in one list, sorted by RuleID.
+    const all = (await (await get('/rules', 'test-admin-token')).json()) as { rules: { ruleId: string; kind: string }[] }
+    expect(all.rules.some((r) => r.kind === 'correlation')).toBe(true)
+    expect(all.rules.map((r) => r.ruleId)).toEqual([...all.rules.map((r) => r.ruleId)].sort())
+  })
 })
