@@ -313,7 +313,7 @@ describe('delivery consumer', () => {
       expect.objectContaining({
         destination: 'slow',
         attempt: 1,
-        reason: 'timed out after 300 ms',
+        result: 'timeout',
         retryInSeconds: expect.any(Number),
       }),
     )
