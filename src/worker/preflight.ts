@@ -6,7 +6,7 @@
  * Secret values never appear in a message, only their names.
  */
 import { ConfigError } from '../config'
-import { parseDestinations, type Destination } from '../delivery'
+import { parseDestinations, type Destination } from '../delivery/destinations'
 import { loadDeliveryConfig, settingsFrom, unknownOutputIds } from '../delivery/config'
 import { ruleBudgetMs, ruleBuildErrors } from '../engine'
 import { parseSources, resolveSecrets } from '../ingest/sources'
