@@ -4,6 +4,7 @@
  * correlation objects, one call per (correlation rule, match value); it resolves once all are
  * durable. The objects open correlation alerts through a sink the Worker wires to the dedup stage.
  */
+import { callObject } from '../object-call'
 import type { EnrichedEvent, RuleMatch } from '../types'
 import { currentSignalIndex } from './registry'
 import { signalsOf, type SignalBatchKey, type SignalCall } from './signals'
@@ -29,23 +30,10 @@ interface SignalOutcome {
 }
 
 const MAX_CONCURRENT_CALLS = 32
-const MAX_ATTEMPTS = 3
-
-function isRetryable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false
-  const e = err as { retryable?: unknown; overloaded?: unknown }
-  return e.retryable === true && e.overloaded !== true
-}
-
-async function callObject(env: Env, call: SignalCall, now: number | undefined): Promise<AddResult> {
-  for (let attempt = 1; ; attempt++) {
-    const stub = env.CORRELATION_WINDOWS.get(env.CORRELATION_WINDOWS.idFromName(call.key))
-    try {
-      return await stub.add(call, now)
-    } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err
-    }
-  }
+function addSignals(env: Env, call: SignalCall, now: number | undefined): Promise<AddResult> {
+  return callObject(() =>
+    env.CORRELATION_WINDOWS.get(env.CORRELATION_WINDOWS.idFromName(call.key)).add(call, now),
+  )
 }
 
 /**
@@ -67,7 +55,7 @@ export async function recordSignals(
     while (next < calls.length) {
       const call = calls[next++] as SignalCall
       outcome.signals += call.signals.length
-      const r = await callObject(env, call, now)
+      const r = await addSignals(env, call, now)
       outcome.correlations += r.fired
     }
   }

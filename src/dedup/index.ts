@@ -2,6 +2,7 @@
  * The dedup stage's public surface: `recordMatches` hands one batch's matches to the dedup objects
  * (one call per group) and resolves once every group is durably recorded.
  */
+import { callObject } from '../object-call'
 import type { RuleMatch } from '../types'
 import { type BatchRetryKey, groupMatches, type MatchGroup } from './group'
 import type { RecordResult } from './object'
@@ -24,26 +25,11 @@ interface DedupOutcome {
 
 /** Object calls in flight at once for one batch. */
 const MAX_CONCURRENT_CALLS = 32
-/** Attempts per call when the runtime says the failure is retryable (a retry is applied once: call ids). */
-const MAX_ATTEMPTS = 3
-
-function isRetryable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false
-  const e = err as { retryable?: unknown; overloaded?: unknown }
-  return e.retryable === true && e.overloaded !== true
-}
-
 /** Records one group in its dedup object (retrying what the runtime says is retryable). */
 export async function recordGroup(env: Env, group: MatchGroup, now?: number): Promise<RecordResult> {
-  for (let attempt = 1; ; attempt++) {
-    // A fresh stub per attempt: a stub that saw an error may be broken.
-    const stub = env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key))
-    try {
-      return await stub.record(group, now)
-    } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err
-    }
-  }
+  return callObject(() =>
+    env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key)).record(group, now),
+  )
 }
 
 /**
