@@ -6,7 +6,7 @@
  * normalised into a CorrelationSpec. Whether each sub-rule exists is checked by the build, which knows
  * the catalog: `subRules` says where each one is named.
  */
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml'
+import { isMap, isScalar } from 'yaml'
 import { isRecord } from '../../src/engine/lookup'
 import { SEVERITIES, type Severity } from '../../src/types'
 import type {
@@ -17,7 +17,7 @@ import type {
   CorrelationTransition,
 } from '../../src/correlation/spec'
 import type { RuleSpec } from '../../src/engine/rule'
-import { RULE_ID_PATTERN, type LoadError } from './loader'
+import { parseYamlFile, RULE_ID_PATTERN, type LoadError } from './loader'
 
 export interface CorrelationLoadResult {
   spec?: CorrelationSpec
@@ -64,17 +64,8 @@ type Path = (string | number)[]
 
 /** Validates and normalises one correlation rule YAML; never throws. */
 export function loadCorrelationYaml(file: string, text: string): CorrelationLoadResult {
-  const errors: LoadError[] = []
   const subRules: CorrelationLoadResult['subRules'] = []
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
-  const lineAt = (offset: number | undefined): number =>
-    offset === undefined ? 1 : lineCounter.linePos(offset).line
-  const nodeLine = (node: unknown): number => lineAt((node as Node | null | undefined)?.range?.[0])
-  const err = (line: number, message: string): void => {
-    errors.push({ file, line, message })
-  }
-  for (const e of doc.errors) err(lineAt(e.pos[0]), `YAML: ${e.message.split('\n')[0]}`)
+  const { doc, errors, nodeLine, err } = parseYamlFile(file, text)
   if (doc.errors.length > 0) return { tests: [], subRules, errors }
   if (!isMap(doc.contents)) {
     err(1, 'a correlation rule file must be a YAML mapping')

@@ -89,8 +89,11 @@ function dirname(path: string): string {
   return i < 0 ? '' : path.slice(0, i + 1)
 }
 
-/** Validates and normalises one rule YAML; never throws. */
-export function loadRuleYaml(file: string, text: string, options: LoadOptions = {}): LoadResult {
+/**
+ * A YAML file parsed for loading: the document, its syntax errors as `file:line` errors, and how to
+ * find a node's line and record an error at a line. Shared by the rule and correlation loaders.
+ */
+export function parseYamlFile(file: string, text: string) {
   const errors: LoadError[] = []
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
@@ -101,6 +104,12 @@ export function loadRuleYaml(file: string, text: string, options: LoadOptions = 
     errors.push({ file, line, message })
   }
   for (const e of doc.errors) err(lineAt(e.pos[0]), `YAML: ${e.message.split('\n')[0]}`)
+  return { doc, errors, lineAt, nodeLine, err }
+}
+
+/** Validates and normalises one rule YAML; never throws. */
+export function loadRuleYaml(file: string, text: string, options: LoadOptions = {}): LoadResult {
+  const { doc, errors, lineAt, nodeLine, err } = parseYamlFile(file, text)
   if (doc.errors.length > 0) return { tests: [], errors }
 
   const root = doc.contents
