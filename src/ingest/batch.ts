@@ -1,12 +1,11 @@
 /**
- * The per-event loop of one batch: each decoded event is checked (a JSON object, within the depth
- * limit), then prepared, validated and enriched by its log type. A bad event is reported with its
+ * The per-event loop of one batch: each decoded event is checked (a JSON object), then its log type
+ * checks its nesting depth, prepares, validates and enriches it (one walk on the compiled path). A bad event is reported with its
  * position and field path and never stops the others.
  */
 import { BatchEnricher, type EventProblem, type LogType } from '../logtypes'
 import type { EnrichedEvent } from '../types'
 import type { Source } from './source'
-import { exceedsDepth } from './json-limits'
 import type { DecodedBody, EventError, Position } from './formats'
 
 interface BatchResult {
@@ -30,11 +29,6 @@ export function validateBatch(
     const value = raw.value
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       errors.push(at(raw, '', `event must be a JSON object, got ${kindOf(value)}`))
-      rejected++
-      continue
-    }
-    if (exceedsDepth(value, maxDepth)) {
-      errors.push(at(raw, '', `event is nested deeper than ${maxDepth} levels (MAX_JSON_DEPTH)`))
       rejected++
       continue
     }

@@ -34,7 +34,7 @@ export function checkObjectDensity(text: string, what = 'request body'): void {
 // Nesting depth of one event. Up to RECURSION_SAFE_DEPTH levels a bounded recursion is safe and
 // fastest; a deeper configured limit uses an explicit stack, so no limit can exhaust the call
 // stack.
-const RECURSION_SAFE_DEPTH = 1_000
+export const RECURSION_SAFE_DEPTH = 1_000
 
 /** True when `value` nests objects/arrays deeper than `limit` (the value itself is level 1). */
 export function exceedsDepth(value: unknown, limit: number): boolean {

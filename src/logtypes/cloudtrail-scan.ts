@@ -5,6 +5,7 @@
  * `*InstanceId` → instance ids; `accountId`, `account`, `*AccountId` → account ids; `tags` → tags;
  * IP-address keys → IPs; DNS-name keys → domains. Arrays pass their key to their items.
  */
+import { exceedsDepth } from '../ingest/json-limits'
 import type { IndicatorSink } from './indicators'
 
 const ARN_KEYS = new Set(['arn', 'ARN', 'aws:SourceArn'])
@@ -27,6 +28,51 @@ const MAX_SCAN_DEPTH = 128
 export function scanCloudTrailJson(root: unknown, sink: IndicatorSink, maxDepth: number): void {
   if (root !== null && typeof root === 'object')
     scan('', root, sink, Math.min(maxDepth, MAX_SCAN_DEPTH))
+}
+
+/**
+ * The same scan fused with the nesting-depth check, so the compiled enrich walks this JSON once:
+ * false when `root` nests deeper than `levelsLeft` levels (its own included; at most
+ * RECURSION_SAFE_DEPTH of json-limits.ts, as the compiled path is only used below it).
+ */
+export function scanCloudTrailJsonWithin(
+  root: object,
+  sink: IndicatorSink,
+  levelsLeft: number,
+  maxDepth: number,
+): boolean {
+  return scanWithin('', root, sink, levelsLeft, Math.min(maxDepth, MAX_SCAN_DEPTH))
+}
+
+function scanWithin(
+  key: string,
+  value: object,
+  sink: IndicatorSink,
+  levelsLeft: number,
+  depthLeft: number,
+): boolean {
+  if (levelsLeft <= 0) return false
+  if (depthLeft <= 0) return !exceedsDepth(value, levelsLeft)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === 'string') scanString(key, item, sink)
+      else if (item !== null && typeof item === 'object') {
+        if (!scanWithin(key, item, sink, levelsLeft - 1, depthLeft - 1)) return false
+      }
+    }
+    return true
+  }
+  if (key === 'tags') sink.tag(value)
+  const obj = value as Record<string, unknown>
+  for (const k in obj) {
+    const child = obj[k]
+    if (typeof child === 'string') scanString(k, child, sink)
+    else if (child !== null && typeof child === 'object') {
+      if (!scanWithin(k, child, sink, levelsLeft - 1, depthLeft - 1)) return false
+    }
+  }
+  return true
 }
 
 function scan(key: string, value: object, sink: IndicatorSink, depthLeft: number): void {

@@ -4,7 +4,7 @@
  * where this schema is deliberately more lenient than Panther's parser, and why.
  */
 import * as v from 'valibot'
-import { scanCloudTrailJson } from './cloudtrail-scan'
+import type { IndicatorField } from './field-paths'
 import {
   canonicalizeKeys,
   coerceTypedFields,
@@ -13,8 +13,7 @@ import {
   schemaOf,
   stringsObject,
 } from './fields'
-import type { IndicatorSink } from './indicators'
-import { asObject, FieldProblem, type LogType } from './log-type'
+import { FieldProblem, type LogType } from './log-type'
 
 /**
  * Panther marks awsRegion, eventID, eventName, eventSource, eventTime, eventType, eventVersion,
@@ -113,42 +112,30 @@ function isCloudTrailLike(event: Record<string, unknown>): boolean {
   return false
 }
 
-function indicators(event: Record<string, unknown>, sink: IndicatorSink, maxDepth: number): void {
-  sink.accountId(event.recipientAccountId)
-  sink.hostname(event.sourceIPAddress)
-  const ui = asObject(event.userIdentity)
-  if (ui) {
-    principal(ui, sink)
-    sink.traceId(ui.accessKeyId)
-    const session = asObject(ui.sessionContext)
-    if (session) {
-      const issuer = asObject(session.sessionIssuer)
-      if (issuer) principal(issuer, sink)
-      const federation = asObject(session.webIdFederationData)
-      if (federation) scanCloudTrailJson(federation.attributes, sink, maxDepth)
-    }
-  }
-  const resources = event.resources
-  if (Array.isArray(resources)) {
-    for (const item of resources) {
-      const r = asObject(item)
-      if (!r) continue
-      sink.arn(r.ARN ?? r.arn)
-      sink.accountId(r.accountId)
-    }
-  }
-  scanCloudTrailJson(event.requestParameters, sink, maxDepth)
-  scanCloudTrailJson(event.responseElements, sink, maxDepth)
-  scanCloudTrailJson(event.additionalEventData, sink, maxDepth)
-  scanCloudTrailJson(event.serviceEventDetails, sink, maxDepth)
-}
+/** Panther's indicator sources for CloudTrail: the identity, its session issuer, the resources. */
+const INDICATOR_FIELDS: readonly IndicatorField[] = [
+  { path: 'recipientAccountId', kind: 'accountId' },
+  { path: 'sourceIPAddress', kind: 'hostname' },
+  ...principal('userIdentity'),
+  { path: 'userIdentity.accessKeyId', kind: 'traceId' },
+  ...principal('userIdentity.sessionContext.sessionIssuer'),
+  { path: 'userIdentity.sessionContext.webIdFederationData.attributes', kind: 'cloudTrailJson' },
+  { path: 'resources[].ARN|arn', kind: 'arn' },
+  { path: 'resources[].accountId', kind: 'accountId' },
+  { path: 'requestParameters', kind: 'cloudTrailJson' },
+  { path: 'responseElements', kind: 'cloudTrailJson' },
+  { path: 'additionalEventData', kind: 'cloudTrailJson' },
+  { path: 'serviceEventDetails', kind: 'cloudTrailJson' },
+]
 
 /** The identity fields userIdentity and its session issuer share. */
-function principal(identity: Record<string, unknown>, sink: IndicatorSink): void {
-  sink.arn(identity.arn)
-  sink.accountId(identity.accountId)
-  sink.username(identity.userName)
-  sink.actorId(identity.principalId)
+function principal(at: string): IndicatorField[] {
+  return [
+    { path: `${at}.arn`, kind: 'arn' },
+    { path: `${at}.accountId`, kind: 'accountId' },
+    { path: `${at}.userName`, kind: 'username' },
+    { path: `${at}.principalId`, kind: 'actorId' },
+  ]
 }
 
 export const cloudTrail: LogType = {
@@ -156,6 +143,6 @@ export const cloudTrail: LogType = {
   schema: schemaOf(CLOUDTRAIL_FIELDS, NESTED),
   acceptsCsv: false,
   prepare,
-  eventTime: (event) => event.eventTime,
-  indicators,
+  eventTimeFields: ['eventTime'],
+  indicatorFields: INDICATOR_FIELDS,
 }

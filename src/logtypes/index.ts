@@ -1,30 +1,14 @@
 /**
  * The log types this engine accepts, by Panther name, and the per-event step from raw JSON to an
- * enriched event (see `prepareEvent`).
+ * enriched event (see `BatchEnricher`).
  */
-import { cloudTrail } from './cloudtrail'
 import type { LogType } from './log-type'
-import {
-  salesforceLogin,
-  salesforceLoginAs,
-  salesforceLogout,
-  salesforceUri,
-} from './salesforce-eventlogfile'
-import { salesforceRealtime } from './salesforce-realtime'
+import { LOG_TYPE_LIST } from './registry'
 
 export type { LogType } from './log-type'
 export { BatchEnricher, type EventProblem } from './enrich'
 
-const LOG_TYPES: ReadonlyMap<string, LogType> = new Map(
-  [
-    cloudTrail,
-    salesforceRealtime,
-    salesforceLogin,
-    salesforceLoginAs,
-    salesforceLogout,
-    salesforceUri,
-  ].map((t) => [t.name, t]),
-)
+const LOG_TYPES: ReadonlyMap<string, LogType> = new Map(LOG_TYPE_LIST.map((t) => [t.name, t]))
 
 export function getLogType(name: string): LogType | undefined {
   return LOG_TYPES.get(name)

@@ -132,6 +132,11 @@ export class IndicatorSink {
     if (typeof value === 'string' && value !== '') this.push(9, value)
   }
 
+  /** Forgets what was collected (an event the compiled path gave up on goes the interpreted way). */
+  clear(): void {
+    for (const list of this.values) list.length = 0
+  }
+
   /** Sets each non-empty kind on the event, sorted and de-duplicated. */
   writeTo(event: Record<string, unknown>): void {
     for (let k = 0; k < INDICATOR_FIELDS.length; k++) {

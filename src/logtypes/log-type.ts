@@ -1,9 +1,10 @@
 /**
- * What a log type is to the pipeline: its schema, how to read its event time, where its indicators
- * are, and how to bring an incoming event into the shape the schema and the rules expect.
+ * What a log type is to the pipeline: its schema, where its event time and indicators are (as data,
+ * which the build compiles with the schema into one enrich function per log type), and how to bring
+ * an incoming event into the shape the schema and the rules expect.
  */
 import type * as v from 'valibot'
-import type { IndicatorSink } from './indicators'
+import type { IndicatorField } from './field-paths'
 
 /** A problem found while preparing one event: a dotted field path (empty = whole event) and why. */
 export class FieldProblem {
@@ -24,10 +25,13 @@ export interface LogType {
    * new one when the input form differs, e.g. Salesforce PascalCase), or a problem that rejects it.
    */
   prepare(event: Record<string, unknown>): Record<string, unknown> | FieldProblem
-  /** The log's own time of the event (any supported form), or undefined. */
-  eventTime(event: Record<string, unknown>): unknown
-  /** Feeds the event's indicator fields into the sink. */
-  indicators(event: Record<string, unknown>, sink: IndicatorSink, maxDepth: number): void
+  /**
+   * Top-level fields holding the log's own time of the event (any supported form): the first that
+   * is not null or missing gives `p_event_time`.
+   */
+  eventTimeFields: readonly string[]
+  /** Where the `p_any_*` indicators are (see field-paths.ts for the path syntax). */
+  indicatorFields: readonly IndicatorField[]
 }
 
 export function asObject(value: unknown): Record<string, unknown> | undefined {

@@ -3,7 +3,7 @@
  * them, and as its rule tests show them), typed-field coercion, and the indicator fields.
  */
 import { coerceTypedFields } from './fields'
-import type { IndicatorSink } from './indicators'
+import type { IndicatorField } from './field-paths'
 import { toPantherTime } from './time'
 
 const SALESFORCE_TIME_FIELDS = ['TIMESTAMP', 'TIMESTAMP_DERIVED'] as const
@@ -28,18 +28,17 @@ export function prepareSalesforce(
   return event
 }
 
-export function salesforceEventTime(event: Record<string, unknown>): unknown {
-  return event.TIMESTAMP_DERIVED ?? event.TIMESTAMP ?? event.EVENT_DATE
-}
+/** Where Salesforce logs keep the time of the event, most precise first. */
+export const SALESFORCE_EVENT_TIME_FIELDS = ['TIMESTAMP_DERIVED', 'TIMESTAMP', 'EVENT_DATE'] as const
 
 /** REQUEST_ID → trace ids; user name fields → user names (and emails); USER_ID → actor ids; IPs. */
-export function salesforceIndicators(event: Record<string, unknown>, sink: IndicatorSink): void {
-  sink.ip(event.CLIENT_IP)
-  sink.ip(event.SOURCE_IP)
-  sink.username(event.USER_NAME)
-  sink.username(event.USERNAME)
-  sink.username(event.DELEGATED_USER_NAME)
-  sink.actorId(event.USER_ID)
-  sink.actorId(event.DELEGATED_USER_ID)
-  sink.traceId(event.REQUEST_ID)
-}
+export const SALESFORCE_INDICATOR_FIELDS: readonly IndicatorField[] = [
+  { path: 'CLIENT_IP', kind: 'ip' },
+  { path: 'SOURCE_IP', kind: 'ip' },
+  { path: 'USER_NAME', kind: 'username' },
+  { path: 'USERNAME', kind: 'username' },
+  { path: 'DELEGATED_USER_NAME', kind: 'username' },
+  { path: 'USER_ID', kind: 'actorId' },
+  { path: 'DELEGATED_USER_ID', kind: 'actorId' },
+  { path: 'REQUEST_ID', kind: 'traceId' },
+]

@@ -4,7 +4,11 @@
  */
 import { type FieldSpec, fieldsOfType, schemaOf } from './fields'
 import type { LogType } from './log-type'
-import { prepareSalesforce, salesforceEventTime, salesforceIndicators } from './salesforce-common'
+import {
+  prepareSalesforce,
+  SALESFORCE_EVENT_TIME_FIELDS,
+  SALESFORCE_INDICATOR_FIELDS,
+} from './salesforce-common'
 
 const s = (name: string, required = false): FieldSpec => ({ name, type: 'string', required })
 const n = (name: string): FieldSpec => ({ name, type: 'bigint' })
@@ -107,8 +111,8 @@ function eventLogFileType(name: string, fields: readonly FieldSpec[]): LogType {
     schema: schemaOf(fields),
     acceptsCsv: true,
     prepare: (event) => prepareSalesforce(event, numbers, booleans),
-    eventTime: salesforceEventTime,
-    indicators: (event, sink) => salesforceIndicators(event, sink),
+    eventTimeFields: SALESFORCE_EVENT_TIME_FIELDS,
+    indicatorFields: SALESFORCE_INDICATOR_FIELDS,
   }
 }
 

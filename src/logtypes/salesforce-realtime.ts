@@ -6,7 +6,11 @@
  */
 import { type FieldSpec, fieldsOfType, schemaOf } from './fields'
 import { asObject, FieldProblem, type LogType } from './log-type'
-import { prepareSalesforce, salesforceEventTime, salesforceIndicators } from './salesforce-common'
+import {
+  prepareSalesforce,
+  SALESFORCE_EVENT_TIME_FIELDS,
+  SALESFORCE_INDICATOR_FIELDS,
+} from './salesforce-common'
 import {
   EVENT_DATE_TIME_FIELDS,
   EVENT_TYPE_NAMES,
@@ -116,6 +120,6 @@ export const salesforceRealtime: LogType = {
   schema: schemaOf(SALESFORCE_REALTIME_FIELDS),
   acceptsCsv: true,
   prepare,
-  eventTime: salesforceEventTime,
-  indicators: (event, sink) => salesforceIndicators(event, sink),
+  eventTimeFields: SALESFORCE_EVENT_TIME_FIELDS,
+  indicatorFields: SALESFORCE_INDICATOR_FIELDS,
 }

@@ -4,6 +4,8 @@
  *   src/engine/generated/rule-tests.ts  every rule's YAML Tests (imported by tests and the CLI only)
  *   src/correlation/generated/rules.ts  every correlation rule (`AnalysisType: correlation_rule`)
  *   src/correlation/generated/tests.ts  their Tests (RuleOutputs)
+ *   src/logtypes/generated/compiled.ts  one enrich function per log type (tools/logtypes/: the log
+ *                                       types' schemas compiled; written first, even when rules fail)
  *   src/console/generated/catalog.ts    every rule's YAML text and its tests' outcome, for the console's
  *                                       rule pages (Workers cannot read files); the tests run again only
  *                                       when rules/, src/engine/ or src/sdk/ changed
@@ -34,6 +36,7 @@ import { formatTypeError, typeCheckRules } from './typecheck.ts'
 import { declaredDestinationKeys, readDevVars, readWranglerConfig } from '../config/files.ts'
 import type { CorrelationSpec, CorrelationTestSpec } from '../../src/correlation/spec.ts'
 import { checkSubRules, isCorrelationYaml, loadCorrelationYaml } from './correlation-loader.ts'
+import { buildLogTypes } from '../logtypes/build.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const RULES_DIR = join(ROOT, 'rules')
@@ -479,6 +482,7 @@ export async function ruleBuildErrors(): Promise<{
 /** Loads, validates and writes the generated modules; returns false (after printing) on errors. */
 export async function buildRules(options: BuildOptions | boolean = {}): Promise<boolean> {
   const { quiet = false, dev = false } = typeof options === 'boolean' ? { quiet: options } : options
+  if (!buildLogTypes()) return false
   const { rules, correlations, errors } = await ruleBuildErrors()
   if (errors.length > 0) {
     for (const e of errors) console.error(e)
