@@ -8,12 +8,14 @@
  * same `p_any_*` arrays) and report the same problems.
  */
 import fc from 'fast-check'
+import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { getLogType, knownLogTypes, type EventProblem } from '../../../src/logtypes'
 import { BatchEnricher } from '../../../src/logtypes/enrich'
 import { COMPILED_ENRICH } from '../../../src/logtypes/generated/compiled'
 import generatedText from '../../../src/logtypes/generated/compiled.ts?raw'
 import { LOG_TYPE_LIST } from '../../../src/logtypes/registry'
+import type { LogType } from '../../../src/logtypes/log-type'
 import { generateCompiledModule } from '../../../tools/logtypes/generate'
 import corpus from '../../fixtures/ingest/corpus-test-logs.json'
 
@@ -332,5 +334,30 @@ describe('compiled enrich functions', () => {
     const out = expectSame('AWS.CloudTrail', text)
     expect(out.event).toBeUndefined()
     expect(out.problems).toEqual([{ path: 'userIdentity.arn', message: 'expected string, got 7' }])
+  })
+
+  it('fail the build naming the log type and field they cannot compile (docs/log-types.md)', () => {
+    const example = (schema: v.GenericSchema, indicatorFields: LogType['indicatorFields'] = []): LogType => ({
+      name: 'Example.Log',
+      schema: schema as LogType['schema'],
+      acceptsCsv: false,
+      prepare: (event) => event,
+      eventTimeFields: [],
+      indicatorFields,
+    })
+    expect(() => generateCompiledModule([example(v.looseObject({ when: v.date() }))])).toThrow(
+      'Example.Log: when: valibot schema kind "date" is not compiled: add it to tools/logtypes/generate.ts',
+    )
+    const user = v.looseObject({ user: v.looseObject({ name: v.string() }) })
+    expect(() =>
+      generateCompiledModule([example(user, [{ path: 'user.name.first', kind: 'username' }])]),
+    ).toThrow('Example.Log: user.name: an indicator path goes into this field, which is a string, not an object')
+    expect(() =>
+      generateCompiledModule([example(user, [{ path: 'user.constructor', kind: 'username' }])]),
+    ).toThrow('the key "constructor" is a member of every object')
+    // What it can compile, it compiles with nothing else written by hand.
+    expect(generateCompiledModule([example(user, [{ path: 'user.name', kind: 'username' }])])).toContain(
+      'function enrich_Example_Log(',
+    )
   })
 })
