@@ -28,7 +28,19 @@ const ms = (iso: string): number => Date.parse(iso)
 
 /** Writes the snapshot unless the stored row has the same or a higher revision (safe to repeat). */
 export async function upsertAlert(db: D1Database, r: AlertRecord): Promise<void> {
-  await db
+  await upsertStatement(db, r).run()
+}
+
+/**
+ * `upsertAlert` for many snapshots in one D1 batch (one round trip, one transaction: all or none).
+ */
+export async function upsertAlerts(db: D1Database, records: readonly AlertRecord[]): Promise<void> {
+  if (records.length === 0) return
+  await db.batch(records.map((r) => upsertStatement(db, r)))
+}
+
+function upsertStatement(db: D1Database, r: AlertRecord): D1PreparedStatement {
+  return db
     .prepare(UPSERT)
     .bind(
       r.alertId,
@@ -61,7 +73,6 @@ export async function upsertAlert(db: D1Database, r: AlertRecord): Promise<void>
       r.revision,
       r.summaryAttributes === undefined ? null : JSON.stringify(r.summaryAttributes),
     )
-    .run()
 }
 
 type AlertRow = ListedRow & { sample_events: string }

@@ -12,8 +12,8 @@ import {
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureConsole } from '../../support/console'
-import type { DedupWindow } from '../../../src/worker/dedup-window'
-import { recordMatches } from '../../../src/dedup'
+import type { DedupShard } from '../../../src/worker/dedup-window'
+import { dedupKey, recordMatches } from '../../../src/dedup'
 import { alertRecordOf } from '../../../src/dedup/window'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
@@ -194,10 +194,11 @@ describe('first delivery attempt from the dedup object', () => {
     const stub = stubFor('RULE', 'First.Cut', 'd')
     const { window } = await snapshot('RULE', 'First.Cut', 'd')
     const record = alertRecordOf(window!, { type: 'RULE', dedup: 'd' })
-    await runInDurableObject(stub, (_o: DedupWindow, state) => {
+    await runInDurableObject(stub, (_o: DedupShard, state) => {
       state.storage.sql.exec(
-        'INSERT INTO outbox (alert_id, record, revision, need_store, need_delivery) VALUES (?, ?, ?, 0, 1)',
+        'INSERT INTO outbox (alert_id, key, record, revision, need_store, need_delivery) VALUES (?, ?, ?, ?, 0, 1)',
         alertId,
+        dedupKey('RULE', 'First.Cut', 'd'),
         JSON.stringify(record),
         record.revision,
       )
