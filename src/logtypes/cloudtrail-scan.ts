@@ -27,7 +27,7 @@ const MAX_SCAN_DEPTH = 128
 
 export function scanCloudTrailJson(root: unknown, sink: IndicatorSink, maxDepth: number): void {
   if (root !== null && typeof root === 'object')
-    scan('', root, sink, Math.min(maxDepth, MAX_SCAN_DEPTH))
+    scanWithin('', root, sink, Number.POSITIVE_INFINITY, Math.min(maxDepth, MAX_SCAN_DEPTH))
 }
 
 /**
@@ -44,6 +44,7 @@ export function scanCloudTrailJsonWithin(
   return scanWithin('', root, sink, levelsLeft, Math.min(maxDepth, MAX_SCAN_DEPTH))
 }
 
+/** `levelsLeft`: the depth limit (infinite: none); `depthLeft`: the levels still scanned. */
 function scanWithin(
   key: string,
   value: object,
@@ -52,7 +53,8 @@ function scanWithin(
   depthLeft: number,
 ): boolean {
   if (levelsLeft <= 0) return false
-  if (depthLeft <= 0) return !exceedsDepth(value, levelsLeft)
+  if (depthLeft <= 0)
+    return levelsLeft === Number.POSITIVE_INFINITY || !exceedsDepth(value, levelsLeft)
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
@@ -73,25 +75,6 @@ function scanWithin(
     }
   }
   return true
-}
-
-function scan(key: string, value: object, sink: IndicatorSink, depthLeft: number): void {
-  if (depthLeft <= 0) return
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      if (typeof item === 'string') scanString(key, item, sink)
-      else if (item !== null && typeof item === 'object') scan(key, item, sink, depthLeft - 1)
-    }
-    return
-  }
-  if (key === 'tags') sink.tag(value)
-  const obj = value as Record<string, unknown>
-  for (const k in obj) {
-    const child = obj[k]
-    if (typeof child === 'string') scanString(k, child, sink)
-    else if (child !== null && typeof child === 'object') scan(k, child, sink, depthLeft - 1)
-  }
 }
 
 function scanString(key: string, value: string, sink: IndicatorSink): void {
