@@ -8,7 +8,7 @@ import type { RuleMatch } from '../types'
 import { type BatchRetryKey, groupMatches, type MatchGroup, shardCalls, type ShardCall } from './group'
 import type { RecordResult } from './object'
 
-export { DedupShardObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
+export { DedupShardObject, retryDelayMs, type AlertSink, type AlertWrite, type DedupSnapshot, type RecordResult } from './object'
 export {
   type BatchRetryKey,
   DEDUP_SHARDS,

@@ -29,10 +29,11 @@ import {
 /** Where created and updated alerts go. Both operations must be idempotent. */
 export interface AlertSink {
   /**
-   * Stores the snapshots (all or none), each unless a snapshot of its alert with a higher revision is
-   * already stored.
+   * Stores the alerts (all or none), each unless its alert is already stored at a higher revision.
+   * A write that is not `full` may leave the alert's fields and samples as they are stored (only they
+   * have not changed since).
    */
-  store(records: AlertRecord[]): Promise<void>
+  store(writes: AlertWrite[]): Promise<void>
   /**
    * Delivers the created, stored alert, or hands to a queue what it could not deliver yet; resolves
    * only once nothing of the delivery is left to this object. `record` is the latest snapshot;
@@ -47,6 +48,12 @@ export interface AlertSink {
    * resolves false when the alert is folded into the rule's storm alert instead of delivered.
    */
   admitNewAlert?(group: MatchGroup, alertId: string, now: number): Promise<boolean>
+}
+
+/** One alert to store: the record, and whether its fields or samples changed since last stored. */
+export interface AlertWrite {
+  record: AlertRecord
+  full: boolean
 }
 
 /** What one group of a call did to its key's window. */
@@ -195,6 +202,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     const wasCreated = !opened && window !== null && window.alertCreatedAt !== null
     let blobChanged: boolean
     if (opened || window === null) {
+      // The replaced window's alert may still wait for its write: it keeps a snapshot of it.
+      if (window !== null) s.freezeOutbox(key)
       alertCount += 1
       s.setAlertCount(key, alertCount)
       s.clearUniques(key)
@@ -214,7 +223,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       s.clearUniques(key)
     }
     s.saveWindow(key, window, blobChanged)
-    if (window.alertCreatedAt !== null) s.putOutbox(key, alertRecordOf(window, group), created)
+    if (window.alertCreatedAt !== null) s.putOutbox(key, window, created, created || blobChanged)
     return {
       alertId: window.alertId,
       opened,
@@ -301,7 +310,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     for (let i = 0; i < toStore.length; i += STORE_CHUNK) {
       const chunk = toStore.slice(i, i + STORE_CHUNK)
       try {
-        await sink.store(chunk.map((r) => r.record))
+        await sink.store(chunk.map((r) => ({ record: r.record, full: r.needFull })))
         for (const row of chunk) {
           this.store.markStored(row.alertId, row.revision)
           stored.add(row)

@@ -8,8 +8,12 @@
  *   samples fill up, not on every merge).
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
- * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id holding its
- *   latest snapshot; deleted once both the store and the delivery request succeeded.
+ * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
+ *   once both the store and the delivery request succeeded. A row names its key's open window (the
+ *   alert is written as the window stands when the flush runs, so many updates between two flushes
+ *   cost one write) until that window is replaced or dropped: then the row keeps a snapshot of it.
+ *   `need_full` says the alert's fields or samples changed since they were last stored (otherwise
+ *   only its counters are written).
  * - `calls`: ids of recent shard calls with the answers of the groups each applied, so a retried
  *   call (or a sender's retry of a keyed batch) applies a group once; `at` is when the id may be
  *   forgotten. Calls of batches without an idempotency key are remembered for minutes (their retries
@@ -18,9 +22,9 @@
  *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
  *   unkeyed ones.
  */
-import type { AlertRecord } from '../types'
+import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
-import { expiresAt, type Window } from './window'
+import { alertRecordOf, expiresAt, type Window } from './window'
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
@@ -33,11 +37,12 @@ CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
 CREATE TABLE IF NOT EXISTS win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL, samples TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
-  alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT NOT NULL, revision INTEGER NOT NULL,
-  need_store INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
+  alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
+  need_store INTEGER NOT NULL, need_full INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT);
 CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
+CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key);
 `
 
 /** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
@@ -58,16 +63,27 @@ const CACHED_WINDOWS = 256
 export interface OutboxRow {
   alertId: string
   record: AlertRecord
+  /** The record's revision (what `markStored` confirms). */
   revision: number
   needStore: boolean
+  /** The alert's fields or samples changed since last stored: write the whole alert. */
+  needFull: boolean
   needDelivery: boolean
   attempts: number
+}
+
+/** The alert type and dedup string a window key names (`dedupKey`'s JSON). */
+function identityOf(key: string): { type: AlertType; dedup: string } {
+  const [type, , dedup] = JSON.parse(key) as [AlertType, string, string]
+  return { type, dedup }
 }
 
 type Row = Record<string, SqlStorageValue>
 
 export class DedupStorage {
   private readonly windows = new Map<string, Window | null>()
+  /** Alert counters as last read or written, bounded like the windows. */
+  private readonly counts = new Map<string, number>()
   private callsSincePrune = 0
 
   constructor(private readonly sql: SqlStorage) {
@@ -77,15 +93,27 @@ export class DedupStorage {
   /** Forgets the cached windows (after a rolled-back transaction). */
   invalidate(): void {
     this.windows.clear()
+    this.counts.clear()
   }
 
   alertCount(key: string): number {
-    const row = this.sql.exec<{ alert_count: number }>('SELECT alert_count FROM counter WHERE key = ?', key).toArray()[0]
-    return row?.alert_count ?? 0
+    let n = this.counts.get(key)
+    if (n === undefined) {
+      const row = this.sql.exec<{ alert_count: number }>('SELECT alert_count FROM counter WHERE key = ?', key).toArray()[0]
+      n = row?.alert_count ?? 0
+      this.rememberCount(key, n)
+    }
+    return n
   }
 
   setAlertCount(key: string, n: number): void {
     this.sql.exec('INSERT OR REPLACE INTO counter (key, alert_count) VALUES (?, ?)', key, n)
+    this.rememberCount(key, n)
+  }
+
+  private rememberCount(key: string, n: number): void {
+    if (this.counts.size >= CACHED_WINDOWS * 16) this.counts.clear()
+    this.counts.set(key, n)
   }
 
   /** The key's open window; callers may change it and must then `saveWindow` it. */
@@ -133,9 +161,15 @@ export class DedupStorage {
   saveWindow(key: string, w: Window, withBlob: boolean): void {
     this.remember(key, w)
     this.sql.exec(
-      `INSERT OR REPLACE INTO win (key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
+      `INSERT INTO win (key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
          first_event_at, last_event_at, rule, alert_created_at, revision, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
+         updated_at = excluded.updated_at, event_count = excluded.event_count,
+         unique_count = excluded.unique_count, log_types = excluded.log_types,
+         first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
+         rule = excluded.rule, alert_created_at = excluded.alert_created_at,
+         revision = excluded.revision, expires_at = excluded.expires_at`,
       key,
       w.alertId,
       w.startedAt,
@@ -167,6 +201,7 @@ export class DedupStorage {
       .toArray()
       .map((r) => r.key)
     for (const key of keys) {
+      this.freezeOutbox(key)
       this.windows.delete(key)
       this.sql.exec('DELETE FROM win WHERE key = ?', key)
       this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
@@ -198,38 +233,82 @@ export class DedupStorage {
     this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
   }
 
-  /** Queues the alert's latest snapshot; a pending delivery request is kept. */
-  putOutbox(key: string, record: AlertRecord, needDelivery: boolean): void {
+  /**
+   * Queues a write of the alert of `key`'s open window (and its delivery request, if asked; a pending
+   * one is kept). `full`: the alert's fields or samples changed.
+   */
+  putOutbox(key: string, window: Window, needDelivery: boolean, full: boolean): void {
     this.sql.exec(
-      `INSERT INTO outbox (alert_id, key, record, revision, need_store, need_delivery) VALUES (?, ?, ?, ?, 1, ?)
-       ON CONFLICT (alert_id) DO UPDATE SET record = excluded.record, revision = excluded.revision,
-         need_store = 1, need_delivery = MAX(outbox.need_delivery, excluded.need_delivery), next_attempt_at = 0`,
-      record.alertId,
+      `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (alert_id) DO UPDATE SET revision = excluded.revision, need_store = 1,
+         need_full = MAX(outbox.need_full, excluded.need_full),
+         need_delivery = MAX(outbox.need_delivery, excluded.need_delivery), next_attempt_at = 0`,
+      window.alertId,
       key,
-      JSON.stringify(record),
-      record.revision,
+      window.revision,
+      full ? 1 : 0,
       needDelivery ? 1 : 0,
     )
   }
 
-  /** Rows whose next attempt is due at `now`. */
-  dueOutbox(now: number): OutboxRow[] {
-    return this.sql
-      .exec<Row>('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision', now)
-      .toArray()
-      .map((r) => ({
-        alertId: String(r.alert_id),
-        record: JSON.parse(String(r.record)) as AlertRecord,
-        revision: Number(r.revision),
-        needStore: r.need_store === 1,
-        needDelivery: r.need_delivery === 1,
-        attempts: Number(r.attempts),
-      }))
+  /**
+   * Before `key`'s open window is replaced or dropped: its pending outbox row keeps a snapshot of the
+   * alert as the window stands.
+   */
+  freezeOutbox(key: string): void {
+    const window = this.loadWindow(key)
+    if (window === null) return
+    const pending = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE alert_id = ? AND record IS NULL', window.alertId)
+      .one().n
+    if (pending === 0) return
+    this.sql.exec(
+      'UPDATE outbox SET record = ?, revision = ? WHERE alert_id = ?',
+      JSON.stringify(alertRecordOf(window, identityOf(key))),
+      window.revision,
+      window.alertId,
+    )
   }
 
-  /** Marks the store done, unless a newer snapshot arrived meanwhile. */
+  /** Rows whose next attempt is due at `now`, each with its alert as it stands. */
+  dueOutbox(now: number): OutboxRow[] {
+    const rows: OutboxRow[] = []
+    for (const r of this.sql.exec<Row>('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision', now)) {
+      const alertId = String(r.alert_id)
+      let record: AlertRecord
+      if (r.record !== null) {
+        record = JSON.parse(String(r.record)) as AlertRecord
+      } else {
+        const key = String(r.key)
+        const window = this.loadWindow(key)
+        // Never so by construction (a replaced or dropped window's row holds its snapshot).
+        if (window === null || window.alertId !== alertId) {
+          console.error(`dedup outbox: alert ${alertId} has neither a snapshot nor its window; dropped`)
+          this.sql.exec('DELETE FROM outbox WHERE alert_id = ?', alertId)
+          continue
+        }
+        record = alertRecordOf(window, identityOf(key))
+      }
+      rows.push({
+        alertId,
+        record,
+        revision: record.revision,
+        needStore: r.need_store === 1,
+        needFull: r.need_full === 1,
+        needDelivery: r.need_delivery === 1,
+        attempts: Number(r.attempts),
+      })
+    }
+    return rows
+  }
+
+  /** Marks the store (at `revision`) done, unless a newer revision was queued meanwhile. */
   markStored(alertId: string, revision: number): void {
-    this.sql.exec('UPDATE outbox SET need_store = 0 WHERE alert_id = ? AND revision = ?', alertId, revision)
+    this.sql.exec(
+      'UPDATE outbox SET need_store = 0, need_full = 0 WHERE alert_id = ? AND revision = ?',
+      alertId,
+      revision,
+    )
     this.deleteFinished(alertId)
   }
 

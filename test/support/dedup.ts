@@ -99,6 +99,7 @@ export interface AlertRow {
   severity?: string
   alert_context?: string
   summary_attributes?: string | null
+  sample_events?: string
 }
 
 /** Waits for every dedup shard's background outbox flush, so D1 is up to date with the shards. */

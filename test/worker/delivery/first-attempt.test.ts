@@ -14,7 +14,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureConsole } from '../../support/console'
 import type { DedupShard } from '../../../src/worker/dedup-window'
 import { dedupKey, recordMatches } from '../../../src/dedup'
-import { alertRecordOf } from '../../../src/dedup/window'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
 import { listDeliveries } from '../../../src/delivery/store'
@@ -193,14 +192,12 @@ describe('first delivery attempt from the dedup object', () => {
     // the row done: stored, delivery still due, never failed.
     const stub = stubFor('RULE', 'First.Cut', 'd')
     const { window } = await snapshot('RULE', 'First.Cut', 'd')
-    const record = alertRecordOf(window!, { type: 'RULE', dedup: 'd' })
     await runInDurableObject(stub, (_o: DedupShard, state) => {
       state.storage.sql.exec(
-        'INSERT INTO outbox (alert_id, key, record, revision, need_store, need_delivery) VALUES (?, ?, ?, ?, 0, 1)',
+        'INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 0, 0, 1)',
         alertId,
         dedupKey('RULE', 'First.Cut', 'd'),
-        JSON.stringify(record),
-        record.revision,
+        window!.revision,
       )
     })
     expect(await runDurableObjectAlarm(stub)).toBe(true)
