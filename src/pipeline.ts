@@ -82,15 +82,19 @@ export async function processBatch(
   }
   // Suppressed matches never reach the dedup stage; they are counted on their suppression first (a
   // retried batch counts them again). Beside the dedup stage, the correlation stage: one call per
-  // (correlation rule, match value) for the matches correlation rules name, suppressed or not. Both
+  // correlation shard that the matches correlation rules name reach, suppressed or not. Both
   // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
   // recognised by both, so nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
   await countSuppressed(env.ALERTS_DB, suppressed)
-  const [dedup, correlation] = await Promise.all([
+  // Both settle before the batch answers, so an error never precedes a call still being applied.
+  const [dedupSettled, correlationSettled] = await Promise.allSettled([
     recordMatches(env, kept, undefined, retryKey),
     recordSignals(env, run.matches, events, retryKey),
   ])
+  if (dedupSettled.status === 'rejected') throw dedupSettled.reason
+  if (correlationSettled.status === 'rejected') throw correlationSettled.reason
+  const [dedup, correlation] = [dedupSettled.value, correlationSettled.value]
   let suppressedCount = 0
   for (const n of suppressed.values()) suppressedCount += n
   return {
