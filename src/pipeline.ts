@@ -20,6 +20,31 @@ import type { EnrichedEvent } from './types'
 
 export type { BatchRetryKey }
 
+/**
+ * A store or object the batch needed failed (D1, a Durable Object): the batch is refused with 503
+ * and Retry-After, never 500. `stage` names what was unavailable. What the batch recorded before the
+ * failure is named by its retry key, so the sender's retry is recognised, not counted again.
+ */
+export class StageUnavailable extends Error {
+  override readonly name = 'StageUnavailable'
+  constructor(
+    readonly stage: string,
+    cause: unknown,
+  ) {
+    super(`${stage} unavailable (${cause instanceof Error ? cause.name : 'error'})`, { cause })
+  }
+}
+
+/** Awaits `work`, naming its failure as `stage` (a RuleBudgetExceeded passes as it is). */
+async function needs<T>(stage: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    if (err instanceof RuleBudgetExceeded || err instanceof StageUnavailable) throw err
+    throw new StageUnavailable(stage, err)
+  }
+}
+
 interface BatchOutcome {
   /** Rule matches (one per rule and event), rule errors excluded. */
   matches: number
@@ -54,17 +79,26 @@ export function longestDedupWindowMinutes(): number {
   return longestWindow
 }
 
+/**
+ * Runs the batch and records what it matched. `retryKey` names the batch's calls (see BatchRetryKey);
+ * `beforeRecord` runs once the rules matched something, before anything of the batch is recorded
+ * (ingest claims the batch's key there, so a batch that matches nothing costs no claim); it may
+ * throw to stop the batch.
+ */
 export async function processBatch(
   env: Env,
   logType: string,
   events: readonly EnrichedEvent[],
   retryKey?: BatchRetryKey,
+  beforeRecord?: () => Promise<void>,
 ): Promise<BatchOutcome> {
   // Lookup tables: one D1 round trip for the batch's selected values, rows under p_enrichment.
-  const tables = await liveLookupTables(env.ALERTS_DB)
-  if (tables.length > 0) await enrichWithLookups(env.ALERTS_DB, events, tables)
+  await needs('lookup tables (D1)', async () => {
+    const tables = await liveLookupTables(env.ALERTS_DB)
+    if (tables.length > 0) await enrichWithLookups(env.ALERTS_DB, events, tables)
+  })
   // Overrides and suppressions as of at most a few seconds ago (tuning-store.ts).
-  const tuning = await currentTuning(env.ALERTS_DB)
+  const tuning = await needs('tuning (D1)', () => currentTuning(env.ALERTS_DB))
   // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
   useDurableRuleCache(env.RULE_CACHE)
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
@@ -75,21 +109,28 @@ export async function processBatch(
   // batches see).
   let run: Awaited<ReturnType<typeof runRules>>
   try {
-    run = await withCacheSession(() => runRules(logType, events, ruleBudgetMs(env), tuning))
+    run = await needs('rule cache', () =>
+      withCacheSession(() => runRules(logType, events, ruleBudgetMs(env), tuning)),
+    )
   } catch (err) {
-    if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
+    if (err instanceof RuleBudgetExceeded) {
+      await needs('dedup', () => recordMatches(env, [err.errorMatch], undefined, retryKey))
+    }
     throw err
   }
-  // Suppressed matches never reach the dedup stage; they are counted on their suppression first (a
-  // retried batch counts them again). Beside the dedup stage, the correlation stage: one call per
+  // Suppressed matches never reach the dedup stage; they are counted on their suppression first
+  // (once per retry key). Beside the dedup stage, the correlation stage: one call per
   // (correlation rule, match value) for the matches correlation rules name, suppressed or not. Both
   // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
   // recognised by both, so nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
-  await countSuppressed(env.ALERTS_DB, suppressed)
+  if (run.matches.length > 0 && beforeRecord !== undefined) await beforeRecord()
+  await needs('suppression counts (D1)', () =>
+    countSuppressed(env.ALERTS_DB, suppressed, undefined, retryKey),
+  )
   const [dedup, correlation] = await Promise.all([
-    recordMatches(env, kept, undefined, retryKey),
-    recordSignals(env, run.matches, events, retryKey),
+    needs('dedup', () => recordMatches(env, kept, undefined, retryKey)),
+    needs('correlation', () => recordSignals(env, run.matches, events, retryKey)),
   ])
   let suppressedCount = 0
   for (const n of suppressed.values()) suppressedCount += n
