@@ -81,16 +81,16 @@ export function longestDedupWindowMinutes(): number {
 
 /**
  * Runs the batch and records what it matched. `retryKey` names the batch's calls (see BatchRetryKey);
- * `beforeRecord` runs once the rules matched something, before anything of the batch is recorded
- * (ingest claims the batch's key there, so a batch that matches nothing costs no claim); it may
- * throw to stop the batch.
+ * `beforeRecord` runs once the rules matched something (with the number of matches), before anything
+ * of the batch is recorded (ingest waits for its turn to record and claims the batch's key there, so
+ * a batch that matches nothing costs neither); it may throw to stop the batch.
  */
 export async function processBatch(
   env: Env,
   logType: string,
   events: readonly EnrichedEvent[],
   retryKey?: BatchRetryKey,
-  beforeRecord?: () => Promise<void>,
+  beforeRecord?: (matches: number) => Promise<void>,
 ): Promise<BatchOutcome> {
   // Lookup tables: one D1 round trip for the batch's selected values, rows under p_enrichment.
   await needs('lookup tables (D1)', async () => {
@@ -124,7 +124,7 @@ export async function processBatch(
   // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
   // recognised by both, so nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
-  if (run.matches.length > 0 && beforeRecord !== undefined) await beforeRecord()
+  if (run.matches.length > 0 && beforeRecord !== undefined) await beforeRecord(run.matches.length)
   await needs('suppression counts (D1)', () =>
     countSuppressed(env.ALERTS_DB, suppressed, undefined, retryKey),
   )

@@ -54,6 +54,22 @@ export function observeBatches(observer: BatchObserver): void {
 /** Memory admission for the whole isolate (see admission.ts). */
 const admission = new Admission()
 
+/**
+ * Matches the isolate records at once. Recording is the Durable Object calls and storage commits of
+ * the batch's groups; under `wrangler dev` too many at once stall the runtime's event loop until its
+ * proxy drops requests (`503 Your worker restarted mid-request`, docs/operations.md). Past the
+ * budget a batch that matched waits, nothing of it recorded yet, and after RECORDING_WAIT_MS is
+ * refused with 503 and Retry-After: a refusal of the engine's own, with no effect.
+ */
+const MAX_MATCHES_RECORDING = 2000
+const RECORDING_WAIT_MS = 10_000
+const recording = new Admission(
+  MAX_MATCHES_RECORDING,
+  RECORDING_WAIT_MS,
+  undefined,
+  (used) => `ingest is at capacity recording matches (${used} matches in process); retry later`,
+)
+
 ingestRoutes.post('/:logType', async (c) => {
   const started = Date.now()
   let source: Source | undefined
@@ -177,23 +193,25 @@ async function ingestBatch(
     if (earlier !== undefined) throw new Replay(earlier as IngestAnswer)
     claimed = true
   }
+  // Once the rules matched: the batch's turn to record, then (for a body key) its claim.
+  let recorded: (() => void) | undefined
+  const beforeRecord = async (matches: number): Promise<void> => {
+    recorded = await recording.admit(matches)
+    if (key.lazy) await claim()
+  }
   let outcome
   try {
     if (!key.lazy) await claim()
     outcome =
       result.accepted.length > 0
-        ? await processBatch(
-            c.env,
-            logType.name,
-            result.accepted,
-            retryKeyOf(key),
-            key.lazy ? claim : undefined,
-          )
+        ? await processBatch(c.env, logType.name, result.accepted, retryKeyOf(key), beforeRecord)
         : NOTHING_RECORDED
   } catch (err) {
     if (err instanceof Replay) return { ...err.answer, replay: true }
     if (claimed) await releaseBatch(c.env, key)
     throw unavailableAnswer(err)
+  } finally {
+    recorded?.()
   }
 
   const answer: IngestAnswer = {

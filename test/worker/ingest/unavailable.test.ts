@@ -19,13 +19,13 @@ type FailMode = 'before' | 'after'
 const injected = () => new Error('injected failure')
 
 /** A Durable Object namespace whose stubs' calls fail (every method). */
-function brokenObjects<T extends DurableObjectNamespace>(ns: T, mode: FailMode): T {
+function brokenObjects<T extends object>(ns: T, mode: FailMode): T {
   return new Proxy(ns, {
     get(target, prop) {
       const value = Reflect.get(target, prop) as unknown
       if (prop !== 'get') return typeof value === 'function' ? value.bind(target) : value
       return (id: DurableObjectId) => {
-        const stub = target.get(id)
+        const stub = (target as unknown as DurableObjectNamespace).get(id)
         return new Proxy(stub, {
           get(s, p) {
             const method = Reflect.get(s, p) as unknown
