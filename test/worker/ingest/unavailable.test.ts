@@ -124,6 +124,11 @@ describe('a valid batch refused because a store failed', () => {
         key,
       )
       expectUnavailable(refused, 'dedup')
+      // As docs/ingest.md shows it.
+      expect(refused.body).toEqual({
+        error: 'dedup unavailable: the batch was not recorded (or its retry is recognised); retry later',
+        unavailable: 'dedup',
+      })
       const retry = await ingest(body, env, key)
       expect(retry.status).toBe(200)
       expect(retry.body).toMatchObject({ accepted: 2, matches: 2 })
