@@ -1,8 +1,13 @@
 /**
- * One Durable Object call with the retries the runtime allows: a call whose error says it is
+ * Durable Object calls shared by the stages that keep state in sharded objects (dedup, correlation).
+ *
+ * `callObject`: one call with the retries the runtime allows: a call whose error says it is
  * retryable (and not that the object is overloaded) is made again, on a fresh stub each time (a stub
  * that saw an error may be broken), at most MAX_ATTEMPTS times. Callers make their calls idempotent
  * (call ids), so a retried call is applied once.
+ *
+ * `shardIndex`: which of a fixed number of objects holds a key's state, so a batch costs one call
+ * per object it touches, however many keys it has.
  */
 const MAX_ATTEMPTS = 3
 
@@ -21,4 +26,18 @@ export async function callObject<T>(call: () => Promise<T>): Promise<T> {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err
     }
   }
+}
+
+/**
+ * The shard of `key` among `count`: FNV-1a (32 bits) over its UTF-16 code units. Not a defence
+ * against a sender who crafts keys onto one shard: the worst that does is serialise that shard's
+ * share of a batch.
+ */
+export function shardIndex(key: string, count: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return (h >>> 0) % count
 }

@@ -44,7 +44,7 @@ function fail(text: string): never {
 export function configProblems(config: WranglerConfig): string[] {
   const problems: string[] = []
   const bindings = new Set(config.durableObjects.map((d) => `${d.name}:${d.class_name}`))
-  for (const need of ['RULE_CACHE:RuleCache', 'DEDUP_WINDOWS:DedupWindow', 'BATCH_KEYS:BatchKeys'])
+  for (const need of ['RULE_CACHE:RuleCache', 'DEDUP_SHARDS:DedupShard', 'BATCH_KEYS:BatchKeys'])
     if (!bindings.has(need)) problems.push(`durable_objects.bindings: ${need} is missing`)
   const migrated = new Set(config.migrations.flatMap((m) => m.new_sqlite_classes ?? []))
   for (const d of config.durableObjects)
@@ -114,7 +114,7 @@ function dryRun(): void {
   const bundle = join(ROOT, 'dist', 'index.js')
   if (!existsSync(bundle)) fail('wrangler deploy --dry-run wrote no dist/index.js')
   const text = `${out.stdout}${out.stderr}`
-  const missing = ['RULE_CACHE', 'DEDUP_WINDOWS', 'BATCH_KEYS', 'ALERTS_DB', 'DELIVERY_QUEUE'].filter(
+  const missing = ['RULE_CACHE', 'DEDUP_SHARDS', 'BATCH_KEYS', 'ALERTS_DB', 'DELIVERY_QUEUE'].filter(
     (b) => !text.includes(b),
   )
   if (missing.length > 0) fail(`the dry run's bindings lack ${missing.join(', ')}`)

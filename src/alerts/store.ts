@@ -28,7 +28,53 @@ const ms = (iso: string): number => Date.parse(iso)
 
 /** Writes the snapshot unless the stored row has the same or a higher revision (safe to repeat). */
 export async function upsertAlert(db: D1Database, r: AlertRecord): Promise<void> {
-  await db
+  await upsertStatement(db, r).run()
+}
+
+// A later revision of a stored alert whose fields and samples did not change: counters and rule
+// settings only, so a busy alert's update does not rewrite its samples.
+const UPDATE_COUNTERS = `UPDATE alerts SET
+  rule_name = ?, rule_version = ?, updated_at = ?, first_event_at = ?, last_event_at = ?,
+  event_count = ?, unique_count = ?, log_types = ?, tags = ?, reports = ?, dedup_period_minutes = ?,
+  threshold = ?, revision = ?
+WHERE alert_id = ? AND revision < ?`
+
+/**
+ * Many alerts in one D1 batch (one round trip, one transaction: all or none), each written whole,
+ * or (`full` false: its fields and samples are stored already) its counters only.
+ */
+export async function upsertAlerts(
+  db: D1Database,
+  writes: readonly { record: AlertRecord; full: boolean }[],
+): Promise<void> {
+  if (writes.length === 0) return
+  await db.batch(writes.map((w) => (w.full ? upsertStatement(db, w.record) : countersStatement(db, w.record))))
+}
+
+function countersStatement(db: D1Database, r: AlertRecord): D1PreparedStatement {
+  return db
+    .prepare(UPDATE_COUNTERS)
+    .bind(
+      r.ruleName,
+      r.ruleVersion,
+      ms(r.updatedAt),
+      r.firstEventAt,
+      r.lastEventAt,
+      r.eventCount,
+      r.uniqueCount ?? null,
+      JSON.stringify(r.logTypes),
+      JSON.stringify(r.tags),
+      JSON.stringify(r.reports),
+      r.dedupPeriodMinutes,
+      r.threshold,
+      r.revision,
+      r.alertId,
+      r.revision,
+    )
+}
+
+function upsertStatement(db: D1Database, r: AlertRecord): D1PreparedStatement {
+  return db
     .prepare(UPSERT)
     .bind(
       r.alertId,
@@ -61,7 +107,6 @@ export async function upsertAlert(db: D1Database, r: AlertRecord): Promise<void>
       r.revision,
       r.summaryAttributes === undefined ? null : JSON.stringify(r.summaryAttributes),
     )
-    .run()
 }
 
 type AlertRow = ListedRow & { sample_events: string }

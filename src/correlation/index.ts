@@ -1,17 +1,18 @@
 /**
  * The correlation stage's public surface (after the engine, beside dedup): `recordSignals` turns a
  * batch's matches of the rules that correlation rules name into signals and hands them to the
- * correlation objects, one call per (correlation rule, match value); it resolves once all are
- * durable. The objects open correlation alerts through a sink the Worker wires to the dedup stage.
+ * correlation shards, one call per shard the batch's (correlation rule, match value) keys hash to (at
+ * most CORRELATION_SHARDS); it resolves once all are durable. The shards open correlation alerts
+ * through a sink the Worker wires to the dedup stage.
  */
-import { callObject } from '../object-call'
+import { callObject, shardIndex } from '../object-call'
 import type { EnrichedEvent, RuleMatch } from '../types'
 import { currentSignalIndex } from './registry'
 import { signalsOf, type SignalBatchKey, type SignalCall } from './signals'
 import type { AddResult } from './object'
 
 export {
-  CorrelationWindowObject,
+  CorrelationShardObject,
   type AddResult,
   type CorrelationAlert,
   type CorrelationSink,
@@ -29,11 +30,20 @@ interface SignalOutcome {
   correlations: number
 }
 
-const MAX_CONCURRENT_CALLS = 32
-function addSignals(env: Env, call: SignalCall, now: number | undefined): Promise<AddResult> {
-  return callObject(() =>
-    env.CORRELATION_WINDOWS.get(env.CORRELATION_WINDOWS.idFromName(call.key)).add(call, now),
-  )
+/**
+ * Correlation shards: the number of Durable Objects the (correlation rule, match value) keys are
+ * spread over. Fixed: changing it moves keys to objects that know nothing of their signals
+ * (docs/scaling.md).
+ */
+export const CORRELATION_SHARDS = 16
+
+/** The Durable Object name of the shard holding `key` (`correlationKey(...)`). */
+export function correlationShardName(key: string): string {
+  return `correlation-shard-${shardIndex(key, CORRELATION_SHARDS)}`
+}
+
+function addSignals(env: Env, shard: string, calls: SignalCall[], now: number | undefined): Promise<AddResult> {
+  return callObject(() => env.CORRELATION_SHARDS.get(env.CORRELATION_SHARDS.idFromName(shard)).add(calls, now))
 }
 
 /**
@@ -50,15 +60,17 @@ export async function recordSignals(
   const outcome: SignalOutcome = { signals: 0, correlations: 0 }
   const calls = signalsOf(currentSignalIndex(), matches, events, batch)
   if (calls.length === 0) return outcome
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < calls.length) {
-      const call = calls[next++] as SignalCall
-      outcome.signals += call.signals.length
-      const r = await addSignals(env, call, now)
-      outcome.correlations += r.fired
-    }
+  const byShard = new Map<string, SignalCall[]>()
+  for (const call of calls) {
+    outcome.signals += call.signals.length
+    const shard = correlationShardName(call.key)
+    const list = byShard.get(shard)
+    if (list === undefined) byShard.set(shard, [call])
+    else list.push(call)
   }
-  await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_CALLS, calls.length) }, worker))
+  // Every call settles before the batch answers, so an error never precedes a call still applying.
+  const settled = await Promise.allSettled([...byShard].map(([shard, list]) => addSignals(env, shard, list, now)))
+  for (const s of settled) if (s.status === 'rejected') throw s.reason
+  for (const s of settled) outcome.correlations += (s as PromiseFulfilledResult<AddResult>).value.fired
   return outcome
 }

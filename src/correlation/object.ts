@@ -1,18 +1,19 @@
 /**
- * The Durable Object that owns one (correlation rule, match value): the signals inside its lookback
- * window, the decision, and the correlation alert it opens. One call per batch and match value; calls
- * are applied one at a time, each in one synchronous transaction (signals stored, criteria decided,
- * contributing signals consumed, alert put in the outbox), so concurrent batches and retries add up
- * exactly: a signal id seen before is never counted again, consumed or not, for as long as its batch
- * may be retried.
+ * A correlation shard: the Durable Object that owns every (correlation rule, match value) key hashing
+ * to it: each key's signals inside its lookback window, the decision, and the correlation alerts it
+ * opens. A batch makes one call per shard it touches, carrying all its keys there; a call is applied
+ * in one synchronous transaction (signals stored, criteria decided, contributing signals consumed,
+ * alerts put in the outbox) and calls one at a time, so concurrent batches and retries add up
+ * exactly: a signal id seen before under a key is never counted again, consumed or not, for as long
+ * as its batch may be retried.
  *
  * The alarm expires signals past their window, decides what waits for a window to close (Absence),
  * and retries the outbox. Where alerts go is not this stage's business: the Worker subclasses this
  * object and supplies the `CorrelationSink` (into the dedup stage, like any rule's match).
  *
- * SQLite tables: `meta` (rule, match value, arrival counter), `signals` (one row per signal: member,
- * event time, arrival order, its sample, consumed flag, when it may be dropped), `outbox` (fired
- * alerts not yet handed on).
+ * SQLite tables: `keys` (rule, match value, arrival counter, when a waiting decision is due),
+ * `signals` (one row per key and signal: member, event time, arrival order, its sample, consumed
+ * flag, when it may be dropped), `outbox` (fired alerts not yet handed on).
  */
 import { createHash } from 'node:crypto'
 import { DurableObject } from 'cloudflare:workers'
@@ -23,12 +24,17 @@ import type { SignalCall } from './signals'
 import type { CorrelationSpec } from './spec'
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (
+  key TEXT PRIMARY KEY, rule_id TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
+  decide_at INTEGER) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_decide ON keys (decide_at);
 CREATE TABLE IF NOT EXISTS signals (
-  id TEXT PRIMARY KEY, member INTEGER NOT NULL, time INTEGER NOT NULL, seq INTEGER NOT NULL,
-  event_time TEXT NOT NULL, rule_id TEXT NOT NULL, log_type TEXT NOT NULL, sample TEXT NOT NULL,
-  consumed INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
+  key TEXT NOT NULL, id TEXT NOT NULL, member INTEGER NOT NULL, time INTEGER NOT NULL,
+  seq INTEGER NOT NULL, event_time TEXT NOT NULL, rule_id TEXT NOT NULL, log_type TEXT NOT NULL,
+  sample TEXT NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL,
+  PRIMARY KEY (key, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS signals_expires ON signals (expires);
+CREATE INDEX IF NOT EXISTS signals_open ON signals (key, consumed);
 CREATE TABLE IF NOT EXISTS outbox (
   call_id TEXT PRIMARY KEY, alert TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
   next_at INTEGER NOT NULL DEFAULT 0);
@@ -39,7 +45,7 @@ const MINUTE = 60_000
 const MAX_SIGNALS_PER_MEMBER = 500
 /** How long a signal id is remembered at least, for a retry of a batch without a key. */
 const DEFAULT_MEMORY_MS = 2 * MINUTE
-/** Correlation alerts one call may open at most (each consumes its signals). */
+/** Correlation alerts one key may open per call at most (each consumes its signals). */
 const MAX_FIRES_PER_CALL = 16
 /** Contributing signals listed in an alert at most (with their samples). */
 const MAX_LISTED_SIGNALS = 10
@@ -94,6 +100,7 @@ export interface AddResult {
   fired: number
 }
 
+/** One key's state, for tests and operators (`outbox` and `alarm` are the shard's). */
 export interface CorrelationSnapshot {
   ruleId: string | null
   value: string[] | null
@@ -104,11 +111,9 @@ export interface CorrelationSnapshot {
 
 type Row = Record<string, SqlStorageValue>
 
-export abstract class CorrelationWindowObject extends DurableObject<Env> {
+export abstract class CorrelationShardObject extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private flushing: Promise<void> | null = null
-  /** When a pending decision (a window waiting to close) is due, from the last decision. */
-  private decideAt: number | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -118,78 +123,96 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
 
   protected abstract sink(): CorrelationSink
 
-  /** Stores a batch's signals for this match value and decides; `now` (epoch ms) is for tests. */
-  async add(call: SignalCall, now: number = Date.now()): Promise<AddResult> {
-    const result = this.ctx.storage.transactionSync(() => this.apply(call, now))
+  /** Stores a batch's signals for this shard's keys and decides; `now` (epoch ms) is for tests. */
+  async add(calls: readonly SignalCall[], now: number = Date.now()): Promise<AddResult> {
+    const result = this.ctx.storage.transactionSync(() => {
+      const total: AddResult = { added: 0, fired: 0 }
+      for (const call of calls) {
+        const r = this.apply(call, now)
+        total.added += r.added
+        total.fired += r.fired
+      }
+      return total
+    })
     await this.schedule(now)
     if (result.fired > 0) this.ctx.waitUntil(this.flush(now).then(() => this.schedule(now)))
     return result
   }
 
   private apply(call: SignalCall, now: number): AddResult {
-    this.setMeta('rule', call.ruleId)
-    this.setMeta('value', JSON.stringify(call.value))
     const spec = findCorrelation(call.ruleId)
     if (spec === undefined) return { added: 0, fired: 0 }
     const horizon = horizonMs(spec)
     const memory = Math.max(call.memoryMs ?? 0, DEFAULT_MEMORY_MS)
-    let seq = Number(this.meta('seq') ?? '0')
+    const row = this.sql
+      .exec<{ seq: number }>('SELECT seq FROM keys WHERE key = ?', call.key)
+      .toArray()[0]
+    let seq = row?.seq ?? 0
     let added = 0
     for (const s of call.signals) {
       const expires = Math.max(Math.max(s.time, now) + horizon, now + memory)
       const cursor = this.sql.exec(
-        `INSERT OR IGNORE INTO signals (id, member, time, seq, event_time, rule_id, log_type, sample, expires)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        s.id, s.member, s.time, seq + 1, s.eventTime, s.ruleId, s.logType, JSON.stringify(s.sample), expires,
+        `INSERT OR IGNORE INTO signals (key, id, member, time, seq, event_time, rule_id, log_type, sample, expires)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        call.key, s.id, s.member, s.time, seq + 1, s.eventTime, s.ruleId, s.logType, JSON.stringify(s.sample), expires,
       )
       if (cursor.rowsWritten > 0) {
         seq++
         added++
       }
     }
-    this.setMeta('seq', String(seq))
-    if (added > 0) this.bound(spec)
-    return { added, fired: added > 0 ? this.evaluate(spec, call.value, now) : 0 }
+    this.sql.exec(
+      `INSERT INTO keys (key, rule_id, value, seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET seq = excluded.seq`,
+      call.key, call.ruleId, JSON.stringify(call.value), seq,
+    )
+    if (added > 0) this.bound(spec, call.key)
+    return { added, fired: added > 0 ? this.evaluate(spec, call.key, call.value, now) : 0 }
   }
 
-  /** Keeps at most MAX_SIGNALS_PER_MEMBER unconsumed signals per member, dropping the oldest. */
-  private bound(spec: CorrelationSpec): void {
+  /** Keeps at most MAX_SIGNALS_PER_MEMBER unconsumed signals per key and member, dropping the oldest. */
+  private bound(spec: CorrelationSpec, key: string): void {
     for (let member = 0; member < spec.members.length; member++) {
       this.sql.exec(
-        `DELETE FROM signals WHERE id IN (SELECT id FROM signals WHERE member = ? AND consumed = 0
-         ORDER BY time DESC, seq DESC LIMIT -1 OFFSET ?)`,
-        member, MAX_SIGNALS_PER_MEMBER,
+        `DELETE FROM signals WHERE key = ? AND id IN (SELECT id FROM signals WHERE key = ? AND member = ?
+         AND consumed = 0 ORDER BY time DESC, seq DESC LIMIT -1 OFFSET ?)`,
+        key, key, member, MAX_SIGNALS_PER_MEMBER,
       )
     }
   }
 
-  /** Decides as often as the criteria hold, putting each correlation alert in the outbox. */
-  private evaluate(spec: CorrelationSpec, value: string[], now: number): number {
+  /**
+   * Decides as often as the criteria hold, putting each correlation alert in the outbox; a decision
+   * that waits for a window to close is kept as the key's `decide_at` for the alarm.
+   */
+  private evaluate(spec: CorrelationSpec, key: string, value: string[], now: number): number {
     let fired = 0
-    this.decideAt = null
+    let decideAt: number | null = null
     while (fired < MAX_FIRES_PER_CALL) {
       const signals = this.sql
         .exec<{ id: string; member: number; time: number; seq: number }>(
-          'SELECT id, member, time, seq FROM signals WHERE consumed = 0',
+          'SELECT id, member, time, seq FROM signals WHERE key = ? AND consumed = 0',
+          key,
         )
         .toArray() as Signal[]
       const decision = decide(spec, signals, now)
-      if (decision.kind === 'wait') this.decideAt = decision.until
+      decideAt = decision.kind === 'wait' ? decision.until : null
       if (decision.kind !== 'fire') break
       const ids = decision.signals.map((s) => s.id)
-      for (const id of ids) this.sql.exec('UPDATE signals SET consumed = 1 WHERE id = ?', id)
+      for (const id of ids) this.sql.exec('UPDATE signals SET consumed = 1 WHERE key = ? AND id = ?', key, id)
       fired++
       if (!spec.createAlert) continue
-      const alert = this.alertOf(spec, value, ids, now)
+      const alert = this.alertOf(spec, key, value, ids, now)
       this.sql.exec('INSERT OR IGNORE INTO outbox (call_id, alert) VALUES (?, ?)', alert.callId, JSON.stringify(alert))
     }
+    this.sql.exec('UPDATE keys SET decide_at = ? WHERE key = ?', decideAt, key)
     return fired
   }
 
-  private alertOf(spec: CorrelationSpec, value: string[], ids: string[], now: number): CorrelationAlert {
+  private alertOf(spec: CorrelationSpec, key: string, value: string[], ids: string[], now: number): CorrelationAlert {
     const rows: Row[] = []
     for (const id of ids) {
-      const row = this.sql.exec('SELECT * FROM signals WHERE id = ?', id).toArray()[0]
+      const row = this.sql.exec('SELECT * FROM signals WHERE key = ? AND id = ?', key, id).toArray()[0]
       if (row !== undefined) rows.push(row)
     }
     rows.sort((a, b) => Number(a.time) - Number(b.time) || Number(a.seq) - Number(b.seq))
@@ -235,13 +258,35 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
     await this.sweep(Date.now())
   }
 
-  /** The alarm's work at a given time: expire, decide what was waiting, hand on the outbox. */
+  /**
+   * The alarm's work at a given time: expire signals, decide for the keys whose waiting decision is
+   * due or that lost signals, hand on the outbox.
+   */
   async sweep(now: number): Promise<void> {
-    this.sql.exec('DELETE FROM signals WHERE expires <= ?', now)
-    const ruleId = this.meta('rule')
-    const spec = ruleId === undefined ? undefined : findCorrelation(ruleId)
-    if (spec === undefined) this.sql.exec('DELETE FROM signals')
-    else this.evaluate(spec, JSON.parse(this.meta('value') ?? '[]') as string[], now)
+    this.ctx.storage.transactionSync(() => {
+      const touched = this.sql
+        .exec<{ key: string }>(
+          `SELECT key FROM keys WHERE decide_at <= ?
+           UNION SELECT DISTINCT key FROM signals WHERE expires <= ?`,
+          now, now,
+        )
+        .toArray()
+        .map((r) => r.key)
+      this.sql.exec('DELETE FROM signals WHERE expires <= ?', now)
+      for (const key of touched) {
+        const row = this.sql
+          .exec<{ rule_id: string; value: string }>('SELECT rule_id, value FROM keys WHERE key = ?', key)
+          .toArray()[0]
+        if (row === undefined) continue
+        const spec = findCorrelation(row.rule_id)
+        if (spec === undefined) this.sql.exec('DELETE FROM signals WHERE key = ?', key)
+        else this.evaluate(spec, key, JSON.parse(row.value) as string[], now)
+      }
+      // A key with no signals left and nothing to decide has nothing to keep.
+      this.sql.exec(
+        'DELETE FROM keys WHERE decide_at IS NULL AND NOT EXISTS (SELECT 1 FROM signals WHERE signals.key = keys.key)',
+      )
+    })
     await this.flush(now)
     await this.schedule(now)
   }
@@ -275,14 +320,15 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
     }
   }
 
-  /** The alarm: the earliest of a pending decision, a signal's expiry, an outbox retry. */
+  /** The alarm: the earliest of a waiting decision, a signal's expiry, an outbox retry. */
   private async schedule(now: number): Promise<void> {
     const times: number[] = []
-    if (this.decideAt !== null) times.push(Math.max(this.decideAt, now + 1))
-    const expiry = this.sql.exec<{ t: number | null }>('SELECT MIN(expires) AS t FROM signals').toArray()[0]?.t
-    if (expiry !== null && expiry !== undefined) times.push(expiry)
-    const retry = this.sql.exec<{ t: number | null }>('SELECT MIN(next_at) AS t FROM outbox').toArray()[0]?.t
-    if (retry !== null && retry !== undefined) times.push(Math.max(retry, now + 1000))
+    const decideAt = this.sql.exec<{ t: number | null }>('SELECT MIN(decide_at) AS t FROM keys').one().t
+    if (decideAt !== null) times.push(Math.max(decideAt, now + 1))
+    const expiry = this.sql.exec<{ t: number | null }>('SELECT MIN(expires) AS t FROM signals').one().t
+    if (expiry !== null) times.push(expiry)
+    const retry = this.sql.exec<{ t: number | null }>('SELECT MIN(next_at) AS t FROM outbox').one().t
+    if (retry !== null) times.push(Math.max(retry, now + 1000))
     const current = await this.ctx.storage.getAlarm()
     if (times.length === 0) {
       if (current !== null) await this.ctx.storage.deleteAlarm()
@@ -292,16 +338,22 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
     if (current !== next) await this.ctx.storage.setAlarm(next)
   }
 
-  async snapshot(): Promise<CorrelationSnapshot> {
-    const value = this.meta('value')
+  /** One key's state (`correlationKey(...)`). */
+  async snapshot(key: string): Promise<CorrelationSnapshot> {
+    const row = this.sql
+      .exec<{ rule_id: string; value: string }>('SELECT rule_id, value FROM keys WHERE key = ?', key)
+      .toArray()[0]
     return {
-      ruleId: this.meta('rule') ?? null,
-      value: value === undefined ? null : (JSON.parse(value) as string[]),
+      ruleId: row?.rule_id ?? null,
+      value: row === undefined ? null : (JSON.parse(row.value) as string[]),
       signals: this.sql
-        .exec<{ member: number; time: number; consumed: number }>('SELECT member, time, consumed FROM signals ORDER BY time, seq')
+        .exec<{ member: number; time: number; consumed: number }>(
+          'SELECT member, time, consumed FROM signals WHERE key = ? ORDER BY time, seq',
+          key,
+        )
         .toArray()
         .map((r) => ({ member: r.member, time: r.time, consumed: r.consumed === 1 })),
-      outbox: Number(this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').toArray()[0]?.n ?? 0),
+      outbox: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n,
       alarm: await this.ctx.storage.getAlarm(),
     }
   }
@@ -309,15 +361,6 @@ export abstract class CorrelationWindowObject extends DurableObject<Env> {
   /** Resolves once no outbox flush is running. */
   async settled(): Promise<void> {
     while (this.flushing !== null) await this.flushing
-  }
-
-  private meta(k: string): string | undefined {
-    const row = this.sql.exec<{ v: string }>('SELECT v FROM meta WHERE k = ?', k).toArray()[0]
-    return row?.v
-  }
-
-  private setMeta(k: string, v: string): void {
-    this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', k, v)
   }
 }
 

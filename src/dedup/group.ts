@@ -1,10 +1,12 @@
 /**
  * Groups one batch's matches by (RuleID, dedup string, rule error or not), as Panther's alert merger
- * does, so each group costs one Durable Object call however many events it holds. A group carries the
- * generated fields of its first event, its count, its log types and event-time range, a few bounded
- * sample events, and (for rules with `unique()`) its distinct unique values.
+ * does, and the groups by dedup shard, so a batch costs one Durable Object call per shard it touches
+ * (at most `DEDUP_SHARDS`) however many groups and events it holds. A group carries the generated
+ * fields of its first event, its count, its log types and event-time range, a few bounded sample
+ * events, and (for rules with `unique()`) its distinct unique values.
  */
 import { createHash } from 'node:crypto'
+import { shardIndex } from '../object-call'
 import type { AlertType, JsonObject, JsonValue, RuleMatch, RuleMeta } from '../types'
 
 /** Sample events a group carries to its object. */
@@ -34,14 +36,12 @@ export type GroupFields = Pick<
   'title' | 'severity' | 'alertContext' | 'description' | 'reference' | 'runbook' | 'destinations' | 'error'
 > & { summaryAttributes?: JsonObject }
 
-/** One object call: everything a batch adds to one dedup key. */
+/** Everything a batch adds to one dedup key (one window). */
 export interface MatchGroup {
-  /** The Durable Object's name: unambiguous across rule ids, types and dedup strings. */
+  /** The window's key: unambiguous across rule ids, types and dedup strings. */
   key: string
-  /** Identifies this call, so a retried call is applied once. */
+  /** Identifies this group's update within its batch, so a retried batch applies it once. */
   callId: string
-  /** How long the object remembers `callId`; its default (CALL_MEMORY_MS) when absent. */
-  callMemoryMs?: number
   type: AlertType
   dedup: string
   rule: GroupRule
@@ -56,7 +56,35 @@ export interface MatchGroup {
   uniques?: string[]
 }
 
-/** The object name of a dedup key (JSON, so `a:b` + `c` and `a` + `b:c` never collide). */
+/**
+ * Dedup shards: the number of Durable Objects the windows are spread over. Fixed: changing it moves
+ * keys to other objects, which then know nothing of their windows or alert counters (see
+ * docs/scaling.md for how it was chosen and what a change needs).
+ */
+export const DEDUP_SHARDS = 16
+
+/** One shard call: a batch's groups whose keys hash to one shard. */
+export interface ShardCall {
+  /** The shard object's name. */
+  shard: string
+  /** Names the batch's call, so a retried call (or the sender's retry of the batch) is recalled. */
+  callId: string
+  /** How long the object remembers `callId`; its default (CALL_MEMORY_MS) when absent. */
+  callMemoryMs?: number
+  groups: MatchGroup[]
+}
+
+/** The shard of a dedup key. */
+export function shardOf(key: string): number {
+  return shardIndex(key, DEDUP_SHARDS)
+}
+
+/** The Durable Object name of shard `n`. */
+export function shardName(n: number): string {
+  return `dedup-shard-${n}`
+}
+
+/** The window key of a dedup key (JSON, so `a:b` + `c` and `a` + `b:c` never collide). */
 export function dedupKey(type: AlertType, ruleId: string, dedup: string): string {
   return JSON.stringify([type, ruleId, dedup])
 }
@@ -184,7 +212,6 @@ export function groupMatches(matches: readonly RuleMatch[], batch: string | Batc
   const byRuleError = new Map<RuleMeta, Map<string, Building>>()
   const all: Building[] = []
   const callId = callNamer(batch)
-  const callMemoryMs = typeof batch === 'string' ? undefined : batch.memoryMs
   for (const m of matches) {
     const byType = m.type === 'RULE_ERROR' ? byRuleError : byRule
     let byDedup = byType.get(m.rule)
@@ -210,7 +237,6 @@ export function groupMatches(matches: readonly RuleMatch[], batch: string | Batc
         logTypes: new Set(),
         uniques: undefined,
       }
-      if (callMemoryMs !== undefined) b.group.callMemoryMs = callMemoryMs
       byDedup.set(m.dedup, b)
       all.push(b)
     }
@@ -230,5 +256,26 @@ export function groupMatches(matches: readonly RuleMatch[], batch: string | Batc
     b.group.logTypes = [...b.logTypes].sort()
     if (b.uniques !== undefined) b.group.uniques = [...b.uniques]
     return b.group
+  })
+}
+
+/**
+ * The batch's groups, one call per shard that holds any of them. A keyed batch's call id is the same
+ * in every attempt (each shard remembers it with the ids of the groups it applied), an unkeyed one's
+ * is the batch's random id.
+ */
+export function shardCalls(groups: readonly MatchGroup[], batch: string | BatchRetryKey): ShardCall[] {
+  const byShard = new Map<number, MatchGroup[]>()
+  for (const g of groups) {
+    const n = shardOf(g.key)
+    const list = byShard.get(n)
+    if (list === undefined) byShard.set(n, [g])
+    else list.push(g)
+  }
+  const callId = typeof batch === 'string' ? batch : createHash('sha256').update(batch.id).digest('hex')
+  return [...byShard].map(([n, list]) => {
+    const call: ShardCall = { shard: shardName(n), callId, groups: list }
+    if (typeof batch !== 'string') call.callMemoryMs = batch.memoryMs
+    return call
   })
 }

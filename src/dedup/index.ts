@@ -1,19 +1,30 @@
 /**
- * The dedup stage's public surface: `recordMatches` hands one batch's matches to the dedup objects
- * (one call per group) and resolves once every group is durably recorded.
+ * The dedup stage's public surface: `recordMatches` hands one batch's matches to the dedup shards
+ * (one call per shard the batch's groups hash to, at most DEDUP_SHARDS) and resolves once every
+ * group is durably recorded.
  */
 import { callObject } from '../object-call'
 import type { RuleMatch } from '../types'
-import { type BatchRetryKey, groupMatches, type MatchGroup } from './group'
+import { type BatchRetryKey, groupMatches, type MatchGroup, shardCalls, type ShardCall } from './group'
 import type { RecordResult } from './object'
 
-export { DedupWindowObject, retryDelayMs, type AlertSink, type DedupSnapshot, type RecordResult } from './object'
-export { type BatchRetryKey, dedupKey, groupMatches, type MatchGroup } from './group'
+export { DedupShardObject, retryDelayMs, type AlertSink, type AlertWrite, type DedupSnapshot, type RecordResult } from './object'
+export {
+  type BatchRetryKey,
+  DEDUP_SHARDS,
+  dedupKey,
+  groupMatches,
+  type MatchGroup,
+  shardCalls,
+  type ShardCall,
+  shardName,
+  shardOf,
+} from './group'
 export { alertIdFor } from './window'
 export { STORM_ALERT_RULE_ID, StormGauge, stormGroup, type StormDecision, type StormState } from './storm'
 
 interface DedupOutcome {
-  /** Groups (object calls) the batch made. */
+  /** (rule, dedup) groups the batch recorded. */
   groups: number
   /** Alerts this batch created (a group made its window reach the Threshold). */
   alertsCreated: number
@@ -23,21 +34,54 @@ interface DedupOutcome {
   alertsFolded: number
 }
 
-/** Object calls in flight at once for one batch. */
-const MAX_CONCURRENT_CALLS = 32
-/** Records one group in its dedup object (retrying what the runtime says is retryable). */
-export async function recordGroup(env: Env, group: MatchGroup, now?: number): Promise<RecordResult> {
-  return callObject(() =>
-    env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key)).record(group, now),
-  )
+/**
+ * A batch's matches could not all be recorded (a shard call failed, after the retries the runtime
+ * allows). Some shards may have applied their groups: the sender's retry of the batch (named by its
+ * key) counts only the rest.
+ */
+export class DedupUnavailable extends Error {
+  override readonly name = 'DedupUnavailable'
+  constructor(
+    readonly shard: string,
+    cause: unknown,
+  ) {
+    super(`the dedup stage could not record the batch's matches (${shard}: ${describe(cause)})`, { cause })
+  }
+}
+
+function describe(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
+  return text.slice(0, 200)
+}
+
+function callShard(env: Env, call: ShardCall, now: number | undefined): Promise<RecordResult[]> {
+  return callObject(() => env.DEDUP_SHARDS.get(env.DEDUP_SHARDS.idFromName(call.shard)).record(call, now))
 }
 
 /**
- * Groups `matches` by (RuleID, dedup string, rule error or not) and records each group in its object.
- * Throws if a group could not be recorded (the batch must then be retried by its sender). `now` (epoch
- * ms) is for tests; the objects use their clock otherwise. With the batch's idempotency key
- * (`retryKey`), the sender's retry of a batch that failed here, or whose answer was lost, counts only
- * the groups no object applied yet; without one, a retried batch counts again.
+ * Records one group on its own (a storm alert, a correlation alert): one shard call named by the
+ * group's call id, so a retry of it is applied once. `memoryMs`: how long the shard remembers it.
+ */
+export async function recordGroup(
+  env: Env,
+  group: MatchGroup,
+  now?: number,
+  memoryMs?: number,
+): Promise<RecordResult> {
+  const [call] = shardCalls([group], group.callId)
+  if (memoryMs !== undefined) (call as ShardCall).callMemoryMs = memoryMs
+  const [result] = await callShard(env, call as ShardCall, now)
+  return result as RecordResult
+}
+
+/**
+ * Groups `matches` by (RuleID, dedup string, rule error or not) and records the groups in their
+ * shards, one call per shard, all shards at once. Throws `DedupUnavailable` if a group could not be
+ * recorded (the batch must then be retried by its sender), once every call has settled, so the
+ * answer never precedes a call still being applied. `now` (epoch ms) is for tests; the objects use
+ * their clock otherwise. With the batch's key (`retryKey`), the sender's retry of a batch that failed
+ * here, or whose answer was lost, counts only the groups no shard applied yet; without one, a
+ * retried batch counts again.
  */
 export async function recordMatches(
   env: Env,
@@ -47,18 +91,20 @@ export async function recordMatches(
 ): Promise<DedupOutcome> {
   const outcome: DedupOutcome = { groups: 0, alertsCreated: 0, alertsUpdated: 0, alertsFolded: 0 }
   if (matches.length === 0) return outcome
-  const groups = groupMatches(matches, retryKey ?? crypto.randomUUID())
+  const batch = retryKey ?? crypto.randomUUID()
+  const groups = groupMatches(matches, batch)
   outcome.groups = groups.length
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < groups.length) {
-      const group = groups[next++] as MatchGroup
-      const r = await recordGroup(env, group, now)
+  const calls = shardCalls(groups, batch)
+  const settled = await Promise.allSettled(calls.map((call) => callShard(env, call, now)))
+  settled.forEach((s, i) => {
+    if (s.status === 'rejected') throw new DedupUnavailable((calls[i] as ShardCall).shard, s.reason)
+  })
+  for (const s of settled) {
+    for (const r of (s as PromiseFulfilledResult<RecordResult[]>).value) {
       if (r.created) outcome.alertsCreated++
       if (r.updated) outcome.alertsUpdated++
       if (r.folded === true) outcome.alertsFolded++
     }
   }
-  await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_CALLS, groups.length) }, worker))
   return outcome
 }

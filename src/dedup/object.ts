@@ -1,25 +1,24 @@
 /**
- * The Durable Object that owns one dedup key (RuleID, dedup string, rule error or not): its window,
- * its Threshold check and the alert it creates. One call per batch group; calls to one key are applied
- * one at a time (the window update is a single synchronous transaction), so concurrent batches add up
- * exactly.
+ * A dedup shard: the Durable Object that owns the windows of every dedup key (RuleID, dedup string,
+ * rule error or not) hashing to it, with their Threshold checks and the alerts they create. A batch
+ * makes one call per shard it touches, carrying all its groups there; a call is applied as one
+ * synchronous transaction and calls to one shard one at a time, so concurrent batches add up exactly.
  *
- * Creating or updating the alert writes an outbox row in the same transaction as the window, so the
+ * Creating or updating an alert writes an outbox row in the same transaction as its window, so the
  * alert and its delivery request are durable the moment the call returns. The outbox is then flushed
- * (alert stored, then delivered: first attempts made here, the rest handed to a queue) right away,
- * after the answer; whatever fails is retried by the object's alarm with backoff until it succeeds.
- * The same alarm drops the window once its period is over.
+ * (alerts stored together, then delivered: first attempts made here, the rest handed to a queue)
+ * right away, after the answer; whatever fails is retried by the object's alarm with backoff until it
+ * succeeds. The same alarm drops windows once their period is over.
  *
- * Where alerts go is not this stage's business: the alerts stage subclasses this object and supplies
- * the `AlertSink` (stage order: dedup → alerts → delivery).
+ * Where alerts go is not this stage's business: the Worker subclasses this object and supplies the
+ * `AlertSink` (stage order: dedup → alerts → delivery).
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { AlertRecord, DeliveryRequest } from '../types'
-import type { MatchGroup } from './group'
-import { DedupStorage } from './storage'
+import type { MatchGroup, ShardCall } from './group'
+import { DedupStorage, type OutboxRow } from './storage'
 import {
   alertRecordOf,
-  expiresAt,
   isExpired,
   mergeInto,
   openWindow,
@@ -29,8 +28,12 @@ import {
 
 /** Where created and updated alerts go. Both operations must be idempotent. */
 export interface AlertSink {
-  /** Stores the snapshot unless a snapshot with a higher revision is already stored. */
-  store(record: AlertRecord): Promise<void>
+  /**
+   * Stores the alerts (all or none), each unless its alert is already stored at a higher revision.
+   * A write that is not `full` may leave the alert's fields and samples as they are stored (only they
+   * have not changed since).
+   */
+  store(writes: AlertWrite[]): Promise<void>
   /**
    * Delivers the created, stored alert, or hands to a queue what it could not deliver yet; resolves
    * only once nothing of the delivery is left to this object. `record` is the latest snapshot;
@@ -47,7 +50,13 @@ export interface AlertSink {
   admitNewAlert?(group: MatchGroup, alertId: string, now: number): Promise<boolean>
 }
 
-/** What one call did to its key's window. */
+/** One alert to store: the record, and whether its fields or samples changed since last stored. */
+export interface AlertWrite {
+  record: AlertRecord
+  full: boolean
+}
+
+/** What one group of a call did to its key's window. */
 export interface RecordResult {
   alertId: string
   /** Whether this call opened a new window. */
@@ -62,20 +71,32 @@ export interface RecordResult {
   folded?: boolean
 }
 
-/** The state of the key, for tests and operators. */
+/** The state of one key in its shard, for tests and operators. */
 export interface DedupSnapshot {
   alertCount: number
   window: Window | null
+  /** The key's pending outbox rows. */
   outbox: number
+  /** The shard's alarm (shared by all its keys). */
   alarm: number | null
 }
+
+/** What a call applied: each group's answer, the call's remembered answers, alerts to ask the storm limiter about. */
+interface AppliedCall {
+  results: RecordResult[]
+  done: Map<string, RecordResult>
+  limited: [MatchGroup, RecordResult][]
+}
+
+/** Alerts stored by one sink call at most (each one statement of a D1 batch). */
+const STORE_CHUNK = 50
 
 /** Retry delay after the n-th failed flush of an outbox row: 1 s doubling, at most 5 minutes. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16))
 }
 
-export abstract class DedupWindowObject extends DurableObject<Env> {
+export abstract class DedupShardObject extends DurableObject<Env> {
   private readonly store: DedupStorage
   private flushing: Promise<void> | null = null
   private flushAgain = false
@@ -90,82 +111,120 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   protected abstract sink(): AlertSink
 
   /**
-   * Adds one batch group to the window. `now` (epoch ms) is for tests; it defaults to the clock.
-   * Returns once the window and any outbox row are durably written; the outbox flush follows.
+   * Adds a batch's groups of this shard to their windows; answers each group's result, in order.
+   * `now` (epoch ms) is for tests; it defaults to the clock. Returns once the windows and any outbox
+   * rows are durably written; the outbox flush follows.
    */
-  async record(group: MatchGroup, now: number = Date.now()): Promise<RecordResult> {
-    const recalled = this.store.recalledCall<RecordResult>(group.callId)
-    if (recalled !== undefined) return recalled
-    let result: RecordResult
+  async record(call: ShardCall, now: number = Date.now()): Promise<RecordResult[]> {
+    let applied: AppliedCall
     try {
-      result = this.ctx.storage.transactionSync(() => this.apply(group, now))
+      applied = this.ctx.storage.transactionSync(() => this.applyCall(call, now))
     } catch (err) {
-      // The transaction rolled back: the cached window may hold its changes.
+      // The transaction rolled back: the cached windows may hold its changes.
       this.store.invalidate()
       throw err
     }
-    if (result.created && group.rule.maxAlertsPerHour !== undefined) await this.limitStorm(group, result, now)
+    if (applied.limited.length > 0) await this.limitStorms(call, applied, now)
     await this.schedule(now)
-    // The answer does not wait for D1 or the queue: the outbox row is already durable, and the alarm
-    // is set for it (so a flush cut short is retried within minutes).
+    // The answer does not wait for D1 or the queue: the outbox rows are already durable, and the
+    // alarm is set for them (so a flush cut short is retried within minutes).
     if (this.store.outboxSize() > 0) {
       const flushed = this.flush(now, now).then(() => this.schedule(now))
       this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
     }
-    return result
+    return applied.results
   }
 
   /**
-   * Asks the storm limiter about a created alert before its delivery starts; a folded alert stays
-   * stored but its delivery request is withdrawn. Should the limiter fail, the alert is delivered:
-   * paging once too often beats losing a page.
+   * Applies the groups this call id has not applied yet (a retry of the call, or of a keyed batch
+   * whose first attempt reached this shard, recalls the rest) and remembers what it did.
    */
-  private async limitStorm(group: MatchGroup, result: RecordResult, now: number): Promise<void> {
+  private applyCall(call: ShardCall, now: number): AppliedCall {
+    const done = this.store.recalledCall<RecordResult>(call.callId)
+    const limited: [MatchGroup, RecordResult][] = []
+    let applied = false
+    const results = call.groups.map((group) => {
+      const recalled = done.get(group.callId)
+      if (recalled !== undefined) return recalled
+      const result = this.apply(group, now)
+      done.set(group.callId, result)
+      applied = true
+      if (result.created && group.rule.maxAlertsPerHour !== undefined) limited.push([group, result])
+      return result
+    })
+    if (applied) this.store.rememberCall(call.callId, now, done, call.callMemoryMs)
+    return { results, done, limited }
+  }
+
+  /**
+   * Asks the storm limiter about each created alert of a rule with a storm limit before its delivery
+   * starts; a folded alert stays stored but its delivery request is withdrawn. Should the limiter
+   * fail, the alert is delivered: paging once too often beats losing a page.
+   */
+  private async limitStorms(call: ShardCall, applied: AppliedCall, now: number): Promise<void> {
     const admit = this.sink().admitNewAlert
     if (admit === undefined) return
-    let deliver = true
-    try {
-      deliver = await admit(group, result.alertId, now)
-    } catch (err) {
-      console.error(`dedup: storm limiter failed, delivering: ${String(err).slice(0, 200)}`)
+    const folded: RecordResult[] = []
+    // One rule's alerts in order (its limiter counts them one by one); rules side by side.
+    const byRule = new Map<string, [MatchGroup, RecordResult][]>()
+    for (const entry of applied.limited) {
+      const list = byRule.get(entry[0].rule.ruleId)
+      if (list === undefined) byRule.set(entry[0].rule.ruleId, [entry])
+      else list.push(entry)
     }
-    if (deliver) return
+    await Promise.all(
+      [...byRule.values()].map(async (entries) => {
+        for (const [group, result] of entries) {
+          try {
+            if (!(await admit(group, result.alertId, now))) folded.push(result)
+          } catch (err) {
+            console.error(`dedup: storm limiter failed, delivering: ${String(err).slice(0, 200)}`)
+          }
+        }
+      }),
+    )
+    if (folded.length === 0) return
     this.ctx.storage.transactionSync(() => {
-      this.store.withdrawDelivery(result.alertId)
-      result.folded = true
-      this.store.rememberCall(group.callId, now, result, group.callMemoryMs)
+      for (const result of folded) {
+        this.store.withdrawDelivery(result.alertId)
+        result.folded = true
+      }
+      this.store.rememberCall(call.callId, now, applied.done, call.callMemoryMs)
     })
   }
 
   private apply(group: MatchGroup, now: number): RecordResult {
     const s = this.store
-    let window = s.loadWindow()
-    let alertCount = s.alertCount()
+    const key = group.key
+    let window = s.loadWindow(key)
+    let alertCount = s.alertCount(key)
     const opened = window === null || isExpired(window, now, group.rule.dedupPeriodMinutes)
     const wasCreated = !opened && window !== null && window.alertCreatedAt !== null
     let blobChanged: boolean
     if (opened || window === null) {
+      // The replaced window's alert may still wait for its write: it keeps a snapshot of it.
+      if (window !== null) s.freezeOutbox(key)
       alertCount += 1
-      s.setAlertCount(alertCount)
-      s.clearUniques()
+      s.setAlertCount(key, alertCount)
+      s.clearUniques(key)
       window = openWindow(group, alertCount, now)
       blobChanged = true
     } else {
       blobChanged = mergeInto(window, group, now)
     }
     if (group.uniques !== undefined && window.alertCreatedAt === null) {
-      window.uniqueCount = s.addUniques(group.uniques, Math.max(1, group.rule.threshold))
+      window.uniqueCount = s.addUniques(key, group.uniques, Math.max(1, group.rule.threshold))
     }
     let created = false
     if (window.alertCreatedAt === null && group.rule.createAlert && thresholdReached(window)) {
       window.alertCreatedAt = now
       created = true
       // Counting distinct values is only needed until the Threshold is reached.
-      s.clearUniques()
+      s.clearUniques(key)
     }
-    s.saveWindow(window, blobChanged)
-    if (window.alertCreatedAt !== null) s.putOutbox(alertRecordOf(window, group), created)
-    const result: RecordResult = {
+    s.saveWindow(key, window, blobChanged)
+    if (window.alertCreatedAt !== null) s.putOutbox(key, window, created, created || blobChanged)
+    return {
       alertId: window.alertId,
       opened,
       created,
@@ -173,8 +232,6 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
       eventCount: window.eventCount,
       alertCount,
     }
-    s.rememberCall(group.callId, now, result, group.callMemoryMs)
-    return result
   }
 
   /** Flushes due outbox rows, drops an expired window, forgets old call ids, and sets the next alarm. */
@@ -186,9 +243,10 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   async sweep(now: number): Promise<void> {
     // Every pending row, not only those due: the alarm is a retry point for all of them.
     if (this.store.outboxSize() > 0) await this.flush(now, Number.MAX_SAFE_INTEGER)
-    const window = this.store.loadWindow()
-    if (window !== null && isExpired(window, now, window.rule.dedupPeriodMinutes)) this.store.dropWindow()
-    this.store.forgetCalls(now)
+    this.ctx.storage.transactionSync(() => {
+      this.store.dropExpiredWindows(now)
+      this.store.forgetCalls(now)
+    })
     await this.schedule(now)
   }
 
@@ -197,11 +255,12 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
     while (this.flushing !== null) await this.flushing
   }
 
-  async snapshot(): Promise<DedupSnapshot> {
+  /** The state of one key (its window key, `dedupKey(...)`). */
+  async snapshot(key: string): Promise<DedupSnapshot> {
     return {
-      alertCount: this.store.alertCount(),
-      window: this.store.loadWindow(),
-      outbox: this.store.outboxSize(),
+      alertCount: this.store.alertCount(key),
+      window: this.store.loadWindow(key),
+      outbox: this.store.outboxSize(key),
       alarm: await this.ctx.storage.getAlarm(),
     }
   }
@@ -234,42 +293,56 @@ export abstract class DedupWindowObject extends DurableObject<Env> {
   private async flushOnce(now: number, dueBy: number): Promise<void> {
     const sink = this.sink()
     let failed = false
+    const fail = (row: OutboxRow, err: unknown): void => {
+      failed = true
+      const attempts = row.attempts + 1
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
+      this.store.markFailed(row.alertId, attempts, now + retryDelayMs(attempts), message)
+      console.error(`dedup outbox: alert ${row.alertId} attempt ${attempts} failed: ${message.slice(0, 200)}`)
+    }
     // The alarm flushes every row (dueBy: all), including any whose first flush was cut short (object
     // reset or evicted) after delivering part of it: those are checked against what was delivered.
     const sweeping = dueBy === Number.MAX_SAFE_INTEGER
-    for (const row of this.store.dueOutbox(dueBy)) {
+    const rows = this.store.dueOutbox(dueBy)
+    // Stores go together (a few sink calls, not one per alert); a chunk that fails is retried whole.
+    const stored = new Set<OutboxRow>()
+    const toStore = rows.filter((r) => r.needStore)
+    for (let i = 0; i < toStore.length; i += STORE_CHUNK) {
+      const chunk = toStore.slice(i, i + STORE_CHUNK)
       try {
-        if (row.needStore) {
-          await sink.store(row.record)
+        await sink.store(chunk.map((r) => ({ record: r.record, full: r.needFull })))
+        for (const row of chunk) {
           this.store.markStored(row.alertId, row.revision)
-        }
-        // Delivery goes only after the store: the alert's link and the delivery records refer to it.
-        // A slow destination holds this flush (one per object, after the answer), not the ingest.
-        if (row.needDelivery) {
-          await sink.requestDelivery(
-            { alertId: row.alertId, reason: 'created' },
-            { record: row.record, retry: row.attempts > 0 || sweeping },
-          )
-          this.store.markDelivered(row.alertId)
+          stored.add(row)
         }
       } catch (err) {
-        failed = true
-        const attempts = row.attempts + 1
-        const message = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
-        this.store.markFailed(row.alertId, attempts, now + retryDelayMs(attempts), message)
-        console.error(`dedup outbox: alert ${row.alertId} attempt ${attempts} failed: ${message.slice(0, 200)}`)
+        for (const row of chunk) fail(row, err)
+      }
+    }
+    for (const row of rows) {
+      // Delivery goes only after the store: the alert's link and the delivery records refer to it.
+      // A slow destination holds this flush (one per object, after the answer), not the ingest.
+      if (!row.needDelivery || (row.needStore && !stored.has(row))) continue
+      try {
+        await sink.requestDelivery(
+          { alertId: row.alertId, reason: 'created' },
+          { record: row.record, retry: row.attempts > 0 || sweeping },
+        )
+        this.store.markDelivered(row.alertId)
+      } catch (err) {
+        fail(row, err)
       }
     }
     if (failed) await this.schedule(now)
   }
 
-  /** Sets the alarm to the earliest of: the next outbox retry, the window's end, forgetting call ids. */
+  /** Sets the alarm to the earliest of: the next outbox retry, a window's end, forgetting call ids. */
   private async schedule(now: number): Promise<void> {
     const times: number[] = []
     const retry = this.store.nextOutboxAttempt(now)
     if (retry !== null) times.push(Math.max(retry, now + 1000))
-    const window = this.store.loadWindow()
-    if (window !== null) times.push(expiresAt(window, window.rule.dedupPeriodMinutes))
+    const windowEnd = this.store.nextWindowEnd()
+    if (windowEnd !== null) times.push(windowEnd)
     const forget = this.store.nextCallForgotten()
     if (forget !== null) times.push(forget + 1)
     const current = await this.ctx.storage.getAlarm()

@@ -1,39 +1,48 @@
 /**
- * The dedup object's SQLite storage (one object per dedup key), all bounded:
- * - `counter`: one row, the key's alertCount. Kept after its window is dropped so that the next
- *   window's alert id never repeats an earlier one (a few hundred bytes per key).
- * - `win`: at most one row, the open window's counters; `win_blob`: its alert fields and samples
- *   (written when the window opens and while samples fill up, not on every merge).
- * - `uniques`: distinct `unique()` values of the open window, only until the Threshold is reached
- *   (so at most Threshold rows).
- * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id holding its
- *   latest snapshot; deleted once both the store and the delivery request succeeded.
- * - `calls`: ids of recent calls and their answers, so a retried call is applied once; `at` is when
- *   the id may be forgotten. Calls of batches without an idempotency key are remembered for minutes
- *   (their retries come within seconds); calls of keyed batches as long as ingest remembers the key
- *   (the longest dedup window), since the sender's retry may come after the key's claim lapsed. So
- *   the table holds at most one row per keyed batch that reached this key within that time, beside
- *   the minutes of unkeyed ones.
+ * A dedup shard's SQLite storage: the windows of every dedup key that hashes to the shard, one row
+ * per key in each table, all bounded:
+ * - `counter`: each key's alertCount. Kept after its window is dropped so that the key's next
+ *   window's alert id never repeats an earlier one (a few hundred bytes per key ever seen).
+ * - `win`: the open windows' counters and expiry (`expires_at`, indexed: the alarm drops what is
+ *   over); `win_blob`: their alert fields and samples (written when a window opens and while its
+ *   samples fill up, not on every merge).
+ * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
+ *   (so at most Threshold rows per key).
+ * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
+ *   once both the store and the delivery request succeeded. A row names its key's open window (the
+ *   alert is written as the window stands when the flush runs, so many updates between two flushes
+ *   cost one write) until that window is replaced or dropped: then the row keeps a snapshot of it.
+ *   `need_full` says the alert's fields or samples changed since they were last stored (otherwise
+ *   only its counters are written).
+ * - `calls`: ids of recent shard calls with the answers of the groups each applied, so a retried
+ *   call (or a sender's retry of a keyed batch) applies a group once; `at` is when the id may be
+ *   forgotten. Calls of batches without an idempotency key are remembered for minutes (their retries
+ *   come within seconds); calls of keyed batches as long as ingest remembers the key (the longest
+ *   dedup window), since the sender's retry may come after the key's claim lapsed. So the table holds
+ *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
+ *   unkeyed ones.
  */
-import type { AlertRecord } from '../types'
+import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
-import type { Window } from './window'
+import { alertRecordOf, expiresAt, type Window } from './window'
 
 export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), alert_count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS win (
-  id INTEGER PRIMARY KEY CHECK (id = 1), alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
+  key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, event_count INTEGER NOT NULL, unique_count INTEGER,
   log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
-  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS win_blob (id INTEGER PRIMARY KEY CHECK (id = 1), fields TEXT NOT NULL, samples TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS uniques (value TEXT PRIMARY KEY);
+  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
+CREATE TABLE IF NOT EXISTS win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL, samples TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
-  alert_id TEXT PRIMARY KEY, record TEXT NOT NULL, revision INTEGER NOT NULL,
-  need_store INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
+  alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
+  need_store INTEGER NOT NULL, need_full INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT);
 CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
+CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key);
 `
 
 /** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
@@ -43,52 +52,93 @@ export const CALL_MEMORY_MS = 2 * 60_000
  * (object evicted or reset), the alarm retries it then.
  */
 const FIRST_FLUSH_RETRY_MS = 2 * 60_000
-/** Calls between two prunings of old call ids on a busy key (the alarm prunes the rest). */
+/** Calls between two prunings of old call ids on a busy shard (the alarm prunes the rest). */
 const PRUNE_EVERY = 256
+/**
+ * Windows kept parsed in memory (most recently used), so a merge into a hot window parses no JSON.
+ * A window holds at most 10 samples of at most 8 KiB each, so this bounds the cache to a few MiB.
+ */
+const CACHED_WINDOWS = 256
 
-interface OutboxRow {
+export interface OutboxRow {
   alertId: string
   record: AlertRecord
+  /** The record's revision (what `markStored` confirms). */
   revision: number
   needStore: boolean
+  /** The alert's fields or samples changed since last stored: write the whole alert. */
+  needFull: boolean
   needDelivery: boolean
   attempts: number
+}
+
+/** The alert type and dedup string a window key names (`dedupKey`'s JSON). */
+function identityOf(key: string): { type: AlertType; dedup: string } {
+  const [type, , dedup] = JSON.parse(key) as [AlertType, string, string]
+  return { type, dedup }
 }
 
 type Row = Record<string, SqlStorageValue>
 
 export class DedupStorage {
-  /** The window as last read or written (undefined: not read yet), so a merge parses no JSON. */
-  private window: Window | null | undefined
+  private readonly windows = new Map<string, Window | null>()
+  /** Alert counters as last read or written, bounded like the windows. */
+  private readonly counts = new Map<string, number>()
   private callsSincePrune = 0
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA)
   }
 
-  /** Forgets the cached window (after a rolled-back transaction). */
+  /** Forgets the cached windows (after a rolled-back transaction). */
   invalidate(): void {
-    this.window = undefined
+    this.windows.clear()
+    this.counts.clear()
   }
 
-  alertCount(): number {
-    const row = this.sql.exec<{ alert_count: number }>('SELECT alert_count FROM counter').toArray()[0]
-    return row?.alert_count ?? 0
+  alertCount(key: string): number {
+    let n = this.counts.get(key)
+    if (n === undefined) {
+      const row = this.sql.exec<{ alert_count: number }>('SELECT alert_count FROM counter WHERE key = ?', key).toArray()[0]
+      n = row?.alert_count ?? 0
+      this.rememberCount(key, n)
+    }
+    return n
   }
 
-  setAlertCount(n: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO counter (id, alert_count) VALUES (1, ?)', n)
+  setAlertCount(key: string, n: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO counter (key, alert_count) VALUES (?, ?)', key, n)
+    this.rememberCount(key, n)
   }
 
-  /** The open window; callers may change it and must then `saveWindow` it. */
-  loadWindow(): Window | null {
-    if (this.window === undefined) this.window = this.readWindow()
-    return this.window
+  private rememberCount(key: string, n: number): void {
+    if (this.counts.size >= CACHED_WINDOWS * 16) this.counts.clear()
+    this.counts.set(key, n)
   }
 
-  private readWindow(): Window | null {
-    const w = this.sql.exec<Row>('SELECT * FROM win').toArray()[0]
-    const b = this.sql.exec<Row>('SELECT * FROM win_blob').toArray()[0]
+  /** The key's open window; callers may change it and must then `saveWindow` it. */
+  loadWindow(key: string): Window | null {
+    let w = this.windows.get(key)
+    if (w === undefined) {
+      w = this.readWindow(key)
+    } else {
+      this.windows.delete(key)
+    }
+    this.remember(key, w)
+    return w
+  }
+
+  private remember(key: string, w: Window | null): void {
+    this.windows.set(key, w)
+    if (this.windows.size > CACHED_WINDOWS) {
+      const oldest = this.windows.keys().next().value
+      if (oldest !== undefined) this.windows.delete(oldest)
+    }
+  }
+
+  private readWindow(key: string): Window | null {
+    const w = this.sql.exec<Row>('SELECT * FROM win WHERE key = ?', key).toArray()[0]
+    const b = this.sql.exec<Row>('SELECT * FROM win_blob WHERE key = ?', key).toArray()[0]
     if (w === undefined || b === undefined) return null
     return {
       alertId: String(w.alert_id),
@@ -108,11 +158,19 @@ export class DedupStorage {
   }
 
   /** Writes the window's counters, and its fields and samples when `withBlob`. */
-  saveWindow(w: Window, withBlob: boolean): void {
-    this.window = w
+  saveWindow(key: string, w: Window, withBlob: boolean): void {
+    this.remember(key, w)
     this.sql.exec(
-      `INSERT OR REPLACE INTO win (id, alert_id, started_at, updated_at, event_count, unique_count, log_types,
-         first_event_at, last_event_at, rule, alert_created_at, revision) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO win (key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
+         first_event_at, last_event_at, rule, alert_created_at, revision, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
+         updated_at = excluded.updated_at, event_count = excluded.event_count,
+         unique_count = excluded.unique_count, log_types = excluded.log_types,
+         first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
+         rule = excluded.rule, alert_created_at = excluded.alert_created_at,
+         revision = excluded.revision, expires_at = excluded.expires_at`,
+      key,
       w.alertId,
       w.startedAt,
       w.updatedAt,
@@ -124,84 +182,145 @@ export class DedupStorage {
       JSON.stringify(w.rule),
       w.alertCreatedAt,
       w.revision,
+      expiresAt(w, w.rule.dedupPeriodMinutes),
     )
     if (withBlob) {
       this.sql.exec(
-        'INSERT OR REPLACE INTO win_blob (id, fields, samples) VALUES (1, ?, ?)',
+        'INSERT OR REPLACE INTO win_blob (key, fields, samples) VALUES (?, ?, ?)',
+        key,
         JSON.stringify(w.fields),
         JSON.stringify(w.samples),
       )
     }
   }
 
-  dropWindow(): void {
-    this.window = null
-    this.sql.exec('DELETE FROM win')
-    this.sql.exec('DELETE FROM win_blob')
-    this.sql.exec('DELETE FROM uniques')
+  /** Drops the windows whose period is over at `now` (their counters stay); returns how many. */
+  dropExpiredWindows(now: number): number {
+    const keys = this.sql
+      .exec<{ key: string }>('SELECT key FROM win WHERE expires_at <= ?', now)
+      .toArray()
+      .map((r) => r.key)
+    for (const key of keys) {
+      this.freezeOutbox(key)
+      this.windows.delete(key)
+      this.sql.exec('DELETE FROM win WHERE key = ?', key)
+      this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
+      this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
+    }
+    return keys.length
+  }
+
+  /** The earliest end of an open window. */
+  nextWindowEnd(): number | null {
+    return this.sql.exec<{ t: number | null }>('SELECT MIN(expires_at) AS t FROM win').one().t
   }
 
   /** Adds distinct values (stopping once `limit` are held); returns how many are held. */
-  addUniques(values: readonly string[], limit: number): number {
-    let held = this.countUniques()
+  addUniques(key: string, values: readonly string[], limit: number): number {
+    let held = this.countUniques(key)
     for (const v of values) {
       if (held >= limit) break
-      held += this.sql.exec('INSERT OR IGNORE INTO uniques (value) VALUES (?)', v).rowsWritten > 0 ? 1 : 0
+      held += this.sql.exec('INSERT OR IGNORE INTO uniques (key, value) VALUES (?, ?)', key, v).rowsWritten > 0 ? 1 : 0
     }
     return held
   }
 
-  countUniques(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM uniques').one().n
+  countUniques(key: string): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM uniques WHERE key = ?', key).one().n
   }
 
-  clearUniques(): void {
-    this.sql.exec('DELETE FROM uniques')
+  clearUniques(key: string): void {
+    this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
   }
 
-  /** Queues the alert's latest snapshot; a pending delivery request is kept. */
-  putOutbox(record: AlertRecord, needDelivery: boolean): void {
+  /**
+   * Queues a write of the alert of `key`'s open window (and its delivery request, if asked; a pending
+   * one is kept). `full`: the alert's fields or samples changed.
+   */
+  putOutbox(key: string, window: Window, needDelivery: boolean, full: boolean): void {
     this.sql.exec(
-      `INSERT INTO outbox (alert_id, record, revision, need_store, need_delivery) VALUES (?, ?, ?, 1, ?)
-       ON CONFLICT (alert_id) DO UPDATE SET record = excluded.record, revision = excluded.revision,
-         need_store = 1, need_delivery = MAX(outbox.need_delivery, excluded.need_delivery), next_attempt_at = 0`,
-      record.alertId,
-      JSON.stringify(record),
-      record.revision,
+      `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (alert_id) DO UPDATE SET revision = excluded.revision, need_store = 1,
+         need_full = MAX(outbox.need_full, excluded.need_full),
+         need_delivery = MAX(outbox.need_delivery, excluded.need_delivery), next_attempt_at = 0`,
+      window.alertId,
+      key,
+      window.revision,
+      full ? 1 : 0,
       needDelivery ? 1 : 0,
     )
   }
 
-  /** Rows whose next attempt is due at `now`. */
-  dueOutbox(now: number): OutboxRow[] {
-    return this.sql
-      .exec<Row>('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision', now)
-      .toArray()
-      .map((r) => ({
-        alertId: String(r.alert_id),
-        record: JSON.parse(String(r.record)) as AlertRecord,
-        revision: Number(r.revision),
-        needStore: r.need_store === 1,
-        needDelivery: r.need_delivery === 1,
-        attempts: Number(r.attempts),
-      }))
+  /**
+   * Before `key`'s open window is replaced or dropped: its pending outbox row keeps a snapshot of the
+   * alert as the window stands.
+   */
+  freezeOutbox(key: string): void {
+    const window = this.loadWindow(key)
+    if (window === null) return
+    const pending = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE alert_id = ? AND record IS NULL', window.alertId)
+      .one().n
+    if (pending === 0) return
+    this.sql.exec(
+      'UPDATE outbox SET record = ?, revision = ? WHERE alert_id = ?',
+      JSON.stringify(alertRecordOf(window, identityOf(key))),
+      window.revision,
+      window.alertId,
+    )
   }
 
-  /** Marks the store done, unless a newer snapshot arrived meanwhile. */
+  /** Rows whose next attempt is due at `now`, each with its alert as it stands. */
+  dueOutbox(now: number): OutboxRow[] {
+    const rows: OutboxRow[] = []
+    for (const r of this.sql.exec<Row>('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision', now)) {
+      const alertId = String(r.alert_id)
+      let record: AlertRecord
+      if (r.record !== null) {
+        record = JSON.parse(String(r.record)) as AlertRecord
+      } else {
+        const key = String(r.key)
+        const window = this.loadWindow(key)
+        // Never so by construction (a replaced or dropped window's row holds its snapshot).
+        if (window === null || window.alertId !== alertId) {
+          console.error(`dedup outbox: alert ${alertId} has neither a snapshot nor its window; dropped`)
+          this.sql.exec('DELETE FROM outbox WHERE alert_id = ?', alertId)
+          continue
+        }
+        record = alertRecordOf(window, identityOf(key))
+      }
+      rows.push({
+        alertId,
+        record,
+        revision: record.revision,
+        needStore: r.need_store === 1,
+        needFull: r.need_full === 1,
+        needDelivery: r.need_delivery === 1,
+        attempts: Number(r.attempts),
+      })
+    }
+    return rows
+  }
+
+  /** Marks the store (at `revision`) done, unless a newer revision was queued meanwhile. */
   markStored(alertId: string, revision: number): void {
-    this.sql.exec('UPDATE outbox SET need_store = 0 WHERE alert_id = ? AND revision = ?', alertId, revision)
-    this.deleteFinished()
+    this.sql.exec(
+      'UPDATE outbox SET need_store = 0, need_full = 0 WHERE alert_id = ? AND revision = ?',
+      alertId,
+      revision,
+    )
+    this.deleteFinished(alertId)
   }
 
   /** Drops a pending delivery request (the alert was folded into a storm alert); the store stays. */
   withdrawDelivery(alertId: string): void {
     this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
-    this.deleteFinished()
+    this.deleteFinished(alertId)
   }
 
   markDelivered(alertId: string): void {
     this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
-    this.deleteFinished()
+    this.deleteFinished(alertId)
   }
 
   markFailed(alertId: string, attempts: number, nextAttemptAt: number, error: string): void {
@@ -214,8 +333,8 @@ export class DedupStorage {
     )
   }
 
-  private deleteFinished(): void {
-    this.sql.exec('DELETE FROM outbox WHERE need_store = 0 AND need_delivery = 0')
+  private deleteFinished(alertId: string): void {
+    this.sql.exec('DELETE FROM outbox WHERE alert_id = ? AND need_store = 0 AND need_delivery = 0', alertId)
   }
 
   /**
@@ -232,22 +351,28 @@ export class DedupStorage {
     return row.t
   }
 
-  outboxSize(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n
+  /** Pending outbox rows, of one key or of the shard. */
+  outboxSize(key?: string): number {
+    const q =
+      key === undefined
+        ? this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox')
+        : this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE key = ?', key)
+    return q.one().n
   }
 
-  recalledCall<T>(callId: string): T | undefined {
+  /** The answers a call recalled by `callId` gave, by group call id (empty if none). */
+  recalledCall<T>(callId: string): Map<string, T> {
     const row = this.sql.exec<{ result: string }>('SELECT result FROM calls WHERE call_id = ?', callId).toArray()[0]
-    return row === undefined ? undefined : (JSON.parse(row.result) as T)
+    return new Map(row === undefined ? [] : (JSON.parse(row.result) as [string, T][]))
   }
 
-  /** Remembers a call's answer for `memoryMs` from `now`. */
-  rememberCall(callId: string, now: number, result: unknown, memoryMs = CALL_MEMORY_MS): void {
+  /** Remembers a call's answers (by group call id) for `memoryMs` from `now`. */
+  rememberCall<T>(callId: string, now: number, results: Map<string, T>, memoryMs = CALL_MEMORY_MS): void {
     this.sql.exec(
       'INSERT OR REPLACE INTO calls (call_id, at, result) VALUES (?, ?, ?)',
       callId,
       now + memoryMs,
-      JSON.stringify(result),
+      JSON.stringify([...results]),
     )
     if (++this.callsSincePrune >= PRUNE_EVERY) {
       this.callsSincePrune = 0

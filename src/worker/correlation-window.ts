@@ -1,12 +1,12 @@
 /**
- * The correlation object as deployed (`CORRELATION_WINDOWS` binding, class `CorrelationWindow`): the
+ * The correlation shard as deployed (`CORRELATION_SHARDS` binding, class `CorrelationShard`): the
  * correlation stage's windows with the dedup stage as their sink. A fired correlation becomes one
  * match group of type `CORRELATION` (RuleID = the correlation rule, dedup = the match value) and goes
  * through the same dedup window, alert store and delivery as any rule's match; its contributing
  * signals (member, sub-rule, event time, sample) are its alert context, so they reach the webhook.
  */
-import { CorrelationWindowObject, type CorrelationAlert, type CorrelationSink } from '../correlation'
-import { dedupKey, type MatchGroup } from '../dedup'
+import { CorrelationShardObject, type CorrelationAlert, type CorrelationSink } from '../correlation'
+import { dedupKey, type MatchGroup, recordGroup } from '../dedup'
 
 /** How long the dedup object remembers a firing's call id: far beyond the outbox's retries. */
 const CALL_MEMORY_MS = 60 * 60_000
@@ -15,7 +15,6 @@ export function correlationGroup(alert: CorrelationAlert): MatchGroup {
   return {
     key: dedupKey('CORRELATION', alert.ruleId, alert.dedup),
     callId: alert.callId,
-    callMemoryMs: CALL_MEMORY_MS,
     type: 'CORRELATION',
     dedup: alert.dedup,
     rule: {
@@ -51,13 +50,13 @@ export function correlationGroup(alert: CorrelationAlert): MatchGroup {
   }
 }
 
-export class CorrelationWindow extends CorrelationWindowObject {
+export class CorrelationShard extends CorrelationShardObject {
   protected override sink(): CorrelationSink {
     const env = this.env
     return {
       record: async (alert) => {
         const group = correlationGroup(alert)
-        await env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(group.key)).record(group)
+        await recordGroup(env, group, undefined, CALL_MEMORY_MS)
       },
     }
   }

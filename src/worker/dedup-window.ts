@@ -1,21 +1,21 @@
 /**
- * The dedup object as deployed (`DEDUP_WINDOWS` binding, class `DedupWindow`): the dedup stage's window
+ * The dedup shard as deployed (`DEDUP_SHARDS` binding, class `DedupShard`): the dedup stage's window
  * logic with the alerts stage's store and the delivery stage's first attempt as its sink. Alerts are
- * upserted into D1 (`ALERTS_DB`); a created alert's first delivery attempts are made right here, and
- * what they could not deliver goes on the `DELIVERY_QUEUE` for retries. Both steps are retried from
- * the object's outbox until they succeed. A new alert of a rule with a storm limit is first counted
- * by the rule's `RuleStorm` object, which may fold it into the rule's storm alert.
+ * upserted into D1 (`ALERTS_DB`), a flush's alerts in one D1 batch (counters only when the fields
+ * and samples are stored already); a created alert's first delivery attempts are made right here,
+ * and what they could not deliver goes on the `DELIVERY_QUEUE` for retries. Both steps are retried from the shard's outbox until they succeed. A new alert of a rule
+ * with a storm limit is first counted by the rule's `RuleStorm` object, which may fold it into the
+ * rule's storm alert.
  */
-import { DedupWindowObject, type AlertSink } from '../dedup'
+import { upsertAlerts } from '../alerts'
+import { DedupShardObject, type AlertSink, type AlertWrite } from '../dedup'
 import { deliverCreated } from '../delivery'
-import type { AlertRecord } from '../types'
-import { upsertAlert } from '../alerts'
 
-export class DedupWindow extends DedupWindowObject {
+export class DedupShard extends DedupShardObject {
   protected override sink(): AlertSink {
     const env = this.env
     return {
-      store: (record: AlertRecord) => upsertAlert(env.ALERTS_DB, record),
+      store: (writes: AlertWrite[]) => upsertAlerts(env.ALERTS_DB, writes),
       requestDelivery: async (_request, { record, retry }) => {
         await deliverCreated(env, record, retry)
       },

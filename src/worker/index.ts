@@ -1,6 +1,6 @@
 /**
  * The Worker, wired in one place: the Hono app with every route, the Durable Object classes
- * (`RuleCache`, `DedupWindow`, `BatchKeys`, `Monitor`, `RuleStorm`, `CorrelationWindow`), the delivery
+ * (`RuleCache`, `DedupShard`, `BatchKeys`, `Monitor`, `RuleStorm`, `CorrelationShard`), the delivery
  * queue consumer and the cron trigger. Stages meet here through
  * their public surfaces; none of them imports this file.
  */
@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
 import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
+import { DedupUnavailable } from '../dedup'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
 import { ingestRoutes, observeBatches } from '../ingest'
@@ -22,10 +23,18 @@ export const app = new Hono<{ Bindings: Env }>()
 
 /**
  * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
- * the sender retries it (or splits it).
+ * the sender retries it (or splits it). A batch whose matches the dedup stage could not all record
+ * is 503 with Retry-After too, never 500: the sender's retry with the same key counts only the rest.
  */
 export function domainErrorAnswer(err: unknown): ApiError | undefined {
-  return err instanceof RuleBudgetExceeded ? new ApiError(503, err.message) : undefined
+  if (err instanceof RuleBudgetExceeded) return new ApiError(503, err.message)
+  if (err instanceof DedupUnavailable) {
+    console.error(err.message)
+    return new ApiError(503, `${err.message}; retry the batch (with its Idempotency-Key, only what was not recorded counts)`, undefined, {
+      'Retry-After': '5',
+    })
+  }
+  return undefined
 }
 
 // Every error answers JSON.
@@ -62,10 +71,10 @@ app.route('/', consoleRoutes)
 
 export { RuleCache } from '../engine/durable'
 export { BatchKeys } from '../ingest'
-export { DedupWindow } from './dedup-window'
+export { DedupShard } from './dedup-window'
 export { Monitor } from './monitor'
 export { RuleStorm } from './rule-storm'
-export { CorrelationWindow } from './correlation-window'
+export { CorrelationShard } from './correlation-window'
 
 export default {
   fetch: app.fetch,

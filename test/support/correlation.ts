@@ -1,10 +1,10 @@
 /** CloudTrail events that the shipped correlation rules' sub-rules match, and correlation helpers. */
 import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { correlationKey, type CorrelationSnapshot } from '../../src/correlation'
+import { correlationKey, correlationShardName, type CorrelationSnapshot } from '../../src/correlation'
 import { BatchEnricher, getLogType, type EventProblem } from '../../src/logtypes'
 import type { EnrichedEvent } from '../../src/types'
-import type { CorrelationWindow } from '../../src/worker/correlation-window'
+import type { CorrelationShard } from '../../src/worker/correlation-window'
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
@@ -56,23 +56,25 @@ export function sso(eventName: 'CreateToken' | 'ListApplications', ip: string, a
   }
 }
 
-export function correlationStub(ruleId: string, value: string[]): DurableObjectStub<CorrelationWindow> {
-  return env.CORRELATION_WINDOWS.get(env.CORRELATION_WINDOWS.idFromName(correlationKey(ruleId, value)))
+/** The shard holding the (correlation rule, match value) key. */
+export function correlationStub(ruleId: string, value: string[]): DurableObjectStub<CorrelationShard> {
+  return env.CORRELATION_SHARDS.get(env.CORRELATION_SHARDS.idFromName(correlationShardName(correlationKey(ruleId, value))))
 }
 
 export function correlationSnapshot(ruleId: string, value: string[]): Promise<CorrelationSnapshot> {
-  return runInDurableObject(correlationStub(ruleId, value), (o: CorrelationWindow) => o.snapshot())
+  const key = correlationKey(ruleId, value)
+  return runInDurableObject(correlationStub(ruleId, value), (o: CorrelationShard) => o.snapshot(key))
 }
 
-/** Runs the object's alarm work at `now` (a clock ahead of the real one, for windows to close). */
+/** Runs the key's shard's alarm work at `now` (a clock ahead of the real one, for windows to close). */
 export function sweepAt(ruleId: string, value: string[], now: number): Promise<void> {
-  return runInDurableObject(correlationStub(ruleId, value), (o: CorrelationWindow) => o.sweep(now))
+  return runInDurableObject(correlationStub(ruleId, value), (o: CorrelationShard) => o.sweep(now))
 }
 
-/** Waits for every correlation object's outbox flush (then the dedup objects' settle the rest). */
+/** Waits for every correlation shard's outbox flush (then the dedup shards' settle the rest). */
 export async function settleCorrelations(): Promise<void> {
-  const ids = await listDurableObjectIds(env.CORRELATION_WINDOWS)
-  await Promise.all(ids.map((id) => env.CORRELATION_WINDOWS.get(id).settled()))
+  const ids = await listDurableObjectIds(env.CORRELATION_SHARDS)
+  await Promise.all(ids.map((id) => env.CORRELATION_SHARDS.get(id).settled()))
 }
 
 /** Events as ingest hands them over (CloudTrail schema, p_ fields), for calling the stages directly. */

@@ -1,8 +1,8 @@
 /** RuleMatch values and helpers for the dedup and alerts tests (matches as the engine makes them). */
 import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import type { DedupWindow } from '../../src/worker/dedup-window'
-import { dedupKey, type DedupSnapshot } from '../../src/dedup'
+import type { DedupShard } from '../../src/worker/dedup-window'
+import { dedupKey, type DedupSnapshot, shardName, shardOf } from '../../src/dedup'
 import type { AlertType, EnrichedEvent, RuleMatch, RuleMeta } from '../../src/types'
 
 export const MINUTE = 60_000
@@ -76,12 +76,16 @@ export function matches(n: number, meta: RuleMeta, dedup: string): RuleMatch[] {
   return Array.from({ length: n }, () => match(meta, dedup))
 }
 
-export function stubFor(type: AlertType, ruleId: string, dedup: string): DurableObjectStub<DedupWindow> {
-  return env.DEDUP_WINDOWS.get(env.DEDUP_WINDOWS.idFromName(dedupKey(type, ruleId, dedup)))
+/** The shard object that holds the key's window. */
+export function stubFor(type: AlertType, ruleId: string, dedup: string): DurableObjectStub<DedupShard> {
+  const key = dedupKey(type, ruleId, dedup)
+  return env.DEDUP_SHARDS.get(env.DEDUP_SHARDS.idFromName(shardName(shardOf(key))))
 }
 
+/** The key's state in its shard (the alarm is the shard's). */
 export function snapshot(type: AlertType, ruleId: string, dedup: string): Promise<DedupSnapshot> {
-  return runInDurableObject(stubFor(type, ruleId, dedup), (instance: DedupWindow) => instance.snapshot())
+  const key = dedupKey(type, ruleId, dedup)
+  return runInDurableObject(stubFor(type, ruleId, dedup), (instance: DedupShard) => instance.snapshot(key))
 }
 
 export interface AlertRow {
@@ -95,12 +99,13 @@ export interface AlertRow {
   severity?: string
   alert_context?: string
   summary_attributes?: string | null
+  sample_events?: string
 }
 
-/** Waits for every dedup object's background outbox flush, so D1 is up to date with the objects. */
+/** Waits for every dedup shard's background outbox flush, so D1 is up to date with the shards. */
 export async function settleAll(): Promise<void> {
-  const ids = await listDurableObjectIds(env.DEDUP_WINDOWS)
-  await Promise.all(ids.map((id) => env.DEDUP_WINDOWS.get(id).settled()))
+  const ids = await listDurableObjectIds(env.DEDUP_SHARDS)
+  await Promise.all(ids.map((id) => env.DEDUP_SHARDS.get(id).settled()))
 }
 
 /** The rule's alerts in D1 (after the objects' flushes), oldest first. */

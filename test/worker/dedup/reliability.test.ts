@@ -4,8 +4,8 @@ import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { captureConsole } from '../../support/console'
 import { upsertAlert } from '../../../src/alerts'
-import type { DedupWindow } from '../../../src/worker/dedup-window'
-import { dedupKey, groupMatches, recordMatches, retryDelayMs } from '../../../src/dedup'
+import type { DedupShard } from '../../../src/worker/dedup-window'
+import { DEDUP_SHARDS, dedupKey, groupMatches, recordMatches, retryDelayMs, shardCalls, shardOf } from '../../../src/dedup'
 import { CALL_MEMORY_MS } from '../../../src/dedup/storage'
 import { alertRecordOf } from '../../../src/dedup/window'
 import { bucket, received, receiverUrl, useDestinations } from '../../support/delivery'
@@ -41,6 +41,45 @@ describe('concurrency', () => {
   })
 })
 
+describe('sharding', () => {
+  it('a batch of 96 groups makes one call per shard, at most DEDUP_SHARDS, and counts each exactly', async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Shard.Many', threshold: 2 })
+    const get = vi.spyOn(env.DEDUP_SHARDS, 'get')
+    const batch = Array.from({ length: 96 }, (_, i) => matches(1 + (i % 3), meta, `user-${i}`)).flat()
+    const out = await recordMatches(env, batch, t0)
+    expect(get.mock.calls.length).toBeLessThanOrEqual(DEDUP_SHARDS)
+    expect(get.mock.calls.length).toBeGreaterThan(1)
+    // Threshold 2: the groups of 2 and 3 events alert, those of 1 do not (yet).
+    expect(out).toEqual({ groups: 96, alertsCreated: 64, alertsUpdated: 0, alertsFolded: 0 })
+    const again = await recordMatches(env, batch, t0 + 1000)
+    expect(again).toEqual({ groups: 96, alertsCreated: 32, alertsUpdated: 64, alertsFolded: 0 })
+    for (const i of [0, 1, 2, 95]) {
+      expect((await snapshot('RULE', 'Shard.Many', `user-${i}`)).window?.eventCount).toBe(2 * (1 + (i % 3)))
+    }
+    expect(await storedAlerts('Shard.Many')).toHaveLength(96)
+  }, 30_000)
+
+  it("a keyed batch's retry in a shard that applied part of it counts only the rest", async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Shard.Partial' })
+    // Two dedup strings of one shard.
+    const shardOfUser = (u: string) => shardOf(dedupKey('RULE', 'Shard.Partial', u))
+    const second = Array.from({ length: 200 }, (_, i) => `u${i}`).find((u) => u !== 'u0' && shardOfUser(u) === shardOfUser('u0'))!
+    const key = { id: 'partial-key', memoryMs: 60 * MINUTE }
+    const first = await recordMatches(env, [match(meta, 'u0')], t0, key)
+    expect(first.alertsCreated).toBe(1)
+    const retry = await recordMatches(env, [match(meta, 'u0'), ...matches(2, meta, second)], t0 + 1000, key)
+    // u0's group is recalled (its first answer: created), the other one applied.
+    expect(retry).toEqual({ groups: 2, alertsCreated: 2, alertsUpdated: 0, alertsFolded: 0 })
+    expect((await snapshot('RULE', 'Shard.Partial', 'u0')).window?.eventCount).toBe(1)
+    expect((await snapshot('RULE', 'Shard.Partial', second)).window?.eventCount).toBe(2)
+    // A third attempt recalls both.
+    await recordMatches(env, [match(meta, 'u0'), ...matches(2, meta, second)], t0 + 2000, key)
+    expect((await storedAlerts('Shard.Partial')).map((r) => r.event_count).sort()).toEqual([1, 2])
+  })
+})
+
 describe('durability', () => {
   it('state survives the object being reset (in-memory state lost, storage kept)', async () => {
     const t0 = clockStart()
@@ -48,7 +87,7 @@ describe('durability', () => {
     await recordMatches(env, matches(2, meta, 'r'), t0)
     const stub = stubFor('RULE', 'Restart.Rule', 'r')
     await expect(
-      runInDurableObject(stub, (_instance: DedupWindow, state) => state.abort('test restart')),
+      runInDurableObject(stub, (_instance: DedupShard, state) => state.abort('test restart')),
     ).rejects.toThrow()
     // A new instance reads the window back: the third event reaches the threshold.
     const out = await recordMatches(env, [match(meta, 'r')], t0 + 1000)
@@ -59,11 +98,12 @@ describe('durability', () => {
   it('a retried call (same call id) is applied once', async () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Retry.Call' })
-    const [group] = groupMatches(matches(4, meta, 'c'), 'batch-1')
+    const [call] = shardCalls(groupMatches(matches(4, meta, 'c'), 'batch-1'), 'batch-1')
     const stub = stubFor('RULE', 'Retry.Call', 'c')
-    const first = await stub.record(group!, t0)
-    const again = await stub.record(group!, t0 + 10)
+    const first = await stub.record(call!, t0)
+    const again = await stub.record(call!, t0 + 10)
     expect(again).toEqual(first)
+    expect(first).toHaveLength(1)
     expect((await snapshot('RULE', 'Retry.Call', 'c')).window?.eventCount).toBe(4)
   })
 
@@ -75,15 +115,22 @@ describe('durability', () => {
     const retry = groupMatches([match(meta, 'c'), match(meta, 'b'), ...matches(2, meta, 'a')], key)
     expect(retry.map((g) => g.callId)).toEqual([expect.any(String), b!.callId, a!.callId])
     expect(new Set(retry.map((g) => g.callId)).size).toBe(3)
-    expect(a!.callMemoryMs).toBe(60 * MINUTE)
+    // One call per shard, named by the key alone (so the retry's calls are recalled) and remembered
+    // as long as the key.
+    const calls = shardCalls(retry, key)
+    expect(calls.map((c) => c.callMemoryMs)).toEqual(calls.map(() => 60 * MINUTE))
+    expect(new Set(calls.map((c) => c.callId)).size).toBe(1)
+    expect(shardCalls([a!, b!], key)[0]!.callId).toBe(calls[0]!.callId)
     // The rule error of the same rule and dedup string is another group (another object).
     const [err] = groupMatches([match(meta, 'a', { type: 'RULE_ERROR' })], key)
     expect(err!.callId).not.toBe(a!.callId)
     // Another key (or the same key for another body) names other calls; no key names them at random.
     expect(groupMatches(matches(1, meta, 'a'), { ...key, id: 'other' })[0]!.callId).not.toBe(a!.callId)
-    const unkeyed = groupMatches(matches(1, meta, 'a'), 'random-batch')[0]!
-    expect(unkeyed).toMatchObject({ callId: 'random-batch:0' })
-    expect(unkeyed.callMemoryMs).toBeUndefined()
+    const unkeyed = groupMatches(matches(1, meta, 'a'), 'random-batch')
+    expect(unkeyed[0]).toMatchObject({ callId: 'random-batch:0' })
+    const [unkeyedCall] = shardCalls(unkeyed, 'random-batch')
+    expect(unkeyedCall).toMatchObject({ callId: 'random-batch' })
+    expect(unkeyedCall!.callMemoryMs).toBeUndefined()
   })
 
   it("a keyed batch's calls are recalled for as long as its key is kept, then forgotten", async () => {
@@ -93,9 +140,16 @@ describe('durability', () => {
     const stub = stubFor('RULE', 'Retry.Keyed', 'k')
     const first = await recordMatches(env, matches(3, meta, 'k'), t0, key)
     expect(first.alertsCreated).toBe(1)
-    // Sweeps past the default call memory keep the keyed call (its alarm is set for its end).
-    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + CALL_MEMORY_MS + MINUTE))
-    expect((await snapshot('RULE', 'Retry.Keyed', 'k')).alarm).toBe(t0 + 180 * MINUTE + 1)
+    // Sweeps past the default call memory keep the keyed call (the shard's alarm is set for its end
+    // at the latest; other keys of the shard may need it earlier).
+    const [call] = shardCalls(groupMatches(matches(3, meta, 'k'), key), key)
+    const remembered = () =>
+      runInDurableObject(stub, (_o: DedupShard, state) =>
+        state.storage.sql.exec<{ at: number }>('SELECT at FROM calls WHERE call_id = ?', call!.callId).toArray(),
+      )
+    await runInDurableObject(stub, (o: DedupShard) => o.sweep(t0 + CALL_MEMORY_MS + MINUTE))
+    expect(await remembered()).toEqual([{ at: t0 + 180 * MINUTE }])
+    expect((await snapshot('RULE', 'Retry.Keyed', 'k')).alarm).toBeLessThanOrEqual(t0 + 180 * MINUTE + 1)
     // The sender's retry, long after the claim's lease lapsed: recalled, not counted.
     const retry = await recordMatches(env, matches(3, meta, 'k'), t0 + 170 * MINUTE, key)
     expect(retry).toEqual(first)
@@ -103,11 +157,8 @@ describe('durability', () => {
     // An unkeyed batch in between is counted, and forgotten after the default memory.
     await recordMatches(env, matches(2, meta, 'k'), t0 + 171 * MINUTE)
     expect((await snapshot('RULE', 'Retry.Keyed', 'k')).window?.eventCount).toBe(5)
-    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + 180 * MINUTE + 1))
-    const calls = await runInDurableObject(stub, (_o: DedupWindow, state) =>
-      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM calls').one().n,
-    )
-    expect(calls).toBe(0)
+    await runInDurableObject(stub, (o: DedupShard) => o.sweep(t0 + 180 * MINUTE + 1))
+    expect(await remembered()).toEqual([])
   })
 
   it('names objects unambiguously', () => {
@@ -194,17 +245,27 @@ describe('clean-up by alarm', () => {
     await recordMatches(env, matches(3, meta, 'w'), t0)
     const stub = stubFor('RULE', 'Sweep.Rule', 'w')
     const before = await snapshot('RULE', 'Sweep.Rule', 'w')
-    // The alarm is set for the earlier of forgetting the call id and the window's end.
-    expect(before.alarm).toBe(t0 + CALLS_FORGOTTEN + 1)
-    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + 15 * MINUTE))
+    // The shard's alarm is set for the earlier of forgetting the call id and the window's end at
+    // the latest (other keys of the shard may need it earlier).
+    expect(before.alarm).toBeLessThanOrEqual(t0 + CALLS_FORGOTTEN + 1)
+    await runInDurableObject(stub, (o: DedupShard) => o.sweep(t0 + 15 * MINUTE))
     expect((await snapshot('RULE', 'Sweep.Rule', 'w')).window).not.toBeNull()
-    await runInDurableObject(stub, (o: DedupWindow) => o.sweep(t0 + 15 * MINUTE + 1000 + CALLS_FORGOTTEN))
+    await runInDurableObject(stub, (o: DedupShard) => o.sweep(t0 + 15 * MINUTE + 1000 + CALLS_FORGOTTEN))
     const after = await snapshot('RULE', 'Sweep.Rule', 'w')
-    expect(after).toMatchObject({ alertCount: 1, window: null, outbox: 0, alarm: null })
-    const rows = await runInDurableObject(stub, (_o: DedupWindow, state) =>
+    expect(after).toMatchObject({ alertCount: 1, window: null, outbox: 0 })
+    // The shard holds other keys' windows too: this key's rows are gone, and every call id whose
+    // memory ended.
+    const key = dedupKey('RULE', 'Sweep.Rule', 'w')
+    const swept = t0 + 15 * MINUTE + 1000 + CALLS_FORGOTTEN
+    const rows = await runInDurableObject(stub, (_o: DedupShard, state) =>
       state.storage.sql.exec<{ name: string; n: number }>(
-        `SELECT 'win' AS name, COUNT(*) AS n FROM win UNION ALL SELECT 'win_blob', COUNT(*) FROM win_blob
-         UNION ALL SELECT 'calls', COUNT(*) FROM calls UNION ALL SELECT 'outbox', COUNT(*) FROM outbox`,
+        `SELECT 'win' AS name, COUNT(*) AS n FROM win WHERE key = ?1
+         UNION ALL SELECT 'win_blob', COUNT(*) FROM win_blob WHERE key = ?1
+         UNION ALL SELECT 'uniques', COUNT(*) FROM uniques WHERE key = ?1
+         UNION ALL SELECT 'outbox', COUNT(*) FROM outbox WHERE key = ?1
+         UNION ALL SELECT 'calls', COUNT(*) FROM calls WHERE at < ?2`,
+        key,
+        swept,
       ).toArray(),
     )
     expect(rows.every((r) => r.n === 0)).toBe(true)

@@ -12,9 +12,8 @@ import {
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureConsole } from '../../support/console'
-import type { DedupWindow } from '../../../src/worker/dedup-window'
-import { recordMatches } from '../../../src/dedup'
-import { alertRecordOf } from '../../../src/dedup/window'
+import type { DedupShard } from '../../../src/worker/dedup-window'
+import { dedupKey, recordMatches } from '../../../src/dedup'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
 import { listDeliveries } from '../../../src/delivery/store'
@@ -193,13 +192,12 @@ describe('first delivery attempt from the dedup object', () => {
     // the row done: stored, delivery still due, never failed.
     const stub = stubFor('RULE', 'First.Cut', 'd')
     const { window } = await snapshot('RULE', 'First.Cut', 'd')
-    const record = alertRecordOf(window!, { type: 'RULE', dedup: 'd' })
-    await runInDurableObject(stub, (_o: DedupWindow, state) => {
+    await runInDurableObject(stub, (_o: DedupShard, state) => {
       state.storage.sql.exec(
-        'INSERT INTO outbox (alert_id, record, revision, need_store, need_delivery) VALUES (?, ?, ?, 0, 1)',
+        'INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 0, 0, 1)',
         alertId,
-        JSON.stringify(record),
-        record.revision,
+        dedupKey('RULE', 'First.Cut', 'd'),
+        window!.revision,
       )
     })
     expect(await runDurableObjectAlarm(stub)).toBe(true)

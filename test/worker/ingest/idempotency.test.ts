@@ -4,7 +4,9 @@
  * window, and a duplicate arriving while the first is in flight gets 409.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { dedupKey, DedupUnavailable, shardName, shardOf } from '../../../src/dedup'
+import { domainErrorAnswer } from '../../../src/worker/index'
 import { IN_FLIGHT_LEASE_MS } from '../../../src/ingest/batch-keys-object'
 import {
   batchKeyFor,
@@ -165,6 +167,36 @@ describe('a retry after the first attempt recorded groups but stored no answer',
     expect((await alertWith(ANOMALY_RULE, a)).alert.eventCount).toBe(1)
     expect((await alertWith(ANOMALY_RULE, b)).alert.eventCount).toBe(1)
     expect((await send(SF, body, headers)).body).toEqual({ ...retry.body, replay: true })
+  })
+
+  it('a shard that fails makes the batch a 503 with Retry-After, and the keyed retry counts only the rest', async () => {
+    // Two users whose windows live in different shards (the rule's dedup names user, session, time).
+    const shardOfUser = (u: string) =>
+      shardOf(dedupKey('RULE', ANOMALY_RULE, `SF_API_ANOMALY_${u}_fJ8kL2drc73p8/Wk_2024-01-15 14:23:45.123`))
+    const a = '0055f000SHARDFA0'
+    const b = Array.from({ length: 50 }, (_, i) => `0055f000SHARDFB${i}`).find((u) => shardOfUser(u) !== shardOfUser(a))!
+    const body = `[${anomaly(a)},${anomaly(b)}]`
+    const key = (await batchKeyFor(DEFAULT_SOURCE, SF, 'batch-shard-down', new TextEncoder().encode(body), body))!
+    expect(await claimBatch(env, key)).toBeUndefined()
+    // b's shard is down: a's shard records its group, the batch fails.
+    const down = env.DEDUP_SHARDS.idFromName(shardName(shardOfUser(b)))
+    const get = env.DEDUP_SHARDS.get.bind(env.DEDUP_SHARDS)
+    vi.spyOn(env.DEDUP_SHARDS, 'get').mockImplementation((id) =>
+      id.equals(down) ? ({ record: () => Promise.reject(new Error('shard down')) } as never) : get(id),
+    )
+    const failed = await processBatch(env, SF, enriched(SF, body), retryKeyOf(key)).catch((err: unknown) => err)
+    vi.restoreAllMocks()
+    expect(failed).toBeInstanceOf(DedupUnavailable)
+    const answer = domainErrorAnswer(failed)!
+    expect(answer.status).toBe(503)
+    expect(answer.headers).toEqual({ 'Retry-After': '5' })
+    expect(answer.message).toContain('Idempotency-Key')
+    await releaseBatch(env, key)
+    // The sender's retry: a's group is recalled, b's counted; each alert counts its one event.
+    const retry = await send(SF, body, { ...bearer(TOKEN), 'idempotency-key': 'batch-shard-down' })
+    expect(retry.status).toBe(200)
+    expect((await alertWith(ANOMALY_RULE, a)).alert.eventCount).toBe(1)
+    expect((await alertWith(ANOMALY_RULE, b)).alert.eventCount).toBe(1)
   })
 
   it('after the lease of a Worker that died before answering lapsed, counts nothing again', async () => {
