@@ -4,7 +4,7 @@
  * dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
 import { recordSignals } from './correlation'
-import { type BatchRetryKey, recordMatches } from './dedup'
+import { type BatchRetryKey, DedupUnavailable, recordMatches } from './dedup'
 import {
   allRules,
   applySuppressions,
@@ -35,12 +35,22 @@ export class StageUnavailable extends Error {
   }
 }
 
-/** Awaits `work`, naming its failure as `stage` (a RuleBudgetExceeded passes as it is). */
+/** The store a failed batch found unavailable, or undefined when the error is another. */
+export function unavailableStage(err: unknown): string | undefined {
+  if (err instanceof StageUnavailable) return err.stage
+  if (err instanceof DedupUnavailable) return 'dedup'
+  return undefined
+}
+
+/**
+ * Awaits `work`, naming its failure as `stage`; the stages' own errors (RuleBudgetExceeded,
+ * DedupUnavailable) pass as they are.
+ */
 async function needs<T>(stage: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (err) {
-    if (err instanceof RuleBudgetExceeded || err instanceof StageUnavailable) throw err
+    if (err instanceof RuleBudgetExceeded || unavailableStage(err) !== undefined) throw err
     throw new StageUnavailable(stage, err)
   }
 }

@@ -6,7 +6,7 @@ import { type Context, Hono } from 'hono'
 import type * as v from 'valibot'
 import type { IngestAnswerSchema } from './schemas'
 import { getLogType, knownLogTypes, type LogType } from '../logtypes'
-import { processBatch, StageUnavailable } from '../pipeline'
+import { processBatch, unavailableStage } from '../pipeline'
 import { assertLogTypeAllowed, authenticate, type Source } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
@@ -262,10 +262,8 @@ const UNAVAILABLE_RETRY_AFTER_S = 5
  * was recorded, or what was is named by the batch's key, so the retry is recognised.
  */
 function unavailableAnswer(err: unknown): unknown {
-  let stage: string
-  if (err instanceof StageUnavailable) stage = err.stage
-  else if (err instanceof BatchKeysUnavailable) stage = 'batch keys'
-  else return err
+  const stage = err instanceof BatchKeysUnavailable ? 'batch keys' : unavailableStage(err)
+  if (stage === undefined) return err
   return new ApiError(
     503,
     `${stage} unavailable: the batch was not recorded (or its retry is recognised); retry later`,

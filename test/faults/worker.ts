@@ -101,7 +101,7 @@ function faultyD1(db: D1Database, plan: Plan): D1Database {
 function withFault(env: Env): Env {
   const plan: Plan =
     Math.random() < 0.7
-      ? { target: 'objects', mode: Math.random() < 0.5 ? 'before' : 'after', at: randInt(120), calls: 0 }
+      ? { target: 'objects', mode: Math.random() < 0.5 ? 'before' : 'after', at: randInt(24), calls: 0 }
       : { target: 'd1', mode: Math.random() < 0.5 ? 'before' : 'after', at: randInt(3), calls: 0 }
   const out: Record<string, unknown> = { ...env }
   for (const [name, value] of Object.entries(env)) {

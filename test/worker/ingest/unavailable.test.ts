@@ -120,7 +120,7 @@ describe('a valid batch refused because a store failed', () => {
       const body = JSON.stringify([vpceCall('unavail', endpoint), vpceCall('unavail', endpoint)])
       const refused = await ingest(
         body,
-        withBinding({ DEDUP_WINDOWS: brokenObjects(env.DEDUP_WINDOWS, mode) }),
+        withBinding({ DEDUP_SHARDS: brokenObjects(env.DEDUP_SHARDS, mode) }),
         key,
       )
       expectUnavailable(refused, 'dedup')
@@ -149,7 +149,7 @@ describe('a valid batch refused because a store failed', () => {
     })
     const id = (created.body.suppression as { id: string }).id
     const body = JSON.stringify([vpceCall('unavail-quiet'), vpceCall('unavail-quiet'), vpceCall('unavail-loud')])
-    const refused = await ingest(body, withBinding({ DEDUP_WINDOWS: brokenObjects(env.DEDUP_WINDOWS, 'before') }))
+    const refused = await ingest(body, withBinding({ DEDUP_SHARDS: brokenObjects(env.DEDUP_SHARDS, 'before') }))
     expectUnavailable(refused, 'dedup')
     const retry = await ingest(body)
     expect(retry.body).toMatchObject({ matches: 3, suppressed: 2, alerts: 1 })
