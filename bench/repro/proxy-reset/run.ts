@@ -12,9 +12,9 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { freePort } from '../../../test/harness/dev-server.ts'
 
 const here = import.meta.dirname
 const root = resolve(here, '..', '..', '..')
@@ -46,17 +46,6 @@ const scenarios: Scenario[] = [
   { name: 'do-150-calls-limit2', size: 256 * 1024, concurrency: 8, query: 'calls=150&rows=3&limit=2' },
   { name: 'do-8-calls', size: 256 * 1024, concurrency: 8, query: 'calls=8&objects=8&rows=57' },
 ].filter((s) => ONLY === undefined || ONLY.includes(s.name))
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer()
-    s.once('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))))
-    })
-  })
-}
 
 const port = await freePort()
 const tmp = mkdtempSync(join(tmpdir(), 'proxy-reset-'))

@@ -109,6 +109,18 @@ function expectUnavailable(a: Answer, what: string): void {
   expect(a.body.error).toMatch(new RegExp(`^${what.replace(/[()]/g, '\\$&')} unavailable`))
 }
 
+/** A suppression of the VPCE rule's matches by roles named `role`; its id. */
+async function suppressRole(role: string): Promise<string> {
+  const created = await admin('POST', '/suppressions', {
+    ruleId: VPCE_RULE,
+    field: 'userIdentity.arn',
+    contains: `assumed-role/${role}/`,
+    hours: 1,
+    ...WHO,
+  })
+  return (created.body.suppression as { id: string }).id
+}
+
 describe('a valid batch refused because a store failed', () => {
   for (const [mode, key] of [
     ['before', undefined],
@@ -140,14 +152,7 @@ describe('a valid batch refused because a store failed', () => {
   }
 
   it('suppressed matches of a refused batch are counted once when it is retried', async () => {
-    const created = await admin('POST', '/suppressions', {
-      ruleId: VPCE_RULE,
-      field: 'userIdentity.arn',
-      contains: 'assumed-role/unavail-quiet/',
-      hours: 1,
-      ...WHO,
-    })
-    const id = (created.body.suppression as { id: string }).id
+    const id = await suppressRole('unavail-quiet')
     const body = JSON.stringify([vpceCall('unavail-quiet'), vpceCall('unavail-quiet'), vpceCall('unavail-loud')])
     const refused = await ingest(body, withBinding({ DEDUP_SHARDS: brokenObjects(env.DEDUP_SHARDS, 'before') }))
     expectUnavailable(refused, 'dedup')
@@ -158,14 +163,7 @@ describe('a valid batch refused because a store failed', () => {
   })
 
   it('a failing suppression count (D1) is a 503 naming it, and the retry counts once', async () => {
-    const created = await admin('POST', '/suppressions', {
-      ruleId: VPCE_RULE,
-      field: 'userIdentity.arn',
-      contains: 'assumed-role/unavail-d1/',
-      hours: 1,
-      ...WHO,
-    })
-    const id = (created.body.suppression as { id: string }).id
+    const id = await suppressRole('unavail-d1')
     const body = JSON.stringify([vpceCall('unavail-d1'), vpceCall('unavail-d1-kept')])
     const refused = await ingest(body, withBinding({ ALERTS_DB: brokenD1(env.ALERTS_DB, /^UPDATE suppressions/) }))
     expectUnavailable(refused, 'suppression counts (D1)')
