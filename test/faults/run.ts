@@ -16,10 +16,15 @@
  *     connections), SIGKILL, restart on the same state, receiver back: wrangler dev's local queue lost
  *     every retry it held, and the health monitor re-drives them from the stored delivery rows; each
  *     of the 80 deliveries arrives exactly once.
+ * (f) A refused batch has no effect: 5,000 matching events in 10 concurrent batches, each attempt
+ *     made to fail at a random Durable Object or D1 call (test/faults/worker.ts) while the receiver
+ *     refuses a quarter of the deliveries, sent until 200 with and without keys: exact counts, one
+ *     page per alert, suppressed matches counted once, no 500.
  * (b) runs first; (c) and (d) run during (a)'s outage, and all three while the claims (b)'s kill left
  * in flight, if any, run out their lease: about 2.5 minutes, near 6 when the re-sends wait for one.
+ * (f) runs after (a), while those claims still lapse.
  *
- * FAULTS_ONLY=e runs (e) alone.
+ * FAULTS_ONLY=e runs (e) alone; FAULTS_ONLY=f runs (f) alone (about 2 minutes).
  * Bounded (FAULTS_TIMEOUT_SECONDS, default 540); stops everything it started; ends with
  * `N passed, N failed` and exits non-zero on any failure.
  */
