@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS signals (
   key TEXT NOT NULL, id TEXT NOT NULL, member INTEGER NOT NULL, time INTEGER NOT NULL,
   seq INTEGER NOT NULL, event_time TEXT NOT NULL, rule_id TEXT NOT NULL, log_type TEXT NOT NULL,
   sample TEXT NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL,
-  PRIMARY KEY (key, id)) WITHOUT ROWID;
+  PRIMARY KEY (key, id));
 CREATE INDEX IF NOT EXISTS signals_expires ON signals (expires);
 CREATE INDEX IF NOT EXISTS signals_open ON signals (key, consumed);
 CREATE TABLE IF NOT EXISTS outbox (

@@ -201,6 +201,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     const opened = window === null || isExpired(window, now, group.rule.dedupPeriodMinutes)
     const wasCreated = !opened && window !== null && window.alertCreatedAt !== null
     let blobChanged: boolean
+    // Samples already stored for the window (only the new ones are written).
+    let storedSamples = 0
     if (opened || window === null) {
       // The replaced window's alert may still wait for its write: it keeps a snapshot of it.
       if (window !== null) s.freezeOutbox(key)
@@ -210,6 +212,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       window = openWindow(group, alertCount, now)
       blobChanged = true
     } else {
+      storedSamples = window.samples.length
       blobChanged = mergeInto(window, group, now)
     }
     if (group.uniques !== undefined && window.alertCreatedAt === null) {
@@ -222,7 +225,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       // Counting distinct values is only needed until the Threshold is reached.
       s.clearUniques(key)
     }
-    s.saveWindow(key, window, blobChanged)
+    s.saveWindow(key, window, opened, storedSamples)
     if (window.alertCreatedAt !== null) s.putOutbox(key, window, created, created || blobChanged)
     return {
       alertId: window.alertId,

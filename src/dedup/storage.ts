@@ -4,8 +4,8 @@
  * - `counter`: each key's alertCount. Kept after its window is dropped so that the key's next
  *   window's alert id never repeats an earlier one (a few hundred bytes per key ever seen).
  * - `win`: the open windows' counters and expiry (`expires_at`, indexed: the alarm drops what is
- *   over); `win_blob`: their alert fields and samples (written when a window opens and while its
- *   samples fill up, not on every merge).
+ *   over); `win_blob`: their alert fields (written when a window opens); `win_sample`: their sample
+ *   events, one row each, appended while the window fills up to its cap.
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS win (
   log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
   rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
-CREATE TABLE IF NOT EXISTS win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL, samples TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS win_sample (key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n));
 CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
   alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
@@ -151,14 +152,20 @@ export class DedupStorage {
       lastEventAt: String(w.last_event_at),
       rule: JSON.parse(String(w.rule)) as GroupRule,
       fields: JSON.parse(String(b.fields)) as GroupFields,
-      samples: JSON.parse(String(b.samples)) as Window['samples'],
+      samples: this.sql
+        .exec<{ sample: string }>('SELECT sample FROM win_sample WHERE key = ? ORDER BY n', key)
+        .toArray()
+        .map((r) => JSON.parse(r.sample) as Window['samples'][number]),
       alertCreatedAt: w.alert_created_at === null ? null : Number(w.alert_created_at),
       revision: Number(w.revision),
     }
   }
 
-  /** Writes the window's counters, and its fields and samples when `withBlob`. */
-  saveWindow(key: string, w: Window, withBlob: boolean): void {
+  /**
+   * Writes the window's counters; for a window just `opened` its fields and samples (replacing the
+   * key's previous window), else the samples after the first `storedSamples`.
+   */
+  saveWindow(key: string, w: Window, opened: boolean, storedSamples: number): void {
     this.remember(key, w)
     this.sql.exec(
       `INSERT INTO win (key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
@@ -184,13 +191,12 @@ export class DedupStorage {
       w.revision,
       expiresAt(w, w.rule.dedupPeriodMinutes),
     )
-    if (withBlob) {
-      this.sql.exec(
-        'INSERT OR REPLACE INTO win_blob (key, fields, samples) VALUES (?, ?, ?)',
-        key,
-        JSON.stringify(w.fields),
-        JSON.stringify(w.samples),
-      )
+    if (opened) {
+      this.sql.exec('INSERT OR REPLACE INTO win_blob (key, fields) VALUES (?, ?)', key, JSON.stringify(w.fields))
+      this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
+    }
+    for (let n = opened ? 0 : storedSamples; n < w.samples.length; n++) {
+      this.sql.exec('INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES (?, ?, ?)', key, n, JSON.stringify(w.samples[n]))
     }
   }
 
@@ -205,6 +211,7 @@ export class DedupStorage {
       this.windows.delete(key)
       this.sql.exec('DELETE FROM win WHERE key = ?', key)
       this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
+      this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
       this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
     }
     return keys.length

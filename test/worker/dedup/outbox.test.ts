@@ -23,11 +23,13 @@ describe('outbox rows', () => {
       const store = new DedupStorage(state.storage.sql)
       const first = openWindow(group!, 1, t0)
       first.alertCreatedAt = t0
-      store.saveWindow(key, first, true)
+      store.saveWindow(key, first, true, 0)
       store.putOutbox(key, first, true, true)
       // Two more batches merge before any flush: one row, the latest counts.
+      const stored = first.samples.length
       mergeInto(first, group!, t0 + 1000)
-      store.saveWindow(key, first, false)
+      store.saveWindow(key, first, false, stored)
+      expect(new DedupStorage(state.storage.sql).loadWindow(key)!.samples).toEqual(first.samples)
       store.putOutbox(key, first, false, false)
       let due = store.dueOutbox(Number.MAX_SAFE_INTEGER)
       expect(due).toHaveLength(1)
@@ -38,14 +40,16 @@ describe('outbox rows', () => {
       store.freezeOutbox(key)
       const second = openWindow(group!, 2, t0 + 61 * MINUTE)
       second.alertCreatedAt = t0 + 61 * MINUTE
-      store.saveWindow(key, second, true)
+      store.saveWindow(key, second, true, 0)
       store.putOutbox(key, second, true, true)
       due = store.dueOutbox(Number.MAX_SAFE_INTEGER)
       const byId = new Map(due.map((r) => [r.alertId, r]))
       expect(byId.get(first.alertId)!.record).toMatchObject({ eventCount: 4, alertId: first.alertId })
       expect(byId.get(second.alertId)!.record).toMatchObject({ eventCount: 2, alertId: second.alertId })
-      // A fresh storage over the same rows (the object restarted) reads the same.
-      const reread = new DedupStorage(state.storage.sql).dueOutbox(Number.MAX_SAFE_INTEGER)
+      // A fresh storage over the same rows (the object restarted) reads the same, samples included.
+      const fresh = new DedupStorage(state.storage.sql)
+      expect(fresh.loadWindow(key)).toEqual(second)
+      const reread = fresh.dueOutbox(Number.MAX_SAFE_INTEGER)
       expect(reread.map((r) => [r.alertId, r.record.eventCount]).sort()).toEqual(
         [
           [first.alertId, 4],
@@ -55,6 +59,7 @@ describe('outbox rows', () => {
       state.storage.sql.exec('DELETE FROM outbox')
       state.storage.sql.exec('DELETE FROM win')
       state.storage.sql.exec('DELETE FROM win_blob')
+      state.storage.sql.exec('DELETE FROM win_sample')
     })
   })
 
@@ -67,7 +72,7 @@ describe('outbox rows', () => {
       const store = new DedupStorage(state.storage.sql)
       const w = openWindow(group!, 1, t0)
       w.alertCreatedAt = t0
-      store.saveWindow(key, w, true)
+      store.saveWindow(key, w, true, 0)
       store.putOutbox(key, w, true, true)
       expect(store.dropExpiredWindows(t0 + 61 * MINUTE)).toBe(1)
       expect(store.loadWindow(key)).toBeNull()

@@ -257,17 +257,17 @@ describe('clean-up by alarm', () => {
     // memory ended.
     const key = dedupKey('RULE', 'Sweep.Rule', 'w')
     const swept = t0 + 15 * MINUTE + 1000 + CALLS_FORGOTTEN
-    const rows = await runInDurableObject(stub, (_o: DedupShard, state) =>
-      state.storage.sql.exec<{ name: string; n: number }>(
-        `SELECT 'win' AS name, COUNT(*) AS n FROM win WHERE key = ?1
-         UNION ALL SELECT 'win_blob', COUNT(*) FROM win_blob WHERE key = ?1
-         UNION ALL SELECT 'uniques', COUNT(*) FROM uniques WHERE key = ?1
-         UNION ALL SELECT 'outbox', COUNT(*) FROM outbox WHERE key = ?1
-         UNION ALL SELECT 'calls', COUNT(*) FROM calls WHERE at < ?2`,
-        key,
-        swept,
-      ).toArray(),
-    )
+    const rows = await runInDurableObject(stub, (_o: DedupShard, state) => {
+      const count = (sql: string, ...args: (string | number)[]): number =>
+        state.storage.sql.exec<{ n: number }>(sql, ...args).one().n
+      return [
+        ...['win', 'win_blob', 'win_sample', 'uniques', 'outbox'].map((t) => ({
+          name: t,
+          n: count(`SELECT COUNT(*) AS n FROM ${t} WHERE key = ?`, key),
+        })),
+        { name: 'calls', n: count('SELECT COUNT(*) AS n FROM calls WHERE at < ?', swept) },
+      ]
+    })
     expect(rows.every((r) => r.n === 0)).toBe(true)
     expect((await recordMatches(env, [match(meta, 'w')], t0 + 20 * MINUTE)).alertsCreated).toBe(1)
     expect((await snapshot('RULE', 'Sweep.Rule', 'w')).alertCount).toBe(2)
