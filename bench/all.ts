@@ -17,6 +17,7 @@ const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'profile' },
   { name: 'memory', node: ['--expose-gc'] },
   { name: 'http' },
+  { name: 'cost' },
   { name: 'alerts' },
   { name: 'lookup' },
   { name: 'correlation' },

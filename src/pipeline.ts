@@ -3,7 +3,7 @@
  * through the rule engine as tuned at run time (overrides, suppressions), and the matches go to the
  * dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
-import { recordSignals } from './correlation'
+import { CorrelationUnavailable, recordSignals } from './correlation'
 import { type BatchRetryKey, DedupUnavailable, recordMatches } from './dedup'
 import {
   allRules,
@@ -39,12 +39,13 @@ export class StageUnavailable extends Error {
 export function unavailableStage(err: unknown): string | undefined {
   if (err instanceof StageUnavailable) return err.stage
   if (err instanceof DedupUnavailable) return 'dedup'
+  if (err instanceof CorrelationUnavailable) return 'correlation'
   return undefined
 }
 
 /**
  * Awaits `work`, naming its failure as `stage`; the stages' own errors (RuleBudgetExceeded,
- * DedupUnavailable) pass as they are.
+ * DedupUnavailable, CorrelationUnavailable) pass as they are.
  */
 async function needs<T>(stage: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -129,19 +130,23 @@ export async function processBatch(
     throw err
   }
   // Suppressed matches never reach the dedup stage; they are counted on their suppression first
-  // (once per retry key). Beside the dedup stage, the correlation stage: one call per
-  // (correlation rule, match value) for the matches correlation rules name, suppressed or not. Both
-  // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
-  // recognised by both, so nothing counts twice.
+  // (once per retry key). Beside the dedup stage, the correlation stage: one call per correlation
+  // shard that the matches correlation rules name reach, suppressed or not. Both resolve once all is
+  // durable; if either fails the batch fails, and its retry (same key) is recognised by both, so
+  // nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
   if (run.matches.length > 0 && beforeRecord !== undefined) await beforeRecord(run.matches.length)
   await needs('suppression counts (D1)', () =>
     countSuppressed(env.ALERTS_DB, suppressed, undefined, retryKey),
   )
-  const [dedup, correlation] = await Promise.all([
+  // Both settle before the batch answers, so an error never precedes a call still being applied.
+  const [dedupSettled, correlationSettled] = await Promise.allSettled([
     needs('dedup', () => recordMatches(env, kept, undefined, retryKey)),
     needs('correlation', () => recordSignals(env, run.matches, events, retryKey)),
   ])
+  if (dedupSettled.status === 'rejected') throw dedupSettled.reason
+  if (correlationSettled.status === 'rejected') throw correlationSettled.reason
+  const [dedup, correlation] = [dedupSettled.value, correlationSettled.value]
   let suppressedCount = 0
   for (const n of suppressed.values()) suppressedCount += n
   return {

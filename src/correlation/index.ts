@@ -5,10 +5,10 @@
  * most CORRELATION_SHARDS); it resolves once all are durable. The shards open correlation alerts
  * through a sink the Worker wires to the dedup stage.
  */
-import { callObject, shardIndex } from '../object-call'
+import { callObject } from '../object-call'
 import type { EnrichedEvent, RuleMatch } from '../types'
 import { currentSignalIndex } from './registry'
-import { signalsOf, type SignalBatchKey, type SignalCall } from './signals'
+import { correlationShardName, signalsOf, type SignalBatchKey, type SignalCall } from './signals'
 import type { AddResult } from './object'
 
 export {
@@ -20,7 +20,7 @@ export {
   type FiredSignal,
 } from './object'
 export { addCorrelations, allCorrelations, findCorrelation } from './registry'
-export { correlationKey, type SignalCall } from './signals'
+export { CORRELATION_SHARDS, correlationKey, correlationShardName, type SignalCall } from './signals'
 export type { CorrelationSpec } from './spec'
 
 interface SignalOutcome {
@@ -31,15 +31,18 @@ interface SignalOutcome {
 }
 
 /**
- * Correlation shards: the number of Durable Objects the (correlation rule, match value) keys are
- * spread over. Fixed: changing it moves keys to objects that know nothing of their signals
- * (docs/scaling.md).
+ * A batch's signals could not all be recorded (a shard call failed, after the retries the runtime
+ * allows). The sender's retry of the batch (named by its key) adds only the signals no shard stored.
  */
-export const CORRELATION_SHARDS = 16
-
-/** The Durable Object name of the shard holding `key` (`correlationKey(...)`). */
-export function correlationShardName(key: string): string {
-  return `correlation-shard-${shardIndex(key, CORRELATION_SHARDS)}`
+export class CorrelationUnavailable extends Error {
+  override readonly name = 'CorrelationUnavailable'
+  constructor(
+    readonly shard: string,
+    cause: unknown,
+  ) {
+    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-Error thrown'
+    super(`the correlation stage could not record the batch's signals (${shard}: ${text.slice(0, 200)})`, { cause })
+  }
 }
 
 function addSignals(env: Env, shard: string, calls: SignalCall[], now: number | undefined): Promise<AddResult> {
@@ -69,8 +72,11 @@ export async function recordSignals(
     else list.push(call)
   }
   // Every call settles before the batch answers, so an error never precedes a call still applying.
-  const settled = await Promise.allSettled([...byShard].map(([shard, list]) => addSignals(env, shard, list, now)))
-  for (const s of settled) if (s.status === 'rejected') throw s.reason
+  const shards = [...byShard]
+  const settled = await Promise.allSettled(shards.map(([shard, list]) => addSignals(env, shard, list, now)))
+  settled.forEach((s, i) => {
+    if (s.status === 'rejected') throw new CorrelationUnavailable((shards[i] as [string, SignalCall[]])[0], s.reason)
+  })
   for (const s of settled) outcome.correlations += (s as PromiseFulfilledResult<AddResult>).value.fired
   return outcome
 }

@@ -6,6 +6,7 @@
  * rules, and non-matching events, cost one map lookup per match and nothing per event.
  */
 import { createHash } from 'node:crypto'
+import { shardIndex } from '../object-call'
 import type { EnrichedEvent, JsonObject, JsonValue, RuleMatch } from '../types'
 import type { CorrelationSpec } from './spec'
 
@@ -28,9 +29,9 @@ export interface IncomingSignal {
   sample: JsonObject
 }
 
-/** All signals a batch has for one (correlation rule, match value): one object call. */
+/** All signals a batch has for one (correlation rule, match value), sent to the key's shard. */
 export interface SignalCall {
-  /** The object's name: the correlation RuleID and the match value, unambiguous as JSON. */
+  /** The key: the correlation RuleID and the match value, unambiguous as JSON. */
   key: string
   ruleId: string
   value: string[]
@@ -63,6 +64,18 @@ export function signalIndex(specs: readonly CorrelationSpec[]): SignalIndex {
 
 export function correlationKey(ruleId: string, value: readonly string[]): string {
   return JSON.stringify([ruleId, value])
+}
+
+/**
+ * Correlation shards: the number of Durable Objects the (correlation rule, match value) keys are
+ * spread over. Fixed: changing it moves keys to objects that know nothing of their signals
+ * (docs/scaling.md).
+ */
+export const CORRELATION_SHARDS = 16
+
+/** The Durable Object name of the shard holding `key` (`correlationKey(...)`). */
+export function correlationShardName(key: string): string {
+  return `correlation-shard-${shardIndex(key, CORRELATION_SHARDS)}`
 }
 
 /** `p_event_time` (`YYYY-MM-DD HH:MM:SS.fff`, UTC) as epoch ms; NaN when unreadable. */

@@ -165,6 +165,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     const admit = this.sink().admitNewAlert
     if (admit === undefined) return
     const folded: RecordResult[] = []
+    const admitted: RecordResult[] = []
     // One rule's alerts in order (its limiter counts them one by one); rules side by side.
     const byRule = new Map<string, [MatchGroup, RecordResult][]>()
     for (const entry of applied.limited) {
@@ -176,20 +177,22 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       [...byRule.values()].map(async (entries) => {
         for (const [group, result] of entries) {
           try {
-            if (!(await admit(group, result.alertId, now))) folded.push(result)
+            if (await admit(group, result.alertId, now)) admitted.push(result)
+            else folded.push(result)
           } catch (err) {
+            admitted.push(result)
             console.error(`dedup: storm limiter failed, delivering: ${String(err).slice(0, 200)}`)
           }
         }
       }),
     )
-    if (folded.length === 0) return
     this.ctx.storage.transactionSync(() => {
+      for (const result of admitted) this.store.releaseDelivery(result.alertId)
       for (const result of folded) {
         this.store.withdrawDelivery(result.alertId)
         result.folded = true
       }
-      this.store.rememberCall(call.callId, now, applied.done, call.callMemoryMs)
+      if (folded.length > 0) this.store.rememberCall(call.callId, now, applied.done, call.callMemoryMs)
     })
   }
 
@@ -226,7 +229,10 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       s.clearUniques(key)
     }
     s.saveWindow(key, window, opened, storedSamples)
-    if (window.alertCreatedAt !== null) s.putOutbox(key, window, created, created || blobChanged)
+    if (window.alertCreatedAt !== null) {
+      const held = created && group.rule.maxAlertsPerHour !== undefined && this.sink().admitNewAlert !== undefined
+      s.putOutbox(key, window, created ? (held ? 2 : 1) : 0, created || blobChanged)
+    }
     return {
       alertId: window.alertId,
       opened,
@@ -325,7 +331,10 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     for (const row of rows) {
       // Delivery goes only after the store: the alert's link and the delivery records refer to it.
       // A slow destination holds this flush (one per object, after the answer), not the ingest.
-      if (!row.needDelivery || (row.needStore && !stored.has(row))) continue
+      // A delivery held for the storm limiter waits for its answer, unless the alarm finds it held
+      // (the answer was lost with the object): then it is delivered.
+      const due = row.delivery === 1 || (row.delivery === 2 && sweeping)
+      if (!due || (row.needStore && !stored.has(row))) continue
       try {
         await sink.requestDelivery(
           { alertId: row.alertId, reason: 'created' },

@@ -69,9 +69,16 @@ export interface OutboxRow {
   needStore: boolean
   /** The alert's fields or samples changed since last stored: write the whole alert. */
   needFull: boolean
-  needDelivery: boolean
+  /** 0: no delivery pending; 1: due; 2: held until the storm limiter answers (`Delivery`). */
+  delivery: Delivery
   attempts: number
 }
+
+/**
+ * An outbox row's delivery request: none, due, or held for the storm limiter's answer on a new alert
+ * of a rule with a storm limit (so no flush delivers it before the limiter could fold it).
+ */
+export type Delivery = 0 | 1 | 2
 
 /** The alert type and dedup string a window key names (`dedupKey`'s JSON). */
 function identityOf(key: string): { type: AlertType; dedup: string } {
@@ -244,7 +251,7 @@ export class DedupStorage {
    * Queues a write of the alert of `key`'s open window (and its delivery request, if asked; a pending
    * one is kept). `full`: the alert's fields or samples changed.
    */
-  putOutbox(key: string, window: Window, needDelivery: boolean, full: boolean): void {
+  putOutbox(key: string, window: Window, delivery: Delivery, full: boolean): void {
     this.sql.exec(
       `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, ?, ?)
        ON CONFLICT (alert_id) DO UPDATE SET revision = excluded.revision, need_store = 1,
@@ -254,7 +261,7 @@ export class DedupStorage {
       key,
       window.revision,
       full ? 1 : 0,
-      needDelivery ? 1 : 0,
+      delivery,
     )
   }
 
@@ -302,7 +309,7 @@ export class DedupStorage {
         revision: record.revision,
         needStore: r.need_store === 1,
         needFull: r.need_full === 1,
-        needDelivery: r.need_delivery === 1,
+        delivery: Number(r.need_delivery) as Delivery,
         attempts: Number(r.attempts),
       })
     }
@@ -317,6 +324,11 @@ export class DedupStorage {
       revision,
     )
     this.deleteFinished(alertId)
+  }
+
+  /** The storm limiter admitted the alert: its held delivery is due. */
+  releaseDelivery(alertId: string): void {
+    this.sql.exec('UPDATE outbox SET need_delivery = 1 WHERE alert_id = ? AND need_delivery = 2', alertId)
   }
 
   /** Drops a pending delivery request (the alert was folded into a storm alert); the store stays. */

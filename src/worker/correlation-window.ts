@@ -8,7 +8,11 @@
 import { CorrelationShardObject, type CorrelationAlert, type CorrelationSink } from '../correlation'
 import { dedupKey, type MatchGroup, recordGroup } from '../dedup'
 
-/** How long the dedup object remembers a firing's call id: far beyond the outbox's retries. */
+/**
+ * How long the dedup shard remembers a firing's call id. The correlation outbox retries an
+ * unconfirmed hand-off at least every 5 minutes, so a retry comes long before the id is forgotten
+ * unless the dedup stage answered none of them for the whole hour.
+ */
 const CALL_MEMORY_MS = 60 * 60_000
 
 export function correlationGroup(alert: CorrelationAlert): MatchGroup {

@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { alertsRoutes } from '../alerts'
 import { consoleRoutes } from '../console'
 import { deliveryRoutes, destinationsRoutes, handleDeliveryBatch } from '../delivery'
+import { CorrelationUnavailable } from '../correlation'
 import { DedupUnavailable } from '../dedup'
 import { RuleBudgetExceeded } from '../engine'
 import { ApiError, apiErrorHandler, notFound } from '../http/errors'
@@ -23,12 +24,13 @@ export const app = new Hono<{ Bindings: Env }>()
 
 /**
  * How the stages' domain errors answer. A batch over the rule CPU budget was not recorded: 503, so
- * the sender retries it (or splits it). A batch whose matches the dedup stage could not all record
- * is 503 with Retry-After too, never 500: the sender's retry with the same key counts only the rest.
+ * the sender retries it (or splits it). A batch whose matches the dedup stage (or signals the
+ * correlation stage) could not all record is 503 with Retry-After too, never 500: the sender's retry
+ * with the same key counts only the rest.
  */
 export function domainErrorAnswer(err: unknown): ApiError | undefined {
   if (err instanceof RuleBudgetExceeded) return new ApiError(503, err.message)
-  if (err instanceof DedupUnavailable) {
+  if (err instanceof DedupUnavailable || err instanceof CorrelationUnavailable) {
     console.error(err.message)
     return new ApiError(503, `${err.message}; retry the batch (with its Idempotency-Key, only what was not recorded counts)`, undefined, {
       'Retry-After': '5',

@@ -11,6 +11,7 @@
  * earliest expiry deletes the expired rows; reads never return an expired item, whether or not the
  * alarm has run yet. Changing SHARDS moves keys to other objects (their cached state is then lost).
  */
+import { shardIndex } from '../../object-call'
 import { DurableObject } from 'cloudflare:workers'
 import {
   applyCacheGroups,
@@ -31,14 +32,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS rule_cache (
 );
 CREATE INDEX IF NOT EXISTS rule_cache_expiry ON rule_cache (expires_at);`
 
-/** The object name of the shard holding `key` (FNV-1a over the key's UTF-16 code units). */
+/** The object name of the shard holding `key`. */
 export function shardOf(key: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return `shard-${(h >>> 0) % SHARDS}`
+  return `shard-${shardIndex(key, SHARDS)}`
 }
 
 function expiryOf(item: CacheItem): number | null {

@@ -24,16 +24,16 @@ describe('outbox rows', () => {
       const first = openWindow(group!, 1, t0)
       first.alertCreatedAt = t0
       store.saveWindow(key, first, true, 0)
-      store.putOutbox(key, first, true, true)
+      store.putOutbox(key, first, 1, true)
       // Two more batches merge before any flush: one row, the latest counts.
       const stored = first.samples.length
       mergeInto(first, group!, t0 + 1000)
       store.saveWindow(key, first, false, stored)
       expect(new DedupStorage(state.storage.sql).loadWindow(key)!.samples).toEqual(first.samples)
-      store.putOutbox(key, first, false, false)
+      store.putOutbox(key, first, 0, false)
       let due = store.dueOutbox(Number.MAX_SAFE_INTEGER)
       expect(due).toHaveLength(1)
-      expect(due[0]).toMatchObject({ alertId: first.alertId, needFull: true, needDelivery: true })
+      expect(due[0]).toMatchObject({ alertId: first.alertId, needFull: true, delivery: 1 })
       expect(due[0]!.record.eventCount).toBe(4)
 
       // The window's period ends and a new one opens while the old alert still waits for its write.
@@ -41,7 +41,7 @@ describe('outbox rows', () => {
       const second = openWindow(group!, 2, t0 + 61 * MINUTE)
       second.alertCreatedAt = t0 + 61 * MINUTE
       store.saveWindow(key, second, true, 0)
-      store.putOutbox(key, second, true, true)
+      store.putOutbox(key, second, 1, true)
       due = store.dueOutbox(Number.MAX_SAFE_INTEGER)
       const byId = new Map(due.map((r) => [r.alertId, r]))
       expect(byId.get(first.alertId)!.record).toMatchObject({ eventCount: 4, alertId: first.alertId })
@@ -73,7 +73,7 @@ describe('outbox rows', () => {
       const w = openWindow(group!, 1, t0)
       w.alertCreatedAt = t0
       store.saveWindow(key, w, true, 0)
-      store.putOutbox(key, w, true, true)
+      store.putOutbox(key, w, 1, true)
       expect(store.dropExpiredWindows(t0 + 61 * MINUTE)).toBe(1)
       expect(store.loadWindow(key)).toBeNull()
       const [row] = store.dueOutbox(Number.MAX_SAFE_INTEGER)

@@ -13,7 +13,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureConsole } from '../../support/console'
 import type { DedupShard } from '../../../src/worker/dedup-window'
-import { dedupKey, recordMatches } from '../../../src/dedup'
+import { dedupKey, recordMatches, shardOf } from '../../../src/dedup'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
 import { listDeliveries } from '../../../src/delivery/store'
@@ -205,6 +205,37 @@ describe('first delivery attempt from the dedup object', () => {
     expect(await received(b)).toHaveLength(1)
     const [state] = await listDeliveries(env.ALERTS_DB, alertId)
     expect(state).toMatchObject({ status: 'DELIVERED', attempts: 1 })
+  })
+
+  it('a delivery held for the storm limiter is left by the flushes of other calls, and sent by the alarm', async () => {
+    const b = bucket('held')
+    restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(b) }])
+    const alertId = await createAlert('First.Held')
+    await settleAll()
+    expect(await received(b)).toHaveLength(1)
+    // The row as a storm-limited new alert leaves the shard's transaction: stored, delivery held.
+    const key = dedupKey('RULE', 'First.Held', 'd')
+    const stub = stubFor('RULE', 'First.Held', 'd')
+    await runInDurableObject(stub, (_o: DedupShard, state) => {
+      state.storage.sql.exec(
+        'INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, 1, 0, 0, 2)',
+        alertId,
+        key,
+      )
+    })
+    // Another key of the same shard: its call flushes the shard's outbox, which must leave the held row.
+    const other = Array.from({ length: 500 }, (_, i) => `other-${i}`).find(
+      (d) => shardOf(dedupKey('RULE', 'First.Held', d)) === shardOf(key),
+    )!
+    await recordMatches(env, [match(rule({ ruleId: 'First.Held' }), other)], clockStart())
+    await settleAll()
+    expect((await snapshot('RULE', 'First.Held', 'd')).outbox).toBe(1)
+    expect(await received(b)).toHaveLength(2)
+    // The limiter's answer never came (the object stopped): the alarm takes the delivery up (this
+    // alert was delivered before, so nothing is sent twice).
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect((await snapshot('RULE', 'First.Held', 'd')).outbox).toBe(0)
+    expect(await received(b)).toHaveLength(2)
   })
 
   it('answers the ingest before a destination that does not answer, which then times out into the queue', async () => {

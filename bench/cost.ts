@@ -1,0 +1,213 @@
+/**
+ * `tsx bench/cost.ts [--quick] [--no-write]`: what a million events cost on Workers, per traffic mix.
+ *
+ * CPU is measured: `wrangler dev` (fresh state, no destinations) gets batches of 500 events from 4
+ * clients, and the CPU time the kernel charged to the workerd process that runs the Worker (its
+ * isolate, Durable Objects, D1 and queues: everything a deployment would bill as CPU or do in
+ * Cloudflare's storage) is read from /proc before and after, a few seconds after the last answer so
+ * the outbox flushes are in. wrangler's own processes (its proxy Worker and the Node CLI) are reported
+ * apart: a deployment has none of them. Durable Object calls per batch are counted by running the
+ * same batches through the in-process path and grouping them as the dedup and correlation stages do.
+ *
+ * Prices (Workers Paid, per million, as published by Cloudflare): requests $0.30, CPU ms $0.02,
+ * Durable Object requests $0.15, SQLite rows written (Durable Objects and D1) $1.00. Rows written are
+ * the alerts written to D1 per batch (created plus updated: an upper bound, since a shard's flush
+ * writes a busy alert once) plus about 4 Durable Object rows per dedup group and 2 per signal.
+ */
+import { execSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { currentSignalIndex } from '../src/correlation/registry.ts'
+import { correlationShardName, signalsOf } from '../src/correlation/signals.ts'
+import { groupMatches, shardCalls } from '../src/dedup/group.ts'
+import { runRules } from '../src/engine/index.ts'
+import type { JsonObject } from '../src/types.ts'
+import { benignMix, generateMix, serialize } from './lib/corpus.ts'
+import { type Dev, PORT, startDev, watchdog } from './lib/dev.ts'
+import { prepareBatch } from './lib/pipeline.ts'
+import { fmt, QUICK, table, writeSection } from './lib/report.ts'
+
+const SIZE = 500
+const CLIENTS = 4
+const BATCHES = QUICK ? 8 : 60
+const WRITE = !process.argv.includes('--no-write')
+const PRICE = { request: 0.3, cpuMs: 0.02, doRequest: 0.15, rowWritten: 1.0 }
+
+interface Body {
+  bytes: Uint8Array
+  /** A CloudTrail `Records` file is keyed by its digest: two BatchKeys calls (claim, answer). */
+  keyed: boolean
+}
+
+/** The matching mix: CloudTrail files of the rules' test logs, each with its own eventIDs. */
+function matchingBodies(): Body[] {
+  const events = (generateMix(SIZE * (BATCHES + 4) * 2, 89).byType.get('AWS.CloudTrail') ?? []) as JsonObject[]
+  const out: Body[] = []
+  for (let i = 0; i + SIZE <= events.length && out.length < BATCHES + 2; i += SIZE) {
+    const text = JSON.stringify({ Records: events.slice(i, i + SIZE) }).replaceAll('"eventID":"', `"eventID":"c${i}-`)
+    out.push({ bytes: new TextEncoder().encode(text), keyed: true })
+  }
+  return out
+}
+
+async function backgroundBodies(): Promise<Body[]> {
+  const mix = await benignMix(SIZE * (BATCHES + 2), 88)
+  const events = (mix.byType.get('AWS.CloudTrail') ?? []) as JsonObject[]
+  const out: Body[] = []
+  for (let i = 0; i + SIZE <= events.length && out.length < BATCHES + 2; i += SIZE) {
+    out.push({ bytes: serialize(events.slice(i, i + SIZE)), keyed: false })
+  }
+  return out
+}
+
+/** Durable Object calls a batch makes to the dedup and correlation shards and the batch keys. */
+async function objectCalls(body: Body): Promise<number> {
+  const { accepted } = prepareBatch('AWS.CloudTrail', body.bytes)
+  const run = await runRules('AWS.CloudTrail', accepted)
+  const groups = groupMatches(run.matches, 'cost')
+  const dedup = groups.length === 0 ? 0 : shardCalls(groups, 'cost').length
+  const signals = signalsOf(currentSignalIndex(), run.matches, accepted, undefined)
+  const correlation = new Set(signals.map((s) => correlationShardName(s.key))).size
+  return dedup + correlation + (body.keyed ? 2 : 0)
+}
+
+/** CPU ms the kernel charged to a process so far (user + system). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / Number(execSync('getconf CLK_TCK').toString()))
+}
+
+/** wrangler's processes: the workerd running the Worker, and the rest (proxy workerd, Node CLI). */
+function processes(): { worker: number; tooling: number[] } {
+  const rows = execSync('ps -eo pid,ppid,args')
+    .toString()
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)!)
+  const root = rows.find((r) => r[3]!.includes('wrangler') && r[3]!.includes(` dev`) && r[3]!.includes(`--port ${PORT}`))
+  if (root === undefined) throw new Error('wrangler dev process not found')
+  const tree = [Number(root[1])]
+  for (let i = 0; i < tree.length; i++) for (const r of rows) if (Number(r[2]) === tree[i]) tree.push(Number(r[1]))
+  const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  // The proxy's workerd listens on the public port; the Worker's on a port of its own.
+  const workers = tree.filter((p) => args(p).includes('workerd serve') && !args(p).includes(`:${PORT}`))
+  if (workers.length !== 1) throw new Error(`expected one workerd for the Worker, found ${workers.length}`)
+  return { worker: workers[0]!, tooling: tree.filter((p) => p !== workers[0]) }
+}
+
+interface Measure {
+  profile: string
+  events: number
+  workerCpuMs: number
+  toolingCpuMs: number
+  alertWrites: number
+  objectCallsPerBatch: number
+  groupsPerBatch: number
+  errors: number
+}
+
+async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measure> {
+  const post = async (b: Body) => {
+    const res = await fetch(`${dev.server.url}/ingest/AWS.CloudTrail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/json' },
+      body: b.bytes,
+    })
+    return { status: res.status, body: (await res.json()) as { accepted?: number; alerts?: number; alertsUpdated?: number } }
+  }
+  for (const b of bodies.slice(0, 2)) await post(b) // warm-up: isolate, objects, D1
+  await new Promise((r) => setTimeout(r, 2000))
+  const procs = processes()
+  const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
+  const worker0 = cpuMs(procs.worker)
+  const measured = bodies.slice(2)
+  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, alertWrites: 0, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
+  let next = 0
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < measured.length) {
+        const r = await post(measured[next++]!)
+        if (r.status !== 200) m.errors++
+        m.events += r.body.accepted ?? 0
+        m.alertWrites += (r.body.alerts ?? 0) + (r.body.alertsUpdated ?? 0)
+      }
+    }),
+  )
+  await new Promise((r) => setTimeout(r, 5000)) // the shards' outbox flushes run after the answers
+  m.workerCpuMs = cpuMs(procs.worker) - worker0
+  m.toolingCpuMs = procs.tooling.reduce((t, p) => t + cpuMs(p), 0) - tooling0
+  let calls = 0
+  let groups = 0
+  for (const b of measured) {
+    calls += await objectCalls(b)
+    const { accepted } = prepareBatch('AWS.CloudTrail', b.bytes)
+    groups += groupMatches((await runRules('AWS.CloudTrail', accepted)).matches, 'cost').length
+  }
+  m.objectCallsPerBatch = calls / measured.length
+  m.groupsPerBatch = groups / measured.length
+  return m
+}
+
+/** Dollars per million events of a measured mix. */
+function perMillion(m: Measure): { cpuMsPer1000: number; total: number; parts: Record<string, number> } {
+  const batches = 1e6 / SIZE
+  const cpuMsPer1000 = (m.workerCpuMs / m.events) * 1000
+  const rowsPerBatch = (m.alertWrites / (m.events / SIZE)) + m.groupsPerBatch * 4
+  const parts = {
+    requests: batches * (PRICE.request / 1e6),
+    cpu: cpuMsPer1000 * 1000 * (PRICE.cpuMs / 1e6),
+    objects: batches * m.objectCallsPerBatch * (PRICE.doRequest / 1e6),
+    rows: batches * rowsPerBatch * (PRICE.rowWritten / 1e6),
+  }
+  return { cpuMsPer1000, total: Object.values(parts).reduce((a, b) => a + b, 0), parts }
+}
+
+let dev: Dev | null = null
+const timer = watchdog(QUICK ? 120 : 420, () => dev)
+const results: Measure[] = []
+try {
+  const [matching, background] = [matchingBodies(), await backgroundBodies()]
+  dev = await startDev({ DESTINATIONS: '[]' })
+  results.push(await measure(dev, 'background', background))
+  results.push(await measure(dev, 'matching', matching))
+} finally {
+  clearTimeout(timer)
+  await dev?.stop(results.some((r) => r.errors > 0))
+}
+
+const rows = results.map((m) => {
+  const c = perMillion(m)
+  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms per 1,000 events, $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
+  return [
+    m.profile,
+    fmt(m.events),
+    fmt(c.cpuMsPer1000, 1),
+    fmt((m.toolingCpuMs / m.events) * 1000, 1),
+    fmt(m.objectCallsPerBatch, 1),
+    `$${c.parts.requests.toFixed(3)}`,
+    `$${c.parts.cpu.toFixed(3)}`,
+    `$${c.parts.objects.toFixed(3)}`,
+    `$${c.parts.rows.toFixed(3)}`,
+    `**$${c.total.toFixed(3)}**`,
+    m.errors,
+  ]
+})
+if (WRITE) {
+  writeSection(
+    'cost',
+    'Cost per million events',
+    `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
+    [
+      `\`wrangler dev\` on 127.0.0.1, fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls per batch are counted by grouping the same batches as the Worker does; rows written are the alert writes the answers report plus about 4 Durable Object rows per dedup group (an estimate). Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+      '',
+      table(
+        ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
+        rows,
+      ),
+    ].join('\n'),
+  )
+}
+if (results.some((r) => r.errors > 0)) {
+  console.error('errors during the cost bench (must be 0)')
+  process.exitCode = 1
+}
