@@ -3,8 +3,8 @@
  * through the rule engine as tuned at run time (overrides, suppressions), and the matches go to the
  * dedup stage. Ingest calls only `processBatch`; the later stages plug in here.
  */
-import { recordSignals } from './correlation'
-import { type BatchRetryKey, recordMatches } from './dedup'
+import { CorrelationUnavailable, recordSignals } from './correlation'
+import { type BatchRetryKey, DedupUnavailable, recordMatches } from './dedup'
 import {
   allRules,
   applySuppressions,
@@ -19,6 +19,42 @@ import { enrichWithLookups, liveLookupTables } from './logtypes/lookups'
 import type { EnrichedEvent } from './types'
 
 export type { BatchRetryKey }
+
+/**
+ * A store or object the batch needed failed (D1, a Durable Object): the batch is refused with 503
+ * and Retry-After, never 500. `stage` names what was unavailable. What the batch recorded before the
+ * failure is named by its retry key, so the sender's retry is recognised, not counted again.
+ */
+export class StageUnavailable extends Error {
+  override readonly name = 'StageUnavailable'
+  constructor(
+    readonly stage: string,
+    cause: unknown,
+  ) {
+    super(`${stage} unavailable (${cause instanceof Error ? cause.name : 'error'})`, { cause })
+  }
+}
+
+/** The store a failed batch found unavailable, or undefined when the error is another. */
+export function unavailableStage(err: unknown): string | undefined {
+  if (err instanceof StageUnavailable) return err.stage
+  if (err instanceof DedupUnavailable) return 'dedup'
+  if (err instanceof CorrelationUnavailable) return 'correlation'
+  return undefined
+}
+
+/**
+ * Awaits `work`, naming its failure as `stage`; the stages' own errors (RuleBudgetExceeded,
+ * DedupUnavailable, CorrelationUnavailable) pass as they are.
+ */
+async function needs<T>(stage: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    if (err instanceof RuleBudgetExceeded || unavailableStage(err) !== undefined) throw err
+    throw new StageUnavailable(stage, err)
+  }
+}
 
 interface BatchOutcome {
   /** Rule matches (one per rule and event), rule errors excluded. */
@@ -54,17 +90,26 @@ export function longestDedupWindowMinutes(): number {
   return longestWindow
 }
 
+/**
+ * Runs the batch and records what it matched. `retryKey` names the batch's calls (see BatchRetryKey);
+ * `beforeRecord` runs once the rules matched something (with the number of matches), before anything
+ * of the batch is recorded (ingest waits for its turn to record and claims the batch's key there, so
+ * a batch that matches nothing costs neither); it may throw to stop the batch.
+ */
 export async function processBatch(
   env: Env,
   logType: string,
   events: readonly EnrichedEvent[],
   retryKey?: BatchRetryKey,
+  beforeRecord?: (matches: number) => Promise<void>,
 ): Promise<BatchOutcome> {
   // Lookup tables: one D1 round trip for the batch's selected values, rows under p_enrichment.
-  const tables = await liveLookupTables(env.ALERTS_DB)
-  if (tables.length > 0) await enrichWithLookups(env.ALERTS_DB, events, tables)
+  await needs('lookup tables (D1)', async () => {
+    const tables = await liveLookupTables(env.ALERTS_DB)
+    if (tables.length > 0) await enrichWithLookups(env.ALERTS_DB, events, tables)
+  })
   // Overrides and suppressions as of at most a few seconds ago (tuning-store.ts).
-  const tuning = await currentTuning(env.ALERTS_DB)
+  const tuning = await needs('tuning (D1)', () => currentTuning(env.ALERTS_DB))
   // Rules that use Panther's caching helpers read and write the RULE_CACHE Durable Objects.
   useDurableRuleCache(env.RULE_CACHE)
   // Every enabled rule of the log type over every event; a throwing rule is a RULE_ERROR match.
@@ -75,22 +120,29 @@ export async function processBatch(
   // batches see).
   let run: Awaited<ReturnType<typeof runRules>>
   try {
-    run = await withCacheSession(() => runRules(logType, events, ruleBudgetMs(env), tuning))
+    run = await needs('rule cache', () =>
+      withCacheSession(() => runRules(logType, events, ruleBudgetMs(env), tuning)),
+    )
   } catch (err) {
-    if (err instanceof RuleBudgetExceeded) await recordMatches(env, [err.errorMatch])
+    if (err instanceof RuleBudgetExceeded) {
+      await needs('dedup', () => recordMatches(env, [err.errorMatch], undefined, retryKey))
+    }
     throw err
   }
-  // Suppressed matches never reach the dedup stage; they are counted on their suppression first (a
-  // retried batch counts them again). Beside the dedup stage, the correlation stage: one call per
-  // correlation shard that the matches correlation rules name reach, suppressed or not. Both
-  // resolve once all is durable; if either fails the batch fails, and its retry (same key) is
-  // recognised by both, so nothing counts twice.
+  // Suppressed matches never reach the dedup stage; they are counted on their suppression first
+  // (once per retry key). Beside the dedup stage, the correlation stage: one call per correlation
+  // shard that the matches correlation rules name reach, suppressed or not. Both resolve once all is
+  // durable; if either fails the batch fails, and its retry (same key) is recognised by both, so
+  // nothing counts twice.
   const { kept, suppressed } = applySuppressions(run.matches, tuning.suppressions, Date.now())
-  await countSuppressed(env.ALERTS_DB, suppressed)
+  if (run.matches.length > 0 && beforeRecord !== undefined) await beforeRecord(run.matches.length)
+  await needs('suppression counts (D1)', () =>
+    countSuppressed(env.ALERTS_DB, suppressed, undefined, retryKey),
+  )
   // Both settle before the batch answers, so an error never precedes a call still being applied.
   const [dedupSettled, correlationSettled] = await Promise.allSettled([
-    recordMatches(env, kept, undefined, retryKey),
-    recordSignals(env, run.matches, events, retryKey),
+    needs('dedup', () => recordMatches(env, kept, undefined, retryKey)),
+    needs('correlation', () => recordSignals(env, run.matches, events, retryKey)),
   ])
   if (dedupSettled.status === 'rejected') throw dedupSettled.reason
   if (correlationSettled.status === 'rejected') throw correlationSettled.reason

@@ -230,14 +230,55 @@ export async function currentTuning(db: D1Database, now = Date.now()): Promise<T
   }
 }
 
-/** Adds the batch's suppressed match counts to their suppressions (one statement per suppression). */
-export async function countSuppressed(db: D1Database, counts: ReadonlyMap<string, number>, now = Date.now()): Promise<void> {
+/** A batch as its suppressed counts name it: its retry key's id, remembered for `memoryMs`. */
+export interface SuppressedBatch {
+  id: string
+  memoryMs: number
+}
+
+/**
+ * Adds the batch's suppressed match counts to their suppressions (one statement per suppression).
+ * With `batch`, each suppression counts the batch once: its id is stored beside the count in the
+ * same transaction, so a retried batch (same key) adds nothing it already added.
+ */
+export async function countSuppressed(
+  db: D1Database,
+  counts: ReadonlyMap<string, number>,
+  now = Date.now(),
+  batch?: SuppressedBatch,
+): Promise<void> {
   if (counts.size === 0) return
-  await db.batch(
-    [...counts].map(([id, n]) =>
+  if (batch === undefined) {
+    await db.batch(
+      [...counts].map(([id, n]) =>
+        db
+          .prepare('UPDATE suppressions SET match_count = match_count + ?, last_match_at = ? WHERE id = ?')
+          .bind(n, now, id),
+      ),
+    )
+    return
+  }
+  const batchId = await sha256Hex(batch.id)
+  await db.batch([
+    db.prepare('DELETE FROM suppression_batches WHERE expires_at <= ?').bind(now),
+    ...[...counts].flatMap(([id, n]) => [
       db
-        .prepare('UPDATE suppressions SET match_count = match_count + ?, last_match_at = ? WHERE id = ?')
-        .bind(n, now, id),
-    ),
-  )
+        .prepare(
+          'UPDATE suppressions SET match_count = match_count + ?, last_match_at = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM suppression_batches WHERE batch_id = ? AND suppression_id = ?)',
+        )
+        .bind(n, now, id, batchId, id),
+      db
+        .prepare(
+          'INSERT OR IGNORE INTO suppression_batches (batch_id, suppression_id, expires_at) VALUES (?, ?, ?)',
+        )
+        .bind(batchId, id, now + batch.memoryMs),
+    ]),
+  ])
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+  let out = ''
+  for (const b of digest) out += b.toString(16).padStart(2, '0')
+  return out
 }

@@ -45,6 +45,9 @@ export class Admission {
     readonly budget = MAX_BYTES_IN_FLIGHT,
     private readonly waitMs = ADMISSION_WAIT_MS,
     private readonly leaseMs = ADMISSION_LEASE_MS,
+    /** The refusal's message, given what is admitted now. */
+    private readonly refusal = (used: number) =>
+      `ingest is at capacity (batches of ${used} bytes in process); retry later`,
   ) {}
 
   /** Bytes admitted now (leases that ran out no longer count). */
@@ -79,14 +82,7 @@ export class Admission {
         if (at !== -1) this.queue.splice(at, 1)
         // The head may have been the one blocking smaller requests behind it.
         this.drain()
-        reject(
-          new ApiError(
-            503,
-            `ingest is at capacity (batches of ${this.used()} bytes in process); retry later`,
-            undefined,
-            { 'Retry-After': '5' },
-          ),
-        )
+        reject(new ApiError(503, this.refusal(this.used()), undefined, { 'Retry-After': '5' }))
       }, this.waitMs)
       this.queue.push(waiter)
     })

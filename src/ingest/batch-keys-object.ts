@@ -4,6 +4,10 @@
  * answer. Each call runs its SQL without an await in between, so two requests for one key cannot
  * both claim it. Rows expire: an alarm deletes them at their expiry, so storage is bounded by the
  * keys of one TTL.
+ *
+ * A claim carries its request's token: the same request claiming again (its first call's answer was
+ * lost) gets its claim back, and a release names the token, so it never drops another request's
+ * claim of the same key.
  */
 import { DurableObject } from 'cloudflare:workers'
 
@@ -28,7 +32,8 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS batch_keys (
   fingerprint TEXT NOT NULL,
   answer TEXT,
   lease_until INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  token TEXT
 );
 CREATE INDEX IF NOT EXISTS batch_keys_expiry ON batch_keys (expires_at);`
 
@@ -37,6 +42,7 @@ interface Row extends Record<string, SqlStorageValue> {
   answer: string | null
   lease_until: number
   expires_at: number
+  token: string | null
 }
 
 export class BatchKeys extends DurableObject<Env> {
@@ -46,33 +52,46 @@ export class BatchKeys extends DurableObject<Env> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.sql.exec(SCHEMA)
+    // Objects created before claims had tokens: add the column (NULL: no request owns those).
+    const columns = this.sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('batch_keys')")
+      .toArray()
+    if (!columns.some((c) => c.name === 'token')) {
+      this.sql.exec('ALTER TABLE batch_keys ADD COLUMN token TEXT')
+    }
   }
 
-  /** Claims `id` for a batch with `fingerprint`, or says why not. `now` (epoch ms) is for tests. */
+  /**
+   * Claims `id` for a batch with `fingerprint` and the request's `token`, or says why not. `now`
+   * (epoch ms) is for tests.
+   */
   async claim(
     id: string,
     fingerprint: string,
     ttlMs: number,
     now = Date.now(),
+    token: string | null = null,
   ): Promise<ClaimResult> {
     const row = this.sql
       .exec<Row>(
-        'SELECT fingerprint, answer, lease_until, expires_at FROM batch_keys WHERE id = ?',
+        'SELECT fingerprint, answer, lease_until, expires_at, token FROM batch_keys WHERE id = ?',
         id,
       )
       .toArray()[0]
     if (row && row.expires_at > now) {
       if (row.fingerprint !== fingerprint) return { state: 'conflict' }
       if (row.answer !== null) return { state: 'done', answer: row.answer }
-      if (row.lease_until > now) return { state: 'in-flight' }
+      const own = token !== null && row.token === token
+      if (row.lease_until > now && !own) return { state: 'in-flight' }
     }
     const expiresAt = now + ttlMs
     this.sql.exec(
-      'INSERT OR REPLACE INTO batch_keys (id, fingerprint, answer, lease_until, expires_at) VALUES (?, ?, NULL, ?, ?)',
+      'INSERT OR REPLACE INTO batch_keys (id, fingerprint, answer, lease_until, expires_at, token) VALUES (?, ?, NULL, ?, ?, ?)',
       id,
       fingerprint,
       now + IN_FLIGHT_LEASE_MS,
       expiresAt,
+      token,
     )
     await this.scheduleExpiry(expiresAt)
     return { state: 'claimed' }
@@ -90,9 +109,20 @@ export class BatchKeys extends DurableObject<Env> {
     await this.scheduleExpiry(expiresAt)
   }
 
-  /** Forgets an unanswered claim (the batch failed), so the sender's retry is processed. */
-  release(id: string): void {
-    this.sql.exec('DELETE FROM batch_keys WHERE id = ? AND answer IS NULL', id)
+  /**
+   * Forgets an unanswered claim (the batch failed), so the sender's retry is processed; with a
+   * token, only the claim that request holds.
+   */
+  release(id: string, token?: string): void {
+    if (token === undefined) {
+      this.sql.exec('DELETE FROM batch_keys WHERE id = ? AND answer IS NULL', id)
+    } else {
+      this.sql.exec(
+        'DELETE FROM batch_keys WHERE id = ? AND answer IS NULL AND token = ?',
+        id,
+        token,
+      )
+    }
   }
 
   /**

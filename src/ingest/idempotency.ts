@@ -1,9 +1,13 @@
 /**
  * Idempotent ingest: a batch retried by its forwarder (same `Idempotency-Key` header, or without
- * one the same CloudTrail `{"Records":[...]}` file, by the SHA-256 of its decoded body) is
- * processed once. The retry gets the first answer again with `"replay": true`. Keys are scoped per
- * source and kept in the `BATCH_KEYS` Durable Objects, sharded by key hash, for at least the
- * longest dedup window.
+ * one the same body: a CloudTrail `{"Records":[...]}` file, or any other body, by the SHA-256 of
+ * its decoded bytes) is processed once. The retry gets the first answer again with `"replay":
+ * true`. Keys are scoped per source and kept in the `BATCH_KEYS` Durable Objects, sharded by key
+ * hash, for at least the longest dedup window.
+ *
+ * A header key and a CloudTrail file are claimed before processing. Any other body's key (its
+ * implicit key) is claimed only once its rules matched, just before anything is recorded: a batch
+ * that matches nothing changes nothing, so background traffic makes no Durable Object call for it.
  *
  * A batch whose first attempt died or failed part way (some dedup objects recorded their groups,
  * no answer was stored) is processed again by the retry once the claim is released or its lease
@@ -29,12 +33,17 @@ interface BatchKey {
   /** Log type and body digest: the same key with another body is refused. */
   fingerprint: string
   /** How the key was found, for messages. */
-  kind: 'Idempotency-Key' | 'CloudTrail file digest'
+  kind: 'Idempotency-Key' | 'CloudTrail file digest' | 'body'
+  /** Claimed only when the batch has something to record (implicit body keys). */
+  lazy: boolean
+  /** This attempt's claim token: a claim whose answer was lost can be taken again or released. */
+  token: string
 }
 
 /**
- * The batch's key, or undefined when it has none (no header and not a CloudTrail file). `body` is
- * the decoded (gunzipped) body, so a file sent once plain and once gzipped is the same batch.
+ * The batch's key: its Idempotency-Key header, else its body digest (named apart for CloudTrail
+ * files, whose claim is eager). `body` is the decoded (gunzipped) body, so a body sent once plain
+ * and once gzipped is the same batch.
  */
 export async function batchKeyFor(
   source: Source,
@@ -42,7 +51,7 @@ export async function batchKeyFor(
   header: string | undefined,
   body: Uint8Array,
   text: string,
-): Promise<BatchKey | undefined> {
+): Promise<BatchKey> {
   let name: string
   let kind: BatchKey['kind']
   if (header !== undefined) {
@@ -56,14 +65,22 @@ export async function batchKeyFor(
     name = 'cloudtrail'
     kind = 'CloudTrail file digest'
   } else {
-    return undefined
+    // The log type is in the name: the same body posted as two log types is two batches.
+    name = `body\n${logType}`
+    kind = 'body'
   }
   const digest = hex(await crypto.subtle.digest('SHA-256', body))
-  if (kind === 'CloudTrail file digest') name += `\n${digest}`
+  if (kind !== 'Idempotency-Key') name += `\n${digest}`
   const id = hex(
     await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${source.id}\n${name}`)),
   )
-  return { id, fingerprint: `${logType}\n${digest}`, kind }
+  return {
+    id,
+    fingerprint: `${logType}\n${digest}`,
+    kind,
+    lazy: kind === 'body',
+    token: crypto.randomUUID(),
+  }
 }
 
 /** How long keys are remembered: the longest dedup window of the loaded rules. */
@@ -88,16 +105,27 @@ export function batchKeysStub(env: Env, id: string) {
 }
 
 /**
- * Claims the key before processing. Returns the stored answer of an earlier batch (a replay), or
+ * Claims the key before recording. Returns the stored answer of an earlier batch (a replay), or
  * undefined when this request should process the batch. 409 while the first is in flight, 422 when
- * the key was used for another body.
+ * the key was used for another body; a failed call throws `BatchKeysUnavailable` after giving back
+ * what it may have claimed.
  */
 export async function claimBatch(env: Env, key: BatchKey): Promise<unknown> {
-  const result: ClaimResult = await batchKeysStub(env, key.id).claim(
-    key.id,
-    key.fingerprint,
-    keyTtlMs(),
-  )
+  let result: ClaimResult
+  try {
+    result = await batchKeysStub(env, key.id).claim(
+      key.id,
+      key.fingerprint,
+      keyTtlMs(),
+      undefined,
+      key.token,
+    )
+  } catch (err) {
+    // The claim may have been stored with its answer lost: release it (by this attempt's token, so
+    // another request's claim is never touched), or the retry would wait for its lease.
+    await releaseBatch(env, key)
+    throw new BatchKeysUnavailable(err)
+  }
   switch (result.state) {
     case 'claimed':
       return undefined
@@ -138,7 +166,7 @@ export async function settleBatch(
 /** Forgets the claim of a batch that failed, so the sender's retry is processed. */
 export async function releaseBatch(env: Env, key: BatchKey): Promise<void> {
   try {
-    await batchKeysStub(env, key.id).release(key.id)
+    await batchKeysStub(env, key.id).release(key.id, key.token)
   } catch (err) {
     // The claim's lease runs out on its own; until then a retry gets 409.
     console.error(`batch key ${key.id.slice(0, 12)}: claim not released (${errorName(err)})`)
@@ -159,7 +187,19 @@ export async function rememberSignature(
   const id = hex(
     await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`sig\n${sourceId}\n${signature}`)),
   )
-  return batchKeysStub(env, id).remember(id, ttlMs)
+  try {
+    return await batchKeysStub(env, id).remember(id, ttlMs)
+  } catch (err) {
+    throw new BatchKeysUnavailable(err)
+  }
+}
+
+/** The `BATCH_KEYS` object could not be reached: the batch is refused (503) before it is recorded. */
+export class BatchKeysUnavailable extends Error {
+  override readonly name = 'BatchKeysUnavailable'
+  constructor(cause: unknown) {
+    super(`batch keys unavailable (${errorName(cause)})`, { cause })
+  }
 }
 
 function errorName(err: unknown): string {

@@ -6,13 +6,20 @@ import { type Context, Hono } from 'hono'
 import type * as v from 'valibot'
 import type { IngestAnswerSchema } from './schemas'
 import { getLogType, knownLogTypes, type LogType } from '../logtypes'
-import { processBatch } from '../pipeline'
+import { processBatch, unavailableStage } from '../pipeline'
 import { assertLogTypeAllowed, authenticate, type Source } from './auth'
 import { validateBatch } from './batch'
 import { decodeUtf8, gunzipLimited, isGzip, readRequestBody } from './body'
 import { ApiError } from '../http/errors'
 import { type BodyFormat, decodeBody, tooManyEvents } from './formats'
-import { batchKeyFor, claimBatch, releaseBatch, retryKeyOf, settleBatch } from './idempotency'
+import {
+  BatchKeysUnavailable,
+  batchKeyFor,
+  claimBatch,
+  releaseBatch,
+  retryKeyOf,
+  settleBatch,
+} from './idempotency'
 import { Admission } from './admission'
 import { type IngestLimits, readLimits } from './limits'
 import { logEvent } from '../log'
@@ -46,6 +53,22 @@ export function observeBatches(observer: BatchObserver): void {
 
 /** Memory admission for the whole isolate (see admission.ts). */
 const admission = new Admission()
+
+/**
+ * Matches the isolate records at once. Recording is the Durable Object calls and storage commits of
+ * the batch's groups; under `wrangler dev` too many at once stall the runtime's event loop until its
+ * proxy drops requests (`503 Your worker restarted mid-request`, docs/operations.md). Past the
+ * budget a batch that matched waits, nothing of it recorded yet, and after RECORDING_WAIT_MS is
+ * refused with 503 and Retry-After: a refusal of the engine's own, with no effect.
+ */
+const MAX_MATCHES_RECORDING = 2000
+const RECORDING_WAIT_MS = 10_000
+const recording = new Admission(
+  MAX_MATCHES_RECORDING,
+  RECORDING_WAIT_MS,
+  undefined,
+  (used) => `ingest is at capacity recording matches (${used} matches in process); retry later`,
+)
 
 ingestRoutes.post('/:logType', async (c) => {
   const started = Date.now()
@@ -91,7 +114,9 @@ ingestRoutes.post('/:logType', async (c) => {
     const seen: BatchSeen = { sourceId: source.id, at: Date.now(), ruleErrors: answer.ruleErrors }
     for (const observe of observers) observe(c.env, c.executionCtx, seen)
     return c.json(answer, 200)
-  } catch (err) {
+  } catch (thrown) {
+    // A store that failed (here or in the signature check) is a 503 naming it, never a 500.
+    const err = unavailableAnswer(thrown)
     // Refusals are logged with their status; an ApiError's message names limits and fields only.
     logEvent(
       'ingest.batch',
@@ -159,30 +184,34 @@ async function ingestBatch(
   if (count > limits.maxEventsPerBatch) throw tooManyEvents(count, limits)
 
   const result = validateBatch(logType, decoded, source, limits.maxJsonDepth)
-  // A retried batch (same Idempotency-Key, or the same CloudTrail file) gets its first answer again.
+  // A retried batch (same Idempotency-Key, or the same body) gets its first answer again. A header
+  // key or a CloudTrail file is claimed now; any other body only once its rules matched something.
   const key = await batchKeyFor(source, logType.name, c.req.header('idempotency-key'), bytes, text)
-  if (key) {
+  let claimed = false
+  const claim = async (): Promise<void> => {
     const earlier = await claimBatch(c.env, key)
-    if (earlier !== undefined) return { ...(earlier as IngestAnswer), replay: true }
+    if (earlier !== undefined) throw new Replay(earlier as IngestAnswer)
+    claimed = true
+  }
+  // Once the rules matched: the batch's turn to record, then (for a body key) its claim.
+  let recorded: (() => void) | undefined
+  const beforeRecord = async (matches: number): Promise<void> => {
+    recorded = await recording.admit(matches)
+    if (key.lazy) await claim()
   }
   let outcome
   try {
+    if (!key.lazy) await claim()
     outcome =
       result.accepted.length > 0
-        ? await processBatch(c.env, logType.name, result.accepted, key && retryKeyOf(key))
-        : {
-            matches: 0,
-            ruleErrors: 0,
-            alertsCreated: 0,
-            alertsUpdated: 0,
-            suppressed: 0,
-            alertsFolded: 0,
-            signals: 0,
-            correlations: 0,
-          }
+        ? await processBatch(c.env, logType.name, result.accepted, retryKeyOf(key), beforeRecord)
+        : NOTHING_RECORDED
   } catch (err) {
-    if (key) await releaseBatch(c.env, key)
-    throw err
+    if (err instanceof Replay) return { ...err.answer, replay: true }
+    if (claimed) await releaseBatch(c.env, key)
+    throw unavailableAnswer(err)
+  } finally {
+    recorded?.()
   }
 
   const answer: IngestAnswer = {
@@ -202,8 +231,45 @@ async function ingestBatch(
   if (result.errors.length > MAX_ERRORS_IN_ANSWER) {
     answer.errorsOmitted = result.errors.length - MAX_ERRORS_IN_ANSWER
   }
-  if (key) await settleBatch(c.env, key, answer)
+  if (claimed) await settleBatch(c.env, key, answer)
   return answer
+}
+
+/** The outcome of a batch with no accepted event. */
+const NOTHING_RECORDED = {
+  matches: 0,
+  ruleErrors: 0,
+  alertsCreated: 0,
+  alertsUpdated: 0,
+  suppressed: 0,
+  alertsFolded: 0,
+  signals: 0,
+  correlations: 0,
+}
+
+/** The batch was answered before: its stored answer, thrown out of the pipeline by the claim. */
+class Replay extends Error {
+  constructor(readonly answer: IngestAnswer) {
+    super('replay')
+  }
+}
+
+/** Seconds a sender waits before retrying a batch refused because a store was unavailable. */
+const UNAVAILABLE_RETRY_AFTER_S = 5
+
+/**
+ * A store or object the batch needed failed: 503 with Retry-After, naming it. Nothing of the batch
+ * was recorded, or what was is named by the batch's key, so the retry is recognised.
+ */
+function unavailableAnswer(err: unknown): unknown {
+  const stage = err instanceof BatchKeysUnavailable ? 'batch keys' : unavailableStage(err)
+  if (stage === undefined) return err
+  return new ApiError(
+    503,
+    `${stage} unavailable: the batch was not recorded (or its retry is recognised); retry later`,
+    { unavailable: stage },
+    { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
+  )
 }
 
 ingestRoutes.all('/:logType', (c) => {

@@ -27,7 +27,8 @@ export interface DevServerOptions {
   args?: string[]
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (the OS's pick). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)

@@ -24,6 +24,8 @@ export type ReceiverMode = 'ok' | 'error'
 export class Receiver {
   readonly received: ReceivedRequest[] = []
   mode: ReceiverMode = 'ok'
+  /** Share of requests (0 to 1) answered 503 at random while `mode` is ok: a flaky destination. */
+  flaky = 0
   private server: http.Server | null = null
   private readonly sockets = new Set<Socket>()
   private hanging: http.ServerResponse[] = []
@@ -77,6 +79,7 @@ export class Receiver {
       const q = url.searchParams
       let status = Number(q.get('status') ?? 200)
       if (this.mode === 'error') status = 500
+      else if (this.flaky > 0 && !q.has('status') && Math.random() < this.flaky) status = 503
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v
       this.received.push({

@@ -39,7 +39,8 @@ it('the same Salesforce anomaly posted twice within the hour is one alert with e
   const first = await post('Salesforce.RealtimeEvent', anomaly)
   expect(first.status).toBe(200)
   expect(first.body).toMatchObject({ accepted: 1, matches: 1, alerts: 1, alertsUpdated: 0 })
-  const second = await post('Salesforce.RealtimeEvent', anomaly)
+  // In another body (a trailing newline): an identical body is the same batch (docs/ingest.md).
+  const second = await post('Salesforce.RealtimeEvent', `${anomaly}\n`)
   expect(second.body).toMatchObject({ accepted: 1, matches: 1, alerts: 0, alertsUpdated: 1 })
   const alerts = await alertsOf('Salesforce.API.Anomaly.Passthrough')
   expect(alerts).toHaveLength(1)
@@ -62,11 +63,12 @@ it('a Threshold 5 rule alerts on the 5th matching event and not before', async (
     recipientAccountId: '012345678901',
   })
   // Other Secrets Manager rules (threshold 1) match the same call: look at this rule's alerts only.
+  // Each in a body of its own (i trailing spaces): an identical body is the same batch (docs/ingest.md).
   for (let i = 1; i <= 4; i++) {
-    expect((await post('AWS.CloudTrail', call)).status).toBe(200)
+    expect((await post('AWS.CloudTrail', call + ' '.repeat(i))).status).toBe(200)
     expect(await alertsOf('AWS.SecretsManager.BatchRetrieveSecrets'), `after event ${i}`).toHaveLength(0)
   }
-  expect((await post('AWS.CloudTrail', call)).status).toBe(200)
+  expect((await post('AWS.CloudTrail', call + ' '.repeat(5))).status).toBe(200)
   const alerts = await alertsOf('AWS.SecretsManager.BatchRetrieveSecrets')
   expect(alerts).toHaveLength(1)
   expect(alerts[0]).toMatchObject({ eventCount: 5, threshold: 5, severity: 'INFO' })

@@ -68,4 +68,14 @@ describe('ingest admission by body bytes', () => {
     ;(await admission.admit(100))()
     expect(admission.inFlight).toBe(0)
   })
+
+  it('an admission of matches to record refuses with its own message, naming what is in process', async () => {
+    const recording = new Admission(2000, 20, undefined, (used) => `at capacity recording matches (${used} in process)`)
+    const holder = await recording.admit(1500)
+    const refused = (await recording.admit(600).catch((err: unknown) => err)) as ApiError
+    expect(refused.status).toBe(503)
+    expect(refused.message).toBe('at capacity recording matches (1500 in process)')
+    expect(refused.headers).toEqual({ 'Retry-After': '5' })
+    holder()
+  })
 })

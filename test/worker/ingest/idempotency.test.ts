@@ -214,7 +214,7 @@ describe('a retry after the first attempt recorded groups but stored no answer',
     expect((await alertWith(VPCE_RULE, 'vpce-lapsed001')).alert.eventCount).toBe(1)
   })
 
-  it('two keys are two batches, and a batch without a key counts each time it comes', async () => {
+  it('two keys are two batches; without a header the same body is one batch', async () => {
     const user = '0055f000TWOKEYS1'
     const body = anomaly(user)
     for (const k of ['batch-twokeys-1', 'batch-twokeys-2']) {
@@ -226,7 +226,7 @@ describe('a retry after the first attempt recorded groups but stored no answer',
     }
     expect((await alertWith(ANOMALY_RULE, user)).alert.eventCount).toBe(2)
     for (let i = 0; i < 2; i++) expect((await send(SF, body, bearer(TOKEN))).status).toBe(200)
-    expect((await alertWith(ANOMALY_RULE, user)).alert.eventCount).toBe(4)
+    expect((await alertWith(ANOMALY_RULE, user)).alert.eventCount).toBe(3)
   })
 })
 
@@ -257,12 +257,51 @@ describe('CloudTrail file digest', () => {
     expect((await alertWith(VPCE_RULE, 'vpce-digest002')).alert.eventCount).toBe(2)
   })
 
-  it('single events and arrays without a key are not deduplicated', async () => {
+})
+
+describe('body digest (no header, not a CloudTrail file)', () => {
+  const SF = 'Salesforce.RealtimeEvent'
+  it('the same body again is a replay; another body, log type or source is another batch', async () => {
     const body = anomaly('0055f000NOKEY001')
-    await send('Salesforce.RealtimeEvent', body, bearer(TOKEN))
-    const second = await send('Salesforce.RealtimeEvent', body, bearer(TOKEN))
-    expect(second.body).toMatchObject({ alertsUpdated: 1 })
-    expect((await alertWith(ANOMALY_RULE, '0055f000NOKEY001')).alert.eventCount).toBe(2)
+    const first = await send(SF, body, bearer(TOKEN))
+    expect(first.body).toMatchObject({ accepted: 1, matches: 1, alerts: 1 })
+    const again = await send(SF, body, bearer(TOKEN))
+    expect(again.body).toEqual({ ...first.body, replay: true })
+    // The same event in a body that differs by a byte (here a space) is another batch.
+    const other = await send(SF, `${body} `, bearer(TOKEN))
+    expect(other.body).toMatchObject({ alertsUpdated: 1 })
+    expect(other.body.replay).toBeUndefined()
+    const signed = await send(SF, body, bearer(SF_TOKEN))
+    expect(signed.body.replay).toBeUndefined()
+    expect((await alertWith(ANOMALY_RULE, '0055f000NOKEY001')).alert.eventCount).toBe(3)
+  })
+
+  it('a body that matches nothing is not claimed: no key is stored for it', async () => {
+    const body = JSON.stringify([{ eventName: 'NothingMatchesThis', eventTime: '2026-01-01T00:00:00Z' }])
+    const first = await send('AWS.CloudTrail', body, bearer(TOKEN))
+    expect(first.body).toMatchObject({ accepted: 1, matches: 0 })
+    const bytes = new TextEncoder().encode(body)
+    const key = await batchKeyFor(DEFAULT_SOURCE, 'AWS.CloudTrail', undefined, bytes, body)
+    expect(key.lazy).toBe(true)
+    const held = await runInDurableObject(batchKeysStub(env, key.id), (_o, state) =>
+      state.storage.sql.exec('SELECT id FROM batch_keys WHERE id = ?', key.id).toArray(),
+    )
+    expect(held).toEqual([])
+    expect((await send('AWS.CloudTrail', body, bearer(TOKEN))).body.replay).toBeUndefined()
+  })
+
+  it('a matching body is claimed before it is recorded, and answered once recorded', async () => {
+    const body = anomaly('0055f000NOKEY002')
+    const bytes = new TextEncoder().encode(body)
+    const key = await batchKeyFor(DEFAULT_SOURCE, SF, undefined, bytes, body)
+    // Another request holds the claim: this one is refused (409) with nothing recorded.
+    expect(await claimBatch(env, key)).toBeUndefined()
+    const held = await send(SF, body, bearer(TOKEN))
+    expect(held.status).toBe(409)
+    await releaseBatch(env, key)
+    const first = await send(SF, body, bearer(TOKEN))
+    expect(first.body).toMatchObject({ alerts: 1 })
+    expect((await alertWith(ANOMALY_RULE, '0055f000NOKEY002')).alert.eventCount).toBe(1)
   })
 })
 
