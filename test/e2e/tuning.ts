@@ -33,6 +33,8 @@ function vpceCall(principal: string, endpoint: string) {
     awsRegion: 'us-east-1',
     eventSource: 'kms.amazonaws.com',
     eventName: 'Decrypt',
+    // Each call its own event: an identical body is the same batch, answered once (docs/ingest.md).
+    eventID: crypto.randomUUID(),
     sourceIPAddress: '10.0.0.1',
     userIdentity: { type: 'AssumedRole', principalId: 'AROAEXAMPLE:x', accountId: '111111111111', arn: `arn:aws:sts::111111111111:assumed-role/${principal}/s` },
     vpcEndpointId: endpoint,
