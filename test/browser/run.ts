@@ -64,9 +64,11 @@ const watchdog = setTimeout(() => {
   })
 }, TIMEOUT_S * 1000)
 
-async function ingest(events: SeedEvent[]): Promise<void> {
+/** Posts the events by log type; returns how many alerts the answers say were created. */
+async function ingest(events: SeedEvent[]): Promise<number> {
   const byType = new Map<string, unknown[]>()
   for (const e of events) byType.set(e.logType, [...(byType.get(e.logType) ?? []), e.log])
+  let created = 0
   for (const [logType, logs] of byType) {
     const res = await fetch(`${server!.url}/ingest/${logType}`, {
       method: 'POST',
@@ -74,7 +76,9 @@ async function ingest(events: SeedEvent[]): Promise<void> {
       body: JSON.stringify(logs),
     })
     if (!res.ok) throw new Error(`POST /ingest/${logType} answered ${res.status}: ${await res.text()}`)
+    created += ((await res.json()) as { alerts: number }).alerts
   }
+  return created
 }
 
 async function api<T>(path: string): Promise<T> {
@@ -118,10 +122,23 @@ async function run(): Promise<void> {
   const hostile = seed.events.map((e) =>
     e.ruleId === 'AWS.CloudTrail.VPCE.SensitiveAPICalls' ? { ...e, log: variant(e.log, HOSTILE) } : e,
   )
-  await ingest(hostile)
-  const stored = await api<{ alerts: { alertId: string; title: string; severity: string; ruleId: string }[] }>(
-    '/alerts?limit=200',
+  const created = await ingest(hostile)
+  type Listed = { alerts: { alertId: string; title: string; severity: string; ruleId: string }[] }
+  // The dedup shards store alerts just after answering, and correlation alerts follow their signals:
+  // wait until all the answers' alerts are listed and the list stopped growing.
+  let listed = -1
+  await waitFor(
+    'alerts stored',
+    async () => {
+      const n = (await api<Listed>('/alerts?limit=200')).alerts.length
+      const settled = n >= created && n === listed
+      listed = n
+      if (!settled) await new Promise((r) => setTimeout(r, 1500))
+      return settled
+    },
+    30_000,
   )
+  const stored = await api<Listed>('/alerts?limit=200')
   const target = stored.alerts.find((a) => a.title.includes(HOSTILE))
   if (!check(`posted events made alerts (${stored.alerts.length}), one with HTML in its title`, target !== undefined))
     return
