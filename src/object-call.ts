@@ -7,7 +7,8 @@
  * (call ids), so a retried call is applied once.
  *
  * `shardIndex`: which of a fixed number of objects holds a key's state, so a batch costs one call
- * per object it touches, however many keys it has.
+ * per object it touches, however many keys it has. `alarmAtEarliest`: a shard's one alarm, kept at
+ * the earliest moment any of its keys needs it.
  */
 const MAX_ATTEMPTS = 3
 
@@ -40,4 +41,22 @@ export function shardIndex(key: string, count: number): number {
     h = Math.imul(h, 0x01000193)
   }
   return (h >>> 0) % count
+}
+
+/** The alarm part of a Durable Object's storage (named here so Node-side tools can import this file). */
+interface AlarmStorage {
+  getAlarm(): Promise<number | null>
+  setAlarm(at: number): Promise<void>
+  deleteAlarm(): Promise<void>
+}
+
+/** Sets the object's alarm to the earliest of `times`, or deletes it when there is none. */
+export async function alarmAtEarliest(storage: AlarmStorage, times: readonly number[]): Promise<void> {
+  const current = await storage.getAlarm()
+  if (times.length === 0) {
+    if (current !== null) await storage.deleteAlarm()
+    return
+  }
+  const next = Math.min(...times)
+  if (current !== next) await storage.setAlarm(next)
 }

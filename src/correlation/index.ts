@@ -5,6 +5,7 @@
  * most CORRELATION_SHARDS); it resolves once all are durable. The shards open correlation alerts
  * through a sink the Worker wires to the dedup stage.
  */
+import { describeError } from '../http/errors'
 import { callObject } from '../object-call'
 import type { EnrichedEvent, RuleMatch } from '../types'
 import { currentSignalIndex } from './registry'
@@ -40,8 +41,7 @@ export class CorrelationUnavailable extends Error {
     readonly shard: string,
     cause: unknown,
   ) {
-    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-Error thrown'
-    super(`the correlation stage could not record the batch's signals (${shard}: ${text.slice(0, 200)})`, { cause })
+    super(`the correlation stage could not record the batch's signals (${shard}: ${describeError(cause, 200)})`, { cause })
   }
 }
 

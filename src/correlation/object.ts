@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto'
 import { DurableObject } from 'cloudflare:workers'
+import { alarmAtEarliest } from '../object-call'
 import type { JsonObject, Severity } from '../types'
 import { decide, type Signal } from './evaluate'
 import { findCorrelation } from './registry'
@@ -329,13 +330,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
     if (expiry !== null) times.push(expiry)
     const retry = this.sql.exec<{ t: number | null }>('SELECT MIN(next_at) AS t FROM outbox').one().t
     if (retry !== null) times.push(Math.max(retry, now + 1000))
-    const current = await this.ctx.storage.getAlarm()
-    if (times.length === 0) {
-      if (current !== null) await this.ctx.storage.deleteAlarm()
-      return
-    }
-    const next = Math.min(...times)
-    if (current !== next) await this.ctx.storage.setAlarm(next)
+    await alarmAtEarliest(this.ctx.storage, times)
   }
 
   /** One key's state (`correlationKey(...)`). */

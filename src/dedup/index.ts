@@ -3,6 +3,7 @@
  * (one call per shard the batch's groups hash to, at most DEDUP_SHARDS) and resolves once every
  * group is durably recorded.
  */
+import { describeError } from '../http/errors'
 import { callObject } from '../object-call'
 import type { RuleMatch } from '../types'
 import { type BatchRetryKey, groupMatches, type MatchGroup, shardCalls, type ShardCall } from './group'
@@ -45,13 +46,8 @@ export class DedupUnavailable extends Error {
     readonly shard: string,
     cause: unknown,
   ) {
-    super(`the dedup stage could not record the batch's matches (${shard}: ${describe(cause)})`, { cause })
+    super(`the dedup stage could not record the batch's matches (${shard}: ${describeError(cause, 200)})`, { cause })
   }
-}
-
-function describe(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
-  return text.slice(0, 200)
 }
 
 function callShard(env: Env, call: ShardCall, now: number | undefined): Promise<RecordResult[]> {

@@ -14,6 +14,7 @@
  * `AlertSink` (stage order: dedup → alerts → delivery).
  */
 import { DurableObject } from 'cloudflare:workers'
+import { alarmAtEarliest } from '../object-call'
 import type { AlertRecord, DeliveryRequest } from '../types'
 import type { MatchGroup, ShardCall } from './group'
 import { DedupStorage, type OutboxRow } from './storage'
@@ -357,12 +358,6 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     if (windowEnd !== null) times.push(windowEnd)
     const forget = this.store.nextCallForgotten()
     if (forget !== null) times.push(forget + 1)
-    const current = await this.ctx.storage.getAlarm()
-    if (times.length === 0) {
-      if (current !== null) await this.ctx.storage.deleteAlarm()
-      return
-    }
-    const next = Math.min(...times)
-    if (current !== next) await this.ctx.storage.setAlarm(next)
+    await alarmAtEarliest(this.ctx.storage, times)
   }
 }

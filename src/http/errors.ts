@@ -47,14 +47,15 @@ const handle = (err: Error, c: Parameters<ErrorHandler>[1], mapDomainError: Doma
   if (err instanceof HTTPException) {
     return c.json({ error: err.message || 'request failed' }, err.status)
   }
-  console.error(`internal error on ${c.req.method} ${c.req.path}: ${errorName(err)}`)
+  console.error(`internal error on ${c.req.method} ${c.req.path}: ${describeError(err)}`)
   return c.json({ error: 'internal error' }, 500)
 }
 
 export const notFound: NotFoundHandler = (c) =>
   c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404)
 
-function errorName(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300)
+/** An error as log and answer text: its name and message, cut to `maxChars`. */
+export function describeError(err: unknown, maxChars = 300): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, maxChars)
   return 'non-Error thrown'
 }
