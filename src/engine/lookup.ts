@@ -2,8 +2,10 @@
  * Panther's case-insensitive key lookup (`ImmutableCaseInsensitiveDict`): the exact key first, then the
  * first key whose lowercase form matches. Exact hits cost one property read. After an exact miss the
  * object's keys are scanned (no allocation); a large object that keeps missing gets a lowercase index,
- * built once and kept while the object lives.
+ * built once and kept while the object lives. An event validation marked with its log type's key
+ * index (logtypes/key-index.ts) is never scanned: the index names the only key that could match.
  */
+import { markedKeys } from '../logtypes/key-index'
 import type { JsonValue } from '../types'
 
 export type JsonRecord = { readonly [key: string]: JsonValue }
@@ -109,10 +111,12 @@ export function lookupKeyWith(
   if (hasOwn.call(obj, key)) return value
   const lower = lowerKey(key)
   let actual: string | undefined
-  if (state.index !== null) actual = state.index.get(lower)
+  const declared = markedKeys(obj)
+  if (declared !== undefined) actual = declared.get(lower)
+  else if (state.index !== null) actual = state.index.get(lower)
   else if (++state.misses <= SCAN_LIMIT) actual = scanKey(obj, lower)
   else actual = (state.index = buildLowerIndex(obj)).get(lower)
-  return actual === undefined ? undefined : obj[actual]
+  return actual === undefined || !hasOwn.call(obj, actual) ? undefined : obj[actual]
 }
 
 /** The value under `key` (exact, then case-insensitive); `undefined` when absent. */

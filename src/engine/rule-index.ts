@@ -11,6 +11,7 @@
  *
  * Add a log type with one line in INDEX_KEYS; log types without one run every rule on every event.
  */
+import { markedKeys } from '../logtypes/key-index'
 import type { JsonValue } from '../types'
 import {
   TRACK_ABSENT,
@@ -62,6 +63,8 @@ export class RuleIndex {
   /** Signature keys in slot order (values, then absent), lowercased; their slots by key length. */
   private readonly lowerKeys: readonly string[]
   private readonly slotsByLength: readonly (readonly number[] | undefined)[]
+  /** The signature's character codes, reused from event to event. */
+  private readonly scratch: number[]
 
   constructor(
     private readonly rules: readonly CompiledRule[],
@@ -83,6 +86,9 @@ export class RuleIndex {
     this.trackedSlots = slots
     const all = [...this.values, ...this.absent]
     if (all.length > 30) throw new Error('a rule index takes at most 30 signature keys')
+    // The absent keys' bits share one UTF-16 unit of the signature.
+    if (this.absent.length > 15) throw new Error('a rule index takes at most 15 absent keys')
+    this.scratch = new Array<number>(this.values.length + 1).fill(0)
     this.lowerKeys = all.map((k) => k.toLowerCase())
     const byLength: number[][] = []
     all.forEach((k, i) => (byLength[k.length] ??= []).push(i))
@@ -93,15 +99,19 @@ export class RuleIndex {
   /** The event's signature, or null when a signature value is an object/array (no learning then). */
   signature(event: EventWrapper): string | null {
     const slots = this.lookUp(event.record)
-    // One character per key: a value's number in its key's table (short, flat strings hash fast).
-    let sig = ''
+    // One character per value key (the value's number in its key's table), then one for the absent
+    // keys' bits: a short flat string made in one allocation hashes fast.
+    const codes = this.scratch
     const n = this.values.length
     for (let i = 0; i < n; i++) {
       const code = this.codeOf(i, slots[i])
       if (code < 0) return null
-      sig += String.fromCharCode(code)
+      codes[i] = code
     }
-    for (let i = n; i < slots.length; i++) sig += slots[i] === undefined ? '0' : '1'
+    let absent = 1
+    for (let i = n; i < slots.length; i++) if (slots[i] !== undefined) absent |= 1 << (i - n + 1)
+    codes[n] = absent
+    const sig = String.fromCharCode.apply(null, codes)
 
     // From here on the event answers tracked keys from `slots` and notes any other read.
     event.slots = slots
@@ -127,6 +137,16 @@ export class RuleIndex {
     }
     if (missing === 0) return slots
     const lower = this.lowerKeys
+    const declared = markedKeys(record)
+    if (declared !== undefined) {
+      // Only the declared key with the same lowercase form could match (see key-index.ts).
+      for (let i = 0; i < keys; i++) {
+        if ((missing & (1 << i)) === 0) continue
+        const actual = declared.get(lower[i] as string)
+        if (actual !== undefined && hasOwn.call(record, actual)) slots[i] = record[actual]
+      }
+      return slots
+    }
     const byLength = this.slotsByLength
     for (const k in record) {
       const candidates = byLength[k.length]

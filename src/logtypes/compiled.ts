@@ -12,6 +12,16 @@ import type { IndicatorSink } from './indicators'
  */
 export const KEPT_INPUT_P_FIELDS: readonly string[] = ['p_enrichment', 'p_udm']
 
+/** The `p_` fields every accepted event is given (the `p_any_*` indicators besides). */
+export const WRITTEN_P_FIELDS: readonly string[] = [
+  'p_log_type',
+  'p_row_id',
+  'p_event_time',
+  'p_parse_time',
+  'p_source_id',
+  'p_source_label',
+]
+
 /** What a compiled enrich function reads and fills besides the event. */
 export interface EnrichContext {
   readonly sink: IndicatorSink

@@ -3,7 +3,8 @@
  * (which apply Panther's scanner rules: valid IPs only, 12-digit account ids, `i-` instance ids,
  * ARNs with their embedded account and instance ids); `writeTo` stores each kind de-duplicated and
  * sorted, and leaves out the kinds that stayed empty and leaves the sink empty for the next event
- * of the batch.
+ * of the batch. Values are gathered in scratch lists kept for the whole batch, so an event allocates
+ * only the exact-size lists it is given.
  */
 import ipaddr from 'ipaddr.js'
 
@@ -49,7 +50,9 @@ export function isIpAddress(value: string): boolean {
 }
 
 export class IndicatorSink {
-  private values: string[][] = INDICATOR_FIELDS.map(() => [])
+  /** Per kind, the values of the current event in `[0, counts[kind])`; longer from earlier events. */
+  private readonly values: string[][] = INDICATOR_FIELDS.map(() => [])
+  private readonly counts: number[] = INDICATOR_FIELDS.map(() => 0)
 
   ip(value: unknown): void {
     if (typeof value === 'string' && value !== '' && isIpAddress(value)) this.push(0, value)
@@ -134,40 +137,49 @@ export class IndicatorSink {
 
   /** Forgets what was collected (an event the compiled path gave up on goes the interpreted way). */
   clear(): void {
-    for (const list of this.values) list.length = 0
+    this.counts.fill(0)
   }
 
-  /** Sets each non-empty kind on the event, sorted and de-duplicated. */
+  /** Sets each non-empty kind on the event, sorted and de-duplicated, and empties the sink. */
   writeTo(event: Record<string, unknown>): void {
+    const counts = this.counts
     for (let k = 0; k < INDICATOR_FIELDS.length; k++) {
+      const n = counts[k] as number
+      if (n === 0) continue
+      counts[k] = 0
       const list = this.values[k] as string[]
-      if (list.length === 0) continue
-      // The list itself becomes the field; the sink starts a new one for the next event.
-      this.values[k] = []
-      event[INDICATOR_FIELDS[k] as IndicatorField] = list.length === 1 ? list : sortedUnique(list)
+      event[INDICATOR_FIELDS[k] as IndicatorField] = n === 1 ? [list[0] as string] : sortedUnique(list, n)
     }
   }
 
   private push(kind: number, value: string): void {
-    ;(this.values[kind] as string[]).push(value)
+    // Writing at the count appends while the scratch list is short, and reuses its slots after.
+    ;(this.values[kind] as string[])[(this.counts[kind] as number)++] = value
   }
 }
 
-/** Sorts in place and drops repeats in place (short lists, the usual case: insertion sort). */
-function sortedUnique(list: string[]): string[] {
-  if (list.length > 16) list.sort()
-  else
-    for (let i = 1; i < list.length; i++) {
-      const x = list[i] as string
-      let j = i - 1
-      while (j >= 0 && (list[j] as string) > x) {
-        list[j + 1] = list[j] as string
-        j--
-      }
-      list[j + 1] = x
+/**
+ * The first `n` values of `scratch`, sorted (in place: insertion sort for the usual short lists)
+ * and without repeats, as a new array.
+ */
+function sortedUnique(scratch: string[], n: number): string[] {
+  if (n > 16) {
+    const sorted = scratch.slice(0, n).sort()
+    return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1])
+  }
+  let distinct = 1
+  for (let i = 1; i < n; i++) {
+    const x = scratch[i] as string
+    let j = i - 1
+    while (j >= 0 && (scratch[j] as string) > x) {
+      scratch[j + 1] = scratch[j] as string
+      j--
     }
-  let n = 1
-  for (let i = 1; i < list.length; i++) if (list[i] !== list[n - 1]) list[n++] = list[i] as string
-  list.length = n
-  return list
+    scratch[j + 1] = x
+  }
+  for (let i = 1; i < n; i++) if (scratch[i] !== scratch[i - 1]) distinct++
+  const out = new Array<string>(distinct)
+  out[0] = scratch[0] as string
+  for (let i = 1, o = 1; i < n; i++) if (scratch[i] !== scratch[i - 1]) out[o++] = scratch[i] as string
+  return out
 }

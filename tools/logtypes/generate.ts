@@ -12,7 +12,9 @@
  * compares it with the generated file. Anything it cannot compile is an error naming the log type
  * and the field, never a silent slow path.
  */
-import { KEPT_INPUT_P_FIELDS } from '../../src/logtypes/compiled'
+import { KEPT_INPUT_P_FIELDS, WRITTEN_P_FIELDS } from '../../src/logtypes/compiled'
+import { INDICATOR_FIELDS } from '../../src/logtypes/indicators'
+import { keyIndexOf } from '../../src/logtypes/key-index'
 import { INDICATOR_KINDS, type IndicatorKind, parsePath } from '../../src/logtypes/field-paths'
 import type { LogType } from '../../src/logtypes/log-type'
 
@@ -133,13 +135,29 @@ class ModuleWriter {
     const timeCaptures = new Map<string, string>(
       this.logType.eventTimeFields.map((key, i) => [key, times[i] as string]),
     )
-    const kept = KEPT_INPUT_P_FIELDS.map((k) => ` && k !== ${lit(k)}`).join('')
+    const kept = KEPT_INPUT_P_FIELDS.map((k) => `k !== ${lit(k)}`).join(' && ')
+    const declared = new Set<string>()
     const body = this.objectBody(schema, indicatorTree(this.logType), '', {
       captures: timeCaptures,
+      // Input p_ fields are dropped (but the kept ones); any other key not declared leaves the
+      // event unmarked (see key-index.ts).
       defaultLines: [
-        `if (k.charCodeAt(0) === 112 && k.charCodeAt(1) === 95${kept}) (p ??= []).push(k)`,
+        `if (k.charCodeAt(0) === 112 && k.charCodeAt(1) === 95) {`,
+        `  if (${kept}) (p ??= []).push(k)`,
+        `} else undeclared = true`,
       ],
+      keysOut: declared,
     })
+    for (const key of [...KEPT_INPUT_P_FIELDS, ...WRITTEN_P_FIELDS, ...INDICATOR_FIELDS]) declared.add(key)
+    try {
+      keyIndexOf(declared)
+    } catch (err) {
+      this.fail('', `its top-level keys need a key index: ${(err as Error).message}`)
+    }
+    const marker = this.uniqueName(`mark_${this.logType.name}`)
+    this.functions.push(
+      `const ${marker} = keyMarker(keyIndexOf(${JSON.stringify([...declared].sort())}))`,
+    )
     const timeExpr = times.length === 0 ? 'undefined' : times.join(' ?? ')
     this.functions.push(
       [
@@ -148,6 +166,7 @@ class ModuleWriter {
         `  const s = c.sink`,
         `  const left = c.maxDepth`,
         `  let p: string[] | undefined`,
+        `  let undeclared = false`,
         ...times.map((t) => `  let ${t}: unknown`),
         ...body.map((l) => `  ${l}`),
         `  if (p !== undefined) for (let i = 0; i < p.length; i++) delete o[p[i] as string]`,
@@ -158,6 +177,7 @@ class ModuleWriter {
         `  o.p_source_id = c.sourceId`,
         `  o.p_source_label = c.sourceLabel`,
         `  s.writeTo(o)`,
+        `  if (!undeclared) ${marker}(o)`,
         `  return true`,
         `}`,
       ].join('\n'),
@@ -173,7 +193,7 @@ class ModuleWriter {
     node: SchemaNode,
     tree: IndicatorTree | undefined,
     where: string,
-    extra: { captures?: Map<string, string>; defaultLines?: string[] } = {},
+    extra: { captures?: Map<string, string>; defaultLines?: string[]; keysOut?: Set<string> } = {},
   ): string[] {
     if (node.pipe !== undefined) this.fail(where, 'a schema with a pipe is not compiled')
     const entries = node.entries ?? {}
@@ -194,6 +214,7 @@ class ModuleWriter {
     }
     for (const key of tree?.children.keys() ?? []) keys.add(key)
     for (const key of captures.keys()) keys.add(key)
+    for (const key of keys) extra.keysOut?.add(key)
     let required = 0
     const cases: string[] = []
     for (const key of keys) {
@@ -409,6 +430,7 @@ export function generateCompiledModule(logTypes: readonly LogType[]): string {
     "import { scanCloudTrailJsonWithin } from '../cloudtrail-scan'",
     "import type { CompiledEnrich, EnrichContext } from '../compiled'",
     "import type { IndicatorSink } from '../indicators'",
+    "import { keyIndexOf, keyMarker } from '../key-index'",
     "import { toPantherTime } from '../time'",
     '',
     out.join('\n\n'),

@@ -2,39 +2,14 @@
 import { describe, expect, it } from 'vitest'
 import type { EnrichedEvent } from '../../../src/types'
 import { runRulesOn } from '../../../src/engine/index'
-import { compileRule, type CompiledRule } from '../../../src/engine/rule'
+import type { CompiledRule } from '../../../src/engine/rule'
 import { RuleIndex } from '../../../src/engine/rule-index'
 import cloudTrailModel from '../../../src/sdk/data-models/aws-cloudtrail'
 import type { RuleModule } from '../../../src/sdk/rule-api'
+import { testRule } from '../../support/rules'
 
-function makeRule(id: string, hooks: RuleModule, pure = true): CompiledRule {
-  return compileRule({
-    spec: {
-      file: 'rules/t.yml',
-      analysisType: 'rule',
-      ruleId: id,
-      enabled: true,
-      hasDetection: false,
-      logTypes: ['T'],
-      scheduledQueries: [],
-      severity: 'LOW',
-      description: '',
-      reference: '',
-      runbook: '',
-      tags: [],
-      reports: {},
-      summaryAttributes: [],
-      outputIds: [],
-      dedupPeriodMinutes: 60,
-      threshold: 1,
-      createAlert: true,
-      yaml: {},
-    },
-    hooks,
-    version: 'v',
-    pure,
-  })
-}
+const makeRule = (id: string, hooks: RuleModule, pure = true): CompiledRule =>
+  testRule(hooks, { ruleId: id, logTypes: ['T'], severity: 'LOW' }, pure)
 
 const KEYS = { values: ['eventName', 'errorCode'], absent: ['errorMessage'] }
 const ev = (o: Record<string, unknown>) => o as unknown as EnrichedEvent

@@ -5,7 +5,6 @@ import { EventWrapper } from '../../../src/engine/event'
 import { runRulesOn } from '../../../src/engine/index'
 import { mockable } from '../../../src/sdk/mocks'
 import {
-  compileRule,
   type CompiledRule,
   type RuleSpec,
   type RuleTestSpec,
@@ -13,35 +12,9 @@ import {
 import type { PantherEvent, RuleModule } from '../../../src/sdk/rule-api'
 import { evaluateRule, limitAlertContext, MAX_FIELD_LENGTH, pythonJsonLength } from '../../../src/engine/runtime'
 import { runRuleTest } from '../../../tools/rules/testing'
+import { testRule } from '../../support/rules'
 
-function makeRule(hooks: RuleModule, spec: Partial<RuleSpec> = {}): CompiledRule {
-  return compileRule({
-    spec: {
-      file: 'rules/t.yml',
-      analysisType: 'rule',
-      ruleId: 'Test.Rule',
-      enabled: true,
-      hasDetection: false,
-      logTypes: ['AWS.CloudTrail'],
-      scheduledQueries: [],
-      severity: 'MEDIUM',
-      description: 'd',
-      reference: 'r',
-      runbook: 'rb',
-      tags: [],
-      reports: {},
-      summaryAttributes: [],
-      outputIds: [],
-      dedupPeriodMinutes: 60,
-      threshold: 1,
-      createAlert: true,
-      yaml: {},
-      ...spec,
-    },
-    hooks,
-    version: 'v1',
-  })
-}
+const makeRule = (hooks: RuleModule, spec: Partial<RuleSpec> = {}): CompiledRule => testRule(hooks, spec)
 
 const raw = { eventName: 'X', p_log_type: 'AWS.CloudTrail' } as unknown as EnrichedEvent
 const run = (rule: CompiledRule, event: JsonObject = raw) =>
