@@ -151,6 +151,13 @@ function formatSeconds(s: number): string {
   return `${m}m${String(Math.ceil(s - m * 60)).padStart(2, '0')}s`
 }
 
+/** How long the summary waits for the alerts the answers counted to be listed. */
+const LISTING_WAIT_MS = 5_000
+
+function listedCount(byRule: Record<string, number>): number {
+  return Object.values(byRule).reduce((a, b) => a + b, 0)
+}
+
 async function alertsCreatedSince(url: string, adminToken: string, sinceMs: number): Promise<Record<string, number>> {
   const byRule: Record<string, number> = {}
   let cursor: string | null = null
@@ -168,6 +175,8 @@ async function alertsCreatedSince(url: string, adminToken: string, sinceMs: numb
 
 export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   const startedAt = Date.now()
+  /** Alerts the answers of this run created (answers of replayed batches left out). */
+  let createdHere = 0
   const known = knownLogTypes()
   const backoff = o.backoffMs ?? defaultBackoff
   const summary: ReplaySummary = {
@@ -228,6 +237,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
           summary.alertsCreated += a.alerts
           summary.alertsUpdated += a.alertsUpdated
           if (a.replay === true) summary.replayed++
+          else createdHere += a.alerts
           for (const e of a.errors) {
             if (summary.errors.length >= MAX_ERRORS_SHOWN) break
             summary.errors.push(`${batch.file}: ${positionOf(batch, e)}${e.path ? ` ${e.path}` : ''}: ${e.message}`)
@@ -271,7 +281,15 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   progress.update(done, true)
   if (o.adminToken !== undefined) {
     try {
-      summary.alertsByRule = await alertsCreatedSince(o.url, o.adminToken, startedAt - 1000)
+      // The engine stores a new alert just after answering: give the alerts this run's answers
+      // created (not those of batches answered as replays) a moment to be listed.
+      const deadline = Date.now() + LISTING_WAIT_MS
+      let listed = await alertsCreatedSince(o.url, o.adminToken, startedAt - 1000)
+      while (listedCount(listed) < createdHere && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250))
+        listed = await alertsCreatedSince(o.url, o.adminToken, startedAt - 1000)
+      }
+      summary.alertsByRule = listed
     } catch (err) {
       summary.errors.push(`alerts by rule unavailable: ${(err as Error).message}`)
     }

@@ -17,7 +17,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { alarmAtEarliest } from '../object-call'
 import type { AlertRecord, DeliveryRequest } from '../types'
 import type { MatchGroup, ShardCall } from './group'
-import { DedupStorage, type OutboxRow } from './storage'
+import { DedupStorage, UPDATE_COALESCE_MS, type OutboxRow } from './storage'
 import {
   alertRecordOf,
   isExpired,
@@ -87,6 +87,8 @@ interface AppliedCall {
   results: RecordResult[]
   done: Map<string, RecordResult>
   limited: [MatchGroup, RecordResult][]
+  /** An outbox row due now was queued (a new alert and its delivery). */
+  urgent: boolean
 }
 
 /** Alerts stored by one sink call at most (each one statement of a D1 batch). */
@@ -102,6 +104,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
   private flushing: Promise<void> | null = null
   private flushAgain = false
   private pendingDueBy = 0
+  private pendingWaiting = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -128,8 +131,9 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     if (applied.limited.length > 0) await this.limitStorms(call, applied, now)
     await this.schedule(now)
     // The answer does not wait for D1 or the queue: the outbox rows are already durable, and the
-    // alarm is set for them (so a flush cut short is retried within minutes).
-    if (this.store.outboxSize() > 0) {
+    // alarm is set for them (so a flush cut short is retried within minutes, and updates waiting to
+    // be written together are written when due).
+    if (applied.urgent) {
       const flushed = this.flush(now, now).then(() => this.schedule(now))
       this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
     }
@@ -144,17 +148,19 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     const done = this.store.recalledCall<RecordResult>(call.callId)
     const limited: [MatchGroup, RecordResult][] = []
     let applied = false
+    let urgent = false
     const results = call.groups.map((group) => {
       const recalled = done.get(group.callId)
       if (recalled !== undefined) return recalled
-      const result = this.apply(group, now)
+      const [result, dueNow] = this.apply(group, now)
       done.set(group.callId, result)
       applied = true
+      if (dueNow) urgent = true
       if (result.created && group.rule.maxAlertsPerHour !== undefined) limited.push([group, result])
       return result
     })
     if (applied) this.store.rememberCall(call.callId, now, done, call.callMemoryMs)
-    return { results, done, limited }
+    return { results, done, limited, urgent }
   }
 
   /**
@@ -197,7 +203,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     })
   }
 
-  private apply(group: MatchGroup, now: number): RecordResult {
+  /** The group's result, and whether its alert's outbox row is due now. */
+  private apply(group: MatchGroup, now: number): [RecordResult, boolean] {
     const s = this.store
     const key = group.key
     let window = s.loadWindow(key)
@@ -230,11 +237,14 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       s.clearUniques(key)
     }
     s.saveWindow(key, window, opened, storedSamples)
+    let dueNow = false
     if (window.alertCreatedAt !== null) {
       const held = created && group.rule.maxAlertsPerHour !== undefined && this.sink().admitNewAlert !== undefined
-      s.putOutbox(key, window, created ? (held ? 2 : 1) : 0, created || blobChanged)
+      // A new alert is written and delivered now; an update waits to be written with the next ones.
+      const delivery = created ? (held ? 2 : 1) : 0
+      dueNow = s.putOutbox(key, window, delivery, created || blobChanged, created ? 0 : now + UPDATE_COALESCE_MS) <= now
     }
-    return {
+    const result: RecordResult = {
       alertId: window.alertId,
       opened,
       created,
@@ -242,6 +252,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       eventCount: window.eventCount,
       alertCount,
     }
+    return [result, dueNow]
   }
 
   /** Flushes due outbox rows, drops an expired window, forgets old call ids, and sets the next alarm. */
@@ -260,9 +271,21 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     await this.schedule(now)
   }
 
-  /** Resolves once no flush is running (tests and operators wanting D1 up to date with the object). */
-  async settled(): Promise<void> {
+  /** Resolves once no flush is running. */
+  async flushed(): Promise<void> {
     while (this.flushing !== null) await this.flushing
+  }
+
+  /**
+   * Resolves once D1 is up to date with the object (for tests and operators): the running flush is
+   * over, and updates waiting to be written together are written now.
+   */
+  async settled(): Promise<void> {
+    await this.flushed()
+    if (this.store.outboxSize() === 0) return
+    const now = Date.now()
+    await this.flush(now, now, true)
+    await this.schedule(now)
   }
 
   /** The state of one key (its window key, `dedupKey(...)`). */
@@ -279,8 +302,9 @@ export abstract class DedupShardObject extends DurableObject<Env> {
    * One flush at a time; a call arriving meanwhile makes the running flush go round once more (with
    * the widest `dueBy` asked for), and waits for that.
    */
-  private flush(now: number, dueBy: number): Promise<void> {
+  private flush(now: number, dueBy: number, waiting = false): Promise<void> {
     this.pendingDueBy = Math.max(this.pendingDueBy, dueBy)
+    this.pendingWaiting ||= waiting
     if (this.flushing !== null) {
       this.flushAgain = true
       return this.flushing
@@ -290,8 +314,10 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         do {
           this.flushAgain = false
           const due = this.pendingDueBy
+          const waiting = this.pendingWaiting
           this.pendingDueBy = 0
-          await this.flushOnce(now, due)
+          this.pendingWaiting = false
+          await this.flushOnce(now, due, waiting)
         } while (this.flushAgain)
       } finally {
         this.flushing = null
@@ -300,7 +326,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     return this.flushing
   }
 
-  private async flushOnce(now: number, dueBy: number): Promise<void> {
+  private async flushOnce(now: number, dueBy: number, waiting: boolean): Promise<void> {
     const sink = this.sink()
     let failed = false
     const fail = (row: OutboxRow, err: unknown): void => {
@@ -313,7 +339,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     // The alarm flushes every row (dueBy: all), including any whose first flush was cut short (object
     // reset or evicted) after delivering part of it: those are checked against what was delivered.
     const sweeping = dueBy === Number.MAX_SAFE_INTEGER
-    const rows = this.store.dueOutbox(dueBy)
+    const rows = this.store.dueOutbox(dueBy, waiting)
     // Stores go together (a few sink calls, not one per alert); a chunk that fails is retried whole.
     const stored = new Set<OutboxRow>()
     const toStore = rows.filter((r) => r.needStore)

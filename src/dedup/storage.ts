@@ -53,6 +53,12 @@ export const CALL_MEMORY_MS = 2 * 60_000
  * (object evicted or reset), the alarm retries it then.
  */
 const FIRST_FLUSH_RETRY_MS = 2 * 60_000
+/**
+ * How long a write of an alert that was only updated (more events, no delivery) waits in the outbox,
+ * so that the batches of a busy alert arriving meanwhile are written to D1 as one. New alerts and
+ * their deliveries never wait.
+ */
+export const UPDATE_COALESCE_MS = 5_000
 /** Calls between two prunings of old call ids on a busy shard (the alarm prunes the rest). */
 const PRUNE_EVERY = 256
 /**
@@ -249,20 +255,29 @@ export class DedupStorage {
 
   /**
    * Queues a write of the alert of `key`'s open window (and its delivery request, if asked; a pending
-   * one is kept). `full`: the alert's fields or samples changed.
+   * one is kept). `full`: the alert's fields or samples changed. `dueAt`: when the write is due (0:
+   * now); a row already due earlier keeps its time, and a row whose delivery is still pending is due
+   * now. Returns when the row is due.
    */
-  putOutbox(key: string, window: Window, delivery: Delivery, full: boolean): void {
-    this.sql.exec(
-      `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, ?, ?)
-       ON CONFLICT (alert_id) DO UPDATE SET revision = excluded.revision, need_store = 1,
-         need_full = MAX(outbox.need_full, excluded.need_full),
-         need_delivery = MAX(outbox.need_delivery, excluded.need_delivery), next_attempt_at = 0`,
-      window.alertId,
-      key,
-      window.revision,
-      full ? 1 : 0,
-      delivery,
-    )
+  putOutbox(key: string, window: Window, delivery: Delivery, full: boolean, dueAt = 0): number {
+    return this.sql
+      .exec<{ due: number }>(
+        `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery, next_attempt_at)
+         VALUES (?, ?, ?, 1, ?, ?, ?)
+         ON CONFLICT (alert_id) DO UPDATE SET revision = excluded.revision, need_store = 1,
+           need_full = MAX(outbox.need_full, excluded.need_full),
+           need_delivery = MAX(outbox.need_delivery, excluded.need_delivery),
+           next_attempt_at = CASE WHEN outbox.need_delivery > 0 THEN 0
+             ELSE MIN(outbox.next_attempt_at, excluded.next_attempt_at) END
+         RETURNING next_attempt_at AS due`,
+        window.alertId,
+        key,
+        window.revision,
+        full ? 1 : 0,
+        delivery,
+        dueAt,
+      )
+      .one().due
   }
 
   /**
@@ -284,10 +299,16 @@ export class DedupStorage {
     )
   }
 
-  /** Rows whose next attempt is due at `now`, each with its alert as it stands. */
-  dueOutbox(now: number): OutboxRow[] {
+  /**
+   * Rows whose next attempt is due at `now` (with `waiting`, also those not tried yet that wait to be
+   * written together), each with its alert as it stands.
+   */
+  dueOutbox(now: number, waiting = false): OutboxRow[] {
     const rows: OutboxRow[] = []
-    for (const r of this.sql.exec<Row>('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision', now)) {
+    const query = waiting
+      ? 'SELECT * FROM outbox WHERE next_attempt_at <= ? OR attempts = 0 ORDER BY revision'
+      : 'SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY revision'
+    for (const r of this.sql.exec<Row>(query, now)) {
       const alertId = String(r.alert_id)
       let record: AlertRecord
       if (r.record !== null) {
@@ -357,13 +378,14 @@ export class DedupStorage {
   }
 
   /**
-   * The earliest retry time of the outbox: a failed row's next attempt, or for a row not tried yet
-   * (its flush is running) FIRST_FLUSH_RETRY_MS from `now`.
+   * The earliest attempt the outbox waits for: a failed row's retry, a row waiting to be written
+   * with others, or for a row not tried yet (its flush is running) FIRST_FLUSH_RETRY_MS from `now`.
    */
   nextOutboxAttempt(now: number): number | null {
     const row = this.sql
       .exec<{ t: number | null }>(
-        'SELECT MIN(CASE WHEN attempts > 0 THEN next_attempt_at ELSE ? END) AS t FROM outbox',
+        'SELECT MIN(CASE WHEN attempts > 0 OR next_attempt_at > ? THEN next_attempt_at ELSE ? END) AS t FROM outbox',
+        now,
         now + FIRST_FLUSH_RETRY_MS,
       )
       .one()

@@ -5,6 +5,7 @@
  * never double-count, and a refused batch fails the run.
  */
 import { CORRELATION_RULES } from '../../src/correlation/generated/rules'
+import { UPDATE_COALESCE_MS } from '../../src/dedup/storage'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -77,6 +78,7 @@ describe('replay', () => {
     const out = new Lines()
     const s = await replay(options([file], { out }))
     const expected = await backtest({ files: [file] })
+    expect(s.errors).toEqual([])
     expect(s.failed).toEqual([])
     expect(s.events).toBe(logs.length)
     expect(s.batches).toBe(Math.ceil(logs.length / 50))
@@ -138,12 +140,20 @@ describe('replay', () => {
       expect(s.retries).toBe(s.batches)
       expect(s.replayed).toBe(s.batches)
       expect(s.accepted).toBe(7)
-      const res = await fetch(`${server.url}/alerts?rule=AWS.Console.RootLoginFailed&limit=200`, {
-        headers: { authorization: `Bearer ${adminToken}` },
-      })
-      const { alerts } = (await res.json()) as { alerts: { eventCount: number; alertContext: unknown; title: string }[] }
-      const mine = alerts.filter((a) => JSON.stringify(a).includes('999988887777'))
-      expect(mine.map((a) => a.eventCount)).toEqual([7])
+      // An alert's updates reach D1 within UPDATE_COALESCE_MS of the shard (docs/alerts.md).
+      const counts = async (): Promise<number[]> => {
+        const res = await fetch(`${server.url}/alerts?rule=AWS.Console.RootLoginFailed&limit=200`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        })
+        const { alerts } = (await res.json()) as { alerts: { eventCount: number; alertContext: unknown; title: string }[] }
+        return alerts.filter((a) => JSON.stringify(a).includes('999988887777')).map((a) => a.eventCount)
+      }
+      let seen = await counts()
+      for (const deadline = Date.now() + UPDATE_COALESCE_MS + 5000; seen[0] !== 7 && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 250))
+        seen = await counts()
+      }
+      expect(seen).toEqual([7])
     } finally {
       await new Promise((r) => proxy.close(r))
     }

@@ -8,10 +8,10 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { upsertAlerts } from '../../../src/alerts'
 import { dedupKey, groupMatches, recordMatches } from '../../../src/dedup'
-import { DedupStorage } from '../../../src/dedup/storage'
+import { DedupStorage, UPDATE_COALESCE_MS } from '../../../src/dedup/storage'
 import { alertRecordOf, mergeInto, openWindow } from '../../../src/dedup/window'
 import type { DedupShard } from '../../../src/worker/dedup-window'
-import { clockStart, event, match, matches, MINUTE, rule, settleAll, storedAlerts, stubFor } from '../../support/dedup'
+import { clockStart, event, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
 
 describe('outbox rows', () => {
   it('are written as the window stands at the flush, and keep a snapshot when the window is replaced', async () => {
@@ -106,6 +106,33 @@ describe('alert writes to D1', () => {
     expect(row).toMatchObject({ event_count: 5, revision: w.revision })
     // The samples stored by the whole write are kept (the counters write does not carry them).
     expect(JSON.parse(String(row!.sample_events))[0]).toMatchObject({ eventName: 'First' })
+  })
+
+  it('write a new alert at once, and an update with the updates that follow it within UPDATE_COALESCE_MS', async () => {
+    const meta = rule({ ruleId: 'Outbox.Coalesce' })
+    const t0 = clockStart()
+    const d1Row = async () =>
+      (await env.ALERTS_DB.prepare('SELECT event_count, revision FROM alerts WHERE rule_id = ?')
+        .bind(meta.ruleId)
+        .first<{ event_count: number; revision: number }>()) ?? undefined
+    await recordMatches(env, matches(1, meta, 'k'), t0)
+    // The new alert's write runs right after the answer, without anyone asking for it.
+    await runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (o: DedupShard) => o.flushed())
+    expect(await d1Row()).toMatchObject({ event_count: 1 })
+    for (let i = 1; i <= 3; i++) await recordMatches(env, matches(2, meta, 'k'), t0 + i * 1000)
+    await runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (o: DedupShard) => o.flushed())
+    // Three batches later D1 still has the first count: their updates wait in one outbox row, and the
+    // alarm is set for when the first of them is due.
+    expect(await d1Row()).toMatchObject({ event_count: 1 })
+    const state = await snapshot('RULE', meta.ruleId, 'k')
+    expect(state.outbox).toBe(1)
+    expect(state.window?.eventCount).toBe(7)
+    expect(state.alarm).not.toBeNull()
+    expect(state.alarm!).toBeLessThanOrEqual(t0 + 1000 + UPDATE_COALESCE_MS)
+    // One write brings D1 up to date with all three.
+    await settleAll()
+    expect(await d1Row()).toMatchObject({ event_count: 7, revision: state.window!.revision })
+    expect((await snapshot('RULE', meta.ruleId, 'k')).outbox).toBe(0)
   })
 
   it('an ingest that updates a busy alert leaves its first samples and counts every event', async () => {
