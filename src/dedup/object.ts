@@ -242,7 +242,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       const held = created && group.rule.maxAlertsPerHour !== undefined && this.sink().admitNewAlert !== undefined
       // A new alert is written and delivered now; an update waits to be written with the next ones.
       const delivery = created ? (held ? 2 : 1) : 0
-      dueNow = s.putOutbox(key, window, delivery, created || blobChanged, created ? 0 : now + UPDATE_COALESCE_MS) <= now
+      const dueAt = created ? 0 : now + UPDATE_COALESCE_MS
+      dueNow = s.putOutbox(key, window, delivery, created || blobChanged, dueAt, this.flushing === null) <= now
     }
     const result: RecordResult = {
       alertId: window.alertId,

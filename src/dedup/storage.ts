@@ -258,8 +258,33 @@ export class DedupStorage {
    * one is kept). `full`: the alert's fields or samples changed. `dueAt`: when the write is due (0:
    * now); a row already due earlier keeps its time, and a row whose delivery is still pending is due
    * now. Returns when the row is due.
+   *
+   * `noFlushRunning`: then a row already waiting for a write that covers this one (as full, with the
+   * delivery asked for, due no later) is left as it is, saving a write per merge into a busy alert:
+   * the next flush reads the window as it stands then, and marks the store done for any revision up
+   * to the one it wrote. While a flush runs, the row's revision must move, so that flush leaves the
+   * row pending.
    */
-  putOutbox(key: string, window: Window, delivery: Delivery, full: boolean, dueAt = 0): number {
+  putOutbox(key: string, window: Window, delivery: Delivery, full: boolean, dueAt = 0, noFlushRunning = false): number {
+    if (noFlushRunning) {
+      const pending = this.sql
+        .exec<{ full: number; delivery: number; due: number; snapshot: number }>(
+          `SELECT need_full AS full, need_delivery AS delivery, next_attempt_at AS due, record IS NOT NULL AS snapshot
+           FROM outbox WHERE alert_id = ? AND need_store = 1`,
+          window.alertId,
+        )
+        .toArray()[0]
+      if (
+        pending !== undefined &&
+        pending.snapshot === 0 &&
+        pending.full >= (full ? 1 : 0) &&
+        pending.delivery === 0 &&
+        delivery === 0 &&
+        pending.due <= dueAt
+      ) {
+        return pending.due
+      }
+    }
     return this.sql
       .exec<{ due: number }>(
         `INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery, next_attempt_at)
@@ -337,10 +362,13 @@ export class DedupStorage {
     return rows
   }
 
-  /** Marks the store (at `revision`) done, unless a newer revision was queued meanwhile. */
+  /**
+   * Marks the store (at `revision`) done, unless a newer revision was queued meanwhile (a row left
+   * as it was by putOutbox names an older revision than the window the flush wrote).
+   */
   markStored(alertId: string, revision: number): void {
     this.sql.exec(
-      'UPDATE outbox SET need_store = 0, need_full = 0 WHERE alert_id = ? AND revision = ?',
+      'UPDATE outbox SET need_store = 0, need_full = 0 WHERE alert_id = ? AND revision <= ?',
       alertId,
       revision,
     )

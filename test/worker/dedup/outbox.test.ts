@@ -108,7 +108,7 @@ describe('alert writes to D1', () => {
     expect(JSON.parse(String(row!.sample_events))[0]).toMatchObject({ eventName: 'First' })
   })
 
-  it('write a new alert at once, and an update with the updates that follow it within UPDATE_COALESCE_MS', async () => {
+  it('write a new alert at once, and an update with the updates that follow it within UPDATE_COALESCE_MS, writing its outbox row once', async () => {
     const meta = rule({ ruleId: 'Outbox.Coalesce' })
     const t0 = clockStart()
     const d1Row = async () =>
@@ -129,6 +129,12 @@ describe('alert writes to D1', () => {
     expect(state.window?.eventCount).toBe(7)
     expect(state.alarm).not.toBeNull()
     expect(state.alarm!).toBeLessThanOrEqual(t0 + 1000 + UPDATE_COALESCE_MS)
+    // The first update wrote the row; the two after it left it as it was (no write): the flush
+    // reads the window as it stands.
+    const rowRevision = await runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (_o: DedupShard, s) =>
+      s.storage.sql.exec<{ revision: number }>('SELECT revision FROM outbox WHERE alert_id = ?', state.window!.alertId).one().revision,
+    )
+    expect(rowRevision).toBeLessThan(state.window!.revision)
     // One write brings D1 up to date with all three.
     await settleAll()
     expect(await d1Row()).toMatchObject({ event_count: 7, revision: state.window!.revision })
