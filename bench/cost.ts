@@ -11,11 +11,15 @@
  *
  * Prices (Workers Paid, per million, as published by Cloudflare): requests $0.30, CPU ms $0.02,
  * Durable Object requests $0.15, SQLite rows written (Durable Objects and D1) $1.00. Rows written are
- * the alerts written to D1 per batch (created plus updated: an upper bound, since a shard's flush
- * writes a busy alert once) plus about 4 Durable Object rows per dedup group and 2 per signal.
+ * measured too: the dedup, correlation and idempotency-key objects log what their statements wrote
+ * and what their D1 alert writes wrote (`*.storage` lines, src/storage-stats.ts); the bench adds up
+ * the lines logged for the measured batches (it waits for the warm-up's to be logged first, and
+ * after the last answer for the deferred alert writes and the last lines).
  */
 import { execSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { UPDATE_COALESCE_MS } from '../src/dedup/storage.ts'
+import { STATS_EVERY_MS } from '../src/storage-stats.ts'
 import { currentSignalIndex } from '../src/correlation/registry.ts'
 import { correlationShardName, signalsOf } from '../src/correlation/signals.ts'
 import { groupMatches, shardCalls } from '../src/dedup/group.ts'
@@ -100,7 +104,8 @@ interface Measure {
   events: number
   workerCpuMs: number
   toolingCpuMs: number
-  alertWrites: number
+  /** SQLite rows the objects wrote, and D1 rows of their alert writes, for the measured batches. */
+  rowsWritten: number
   objectCallsPerBatch: number
   groupsPerBatch: number
   errors: number
@@ -119,12 +124,14 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
     return { status: res.status, body }
   }
   for (const b of bodies.slice(0, 2)) await post(b) // warm-up: isolate, objects, D1
-  await new Promise((r) => setTimeout(r, 2000))
+  // The warm-up's deferred writes and storage lines come out before the measured part starts.
+  await new Promise((r) => setTimeout(r, STATS_EVERY_MS + 1000))
+  const logFrom = statSync(dev.server.logFile).size
   const procs = processes()
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
   const measured = bodies.slice(2)
-  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, alertWrites: 0, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
+  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, rowsWritten: 0, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
   let next = 0
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -132,12 +139,14 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
         const r = await post(measured[next++]!)
         if (r.status !== 200) m.errors++
         m.events += r.body.accepted ?? 0
-        m.alertWrites += (r.body.alerts ?? 0) + (r.body.alertsUpdated ?? 0)
       }
     }),
   )
-  await new Promise((r) => setTimeout(r, 5000)) // the shards' outbox flushes run after the answers
+  // After the answers: the shards' outbox flushes, the alert writes deferred to be written together,
+  // and the alarms that log the last counts.
+  await new Promise((r) => setTimeout(r, UPDATE_COALESCE_MS + STATS_EVERY_MS + 2000))
   m.workerCpuMs = cpuMs(procs.worker) - worker0
+  m.rowsWritten = storageRows(dev.server.logFile, logFrom)
   m.toolingCpuMs = procs.tooling.reduce((t, p) => t + cpuMs(p), 0) - tooling0
   let calls = 0
   let groups = 0
@@ -151,22 +160,37 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   return m
 }
 
+/** The rows the objects' `*.storage` lines logged after byte `from` of wrangler's log. */
+function storageRows(logFile: string, from: number): number {
+  let rows = 0
+  for (const line of readFileSync(logFile).subarray(from).toString('utf8').split('\n')) {
+    const start = line.indexOf('{"event":"')
+    if (start === -1 || !line.includes('.storage"')) continue
+    try {
+      const entry = JSON.parse(line.slice(start)) as { event?: string; rowsWritten?: number; d1RowsWritten?: number }
+      if (entry.event?.endsWith('.storage')) rows += (entry.rowsWritten ?? 0) + (entry.d1RowsWritten ?? 0)
+    } catch {
+      // A line wrangler wrapped or cut: not one of the objects' lines.
+    }
+  }
+  return rows
+}
+
 /** Dollars per million events of a measured mix. */
 function perMillion(m: Measure): { cpuMsPer1000: number; total: number; parts: Record<string, number> } {
   const batches = 1e6 / SIZE
   const cpuMsPer1000 = (m.workerCpuMs / m.events) * 1000
-  const rowsPerBatch = (m.alertWrites / (m.events / SIZE)) + m.groupsPerBatch * 4
   const parts = {
     requests: batches * (PRICE.request / 1e6),
     cpu: cpuMsPer1000 * 1000 * (PRICE.cpuMs / 1e6),
     objects: batches * m.objectCallsPerBatch * (PRICE.doRequest / 1e6),
-    rows: batches * rowsPerBatch * (PRICE.rowWritten / 1e6),
+    rows: (m.rowsWritten / m.events) * 1e6 * (PRICE.rowWritten / 1e6),
   }
   return { cpuMsPer1000, total: Object.values(parts).reduce((a, b) => a + b, 0), parts }
 }
 
 let dev: Dev | null = null
-const timer = watchdog(QUICK ? 120 : 420, () => dev)
+const timer = watchdog(QUICK ? 180 : 480, () => dev)
 const results: Measure[] = []
 try {
   const [matching, background] = [matchingBodies(), await backgroundBodies()]
@@ -180,13 +204,16 @@ try {
 
 const rows = results.map((m) => {
   const c = perMillion(m)
-  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms per 1,000 events, $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
+  const rowsPer1000 = (m.rowsWritten / m.events) * 1000
+  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms and ${fmt(rowsPer1000, 0)} rows written per 1,000 events, $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
   return [
     m.profile,
     fmt(m.events),
     fmt(c.cpuMsPer1000, 1),
     fmt((m.toolingCpuMs / m.events) * 1000, 1),
     fmt(m.objectCallsPerBatch, 1),
+    fmt(m.groupsPerBatch, 0),
+    fmt(rowsPer1000, 0),
     `$${c.parts.requests.toFixed(3)}`,
     `$${c.parts.cpu.toFixed(3)}`,
     `$${c.parts.objects.toFixed(3)}`,
@@ -201,10 +228,10 @@ if (WRITE) {
     'Cost per million events',
     `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
     [
-      `\`wrangler dev\` on 127.0.0.1, fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls per batch are counted by grouping the same batches as the Worker does; rows written are the alert writes the answers report plus about 4 Durable Object rows per dedup group (an estimate). Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+      `\`wrangler dev\` on 127.0.0.1, fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 alert writes, for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
       '',
       table(
-        ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
+        ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
         rows,
       ),
     ].join('\n'),

@@ -46,9 +46,10 @@ WHERE alert_id = ? AND revision < ?`
 export async function upsertAlerts(
   db: D1Database,
   writes: readonly { record: AlertRecord; full: boolean }[],
-): Promise<void> {
-  if (writes.length === 0) return
-  await db.batch(writes.map((w) => (w.full ? upsertStatement(db, w.record) : countersStatement(db, w.record))))
+): Promise<number> {
+  if (writes.length === 0) return 0
+  const results = await db.batch(writes.map((w) => (w.full ? upsertStatement(db, w.record) : countersStatement(db, w.record))))
+  return results.reduce((rows, r) => rows + (r.meta.rows_written ?? 0), 0)
 }
 
 function countersStatement(db: D1Database, r: AlertRecord): D1PreparedStatement {

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto'
 import { DurableObject } from 'cloudflare:workers'
 import { alarmAtEarliest } from '../object-call'
+import { CountingSql, StorageStats } from '../storage-stats'
 import type { JsonObject, Severity } from '../types'
 import { decide, type Signal } from './evaluate'
 import { findCorrelation } from './registry'
@@ -113,13 +114,24 @@ export interface CorrelationSnapshot {
 type Row = Record<string, SqlStorageValue>
 
 export abstract class CorrelationShardObject extends DurableObject<Env> {
-  private readonly sql: SqlStorage
+  private readonly sql: CountingSql
   private flushing: Promise<void> | null = null
+  private readonly stats: StorageStats
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.sql.exec(SCHEMA)
+    ctx.storage.sql.exec(SCHEMA)
+    this.sql = new CountingSql(ctx.storage.sql)
+    this.stats = new StorageStats('correlation.storage', ctx.id.name ?? ctx.id.toString())
+  }
+
+  /**
+   * Adds the rows written since last asked; logs the counts when their period is over, or at once
+   * when `force` (the alarm: the counts never wait for a later call).
+   */
+  private noteStorage(now: number, force = false): void {
+    this.stats.rowsWritten += this.sql.takeRowsWritten()
+    this.stats.logIfDue(now, force)
   }
 
   protected abstract sink(): CorrelationSink
@@ -135,6 +147,10 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
       }
       return total
     })
+    this.stats.touch(now)
+    this.stats.calls++
+    this.stats.groups += calls.length
+    this.noteStorage(now)
     await this.schedule(now)
     if (result.fired > 0) this.ctx.waitUntil(this.flush(now).then(() => this.schedule(now)))
     return result
@@ -289,6 +305,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
       )
     })
     await this.flush(now)
+    this.noteStorage(now, true)
     await this.schedule(now)
   }
 
@@ -330,6 +347,8 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
     if (expiry !== null) times.push(expiry)
     const retry = this.sql.exec<{ t: number | null }>('SELECT MIN(next_at) AS t FROM outbox').one().t
     if (retry !== null) times.push(Math.max(retry, now + 1000))
+    const stats = this.stats.due()
+    if (stats !== null) times.push(stats)
     await alarmAtEarliest(this.ctx.storage, times)
   }
 

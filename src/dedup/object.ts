@@ -15,6 +15,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { alarmAtEarliest } from '../object-call'
+import { StorageStats } from '../storage-stats'
 import type { AlertRecord, DeliveryRequest } from '../types'
 import type { MatchGroup, ShardCall } from './group'
 import { DedupStorage, UPDATE_COALESCE_MS, type OutboxRow } from './storage'
@@ -32,9 +33,9 @@ export interface AlertSink {
   /**
    * Stores the alerts (all or none), each unless its alert is already stored at a higher revision.
    * A write that is not `full` may leave the alert's fields and samples as they are stored (only they
-   * have not changed since).
+   * have not changed since). Resolves to the rows it wrote, when it can tell.
    */
-  store(writes: AlertWrite[]): Promise<void>
+  store(writes: AlertWrite[]): Promise<number | void>
   /**
    * Delivers the created, stored alert, or hands to a queue what it could not deliver yet; resolves
    * only once nothing of the delivery is left to this object. `record` is the latest snapshot;
@@ -106,9 +107,21 @@ export abstract class DedupShardObject extends DurableObject<Env> {
   private pendingDueBy = 0
   private pendingWaiting = false
 
+  private readonly stats: StorageStats
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DedupStorage(ctx.storage.sql)
+    this.stats = new StorageStats('dedup.storage', ctx.id.name ?? ctx.id.toString())
+  }
+
+  /**
+   * Adds the rows the storage wrote since last asked; logs the counts when their period is over, or
+   * at once when `force` (the alarm: the counts never wait for a later call).
+   */
+  private noteStorage(now: number, force = false): void {
+    this.stats.rowsWritten += this.store.takeRowsWritten()
+    this.stats.logIfDue(now, force)
   }
 
   /** The alerts stage's sink for created and updated alerts. */
@@ -129,6 +142,10 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       throw err
     }
     if (applied.limited.length > 0) await this.limitStorms(call, applied, now)
+    this.stats.touch(now)
+    this.stats.calls++
+    this.stats.groups += call.groups.length
+    this.noteStorage(now)
     await this.schedule(now)
     // The answer does not wait for D1 or the queue: the outbox rows are already durable, and the
     // alarm is set for them (so a flush cut short is retried within minutes, and updates waiting to
@@ -269,6 +286,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       this.store.dropExpiredWindows(now)
       this.store.forgetCalls(now)
     })
+    this.noteStorage(now, true)
     await this.schedule(now)
   }
 
@@ -347,7 +365,9 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     for (let i = 0; i < toStore.length; i += STORE_CHUNK) {
       const chunk = toStore.slice(i, i + STORE_CHUNK)
       try {
-        await sink.store(chunk.map((r) => ({ record: r.record, full: r.needFull })))
+        const rows = await sink.store(chunk.map((r) => ({ record: r.record, full: r.needFull })))
+        this.stats.touch(now)
+        if (typeof rows === 'number') this.stats.d1RowsWritten += rows
         for (const row of chunk) {
           this.store.markStored(row.alertId, row.revision)
           stored.add(row)
@@ -373,6 +393,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         fail(row, err)
       }
     }
+    this.noteStorage(now)
     if (failed) await this.schedule(now)
   }
 
@@ -385,6 +406,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     if (windowEnd !== null) times.push(windowEnd)
     const forget = this.store.nextCallForgotten()
     if (forget !== null) times.push(forget + 1)
+    const stats = this.stats.due()
+    if (stats !== null) times.push(stats)
     await alarmAtEarliest(this.ctx.storage, times)
   }
 }

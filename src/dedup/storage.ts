@@ -22,6 +22,7 @@
  *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
  *   unkeyed ones.
  */
+import { CountingSql } from '../storage-stats'
 import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
 import { alertRecordOf, expiresAt, type Window } from './window'
@@ -100,8 +101,16 @@ export class DedupStorage {
   private readonly counts = new Map<string, number>()
   private callsSincePrune = 0
 
-  constructor(private readonly sql: SqlStorage) {
+  private readonly sql: CountingSql
+
+  constructor(sql: SqlStorage) {
     sql.exec(SCHEMA)
+    this.sql = new CountingSql(sql)
+  }
+
+  /** SQLite rows written since the last call (storage-stats.ts). */
+  takeRowsWritten(): number {
+    return this.sql.takeRowsWritten()
   }
 
   /** Forgets the cached windows (after a rolled-back transaction). */

@@ -10,6 +10,7 @@
  * claim of the same key.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { CountingSql, StorageStats } from '../storage-stats'
 
 export type ClaimResult =
   /** The caller owns the key: process the batch, then `settle` (or `release` on failure). */
@@ -46,12 +47,14 @@ interface Row extends Record<string, SqlStorageValue> {
 }
 
 export class BatchKeys extends DurableObject<Env> {
-  private readonly sql: SqlStorage
+  private readonly sql: CountingSql
+  private readonly stats: StorageStats
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.sql.exec(SCHEMA)
+    ctx.storage.sql.exec(SCHEMA)
+    this.sql = new CountingSql(ctx.storage.sql)
+    this.stats = new StorageStats('ingest.keys.storage', ctx.id.name ?? ctx.id.toString())
     // Objects created before claims had tokens: add the column (NULL: no request owns those).
     const columns = this.sql
       .exec<{ name: string }>("SELECT name FROM pragma_table_info('batch_keys')")
@@ -93,7 +96,7 @@ export class BatchKeys extends DurableObject<Env> {
       expiresAt,
       token,
     )
-    await this.scheduleExpiry(expiresAt)
+    await this.noted(now, expiresAt)
     return { state: 'claimed' }
   }
 
@@ -106,7 +109,7 @@ export class BatchKeys extends DurableObject<Env> {
       expiresAt,
       id,
     )
-    await this.scheduleExpiry(expiresAt)
+    await this.noted(now, expiresAt)
   }
 
   /**
@@ -140,7 +143,7 @@ export class BatchKeys extends DurableObject<Env> {
       id,
       expiresAt,
     )
-    await this.scheduleExpiry(expiresAt)
+    await this.noted(now, expiresAt)
     return true
   }
 
@@ -150,11 +153,25 @@ export class BatchKeys extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.sql.exec('DELETE FROM batch_keys WHERE expires_at <= ?', Date.now())
+    const now = Date.now()
+    this.sql.exec('DELETE FROM batch_keys WHERE expires_at <= ?', now)
+    this.stats.rowsWritten += this.sql.takeRowsWritten()
+    // Whatever the alarm was for, the counts so far are logged: they never wait for a later call.
+    this.stats.logIfDue(now, true)
     const next = this.sql
       .exec<{ t: number | null }>('SELECT MIN(expires_at) AS t FROM batch_keys')
       .one().t
-    if (next !== null) await this.ctx.storage.setAlarm(next)
+    const times = [next, this.stats.due()].filter((t): t is number => t !== null)
+    if (times.length > 0) await this.ctx.storage.setAlarm(Math.min(...times))
+  }
+
+  /** Counts a call's writes (storage-stats.ts) and keeps the alarm for the key's expiry and the counts. */
+  private async noted(now: number, expiresAt: number): Promise<void> {
+    this.stats.touch(now)
+    this.stats.calls++
+    this.stats.rowsWritten += this.sql.takeRowsWritten()
+    this.stats.logIfDue(now)
+    await this.scheduleExpiry(Math.min(expiresAt, this.stats.due() ?? expiresAt))
   }
 
   /** Keeps an alarm at or before the earliest expiry. */

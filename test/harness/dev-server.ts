@@ -51,6 +51,11 @@ export class DevServer {
     return `http://127.0.0.1:${this.options.port}`
   }
 
+  /** Where wrangler's output (the Worker's log lines included) is appended. */
+  get logFile(): string {
+    return this.options.logFile
+  }
+
   async start(readyTimeoutMs = 60_000): Promise<void> {
     const { root, port, persistTo, vars, logFile } = this.options
     const wrangler = join(root, 'node_modules/.bin/wrangler')
