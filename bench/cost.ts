@@ -106,6 +106,8 @@ interface Measure {
   toolingCpuMs: number
   /** SQLite rows the objects wrote, and D1 rows of their alert writes, for the measured batches. */
   rowsWritten: number
+  /** The same by writer (`dedup`, `correlation`, `ingest.keys`, `D1`). */
+  rowsBy: Record<string, number>
   objectCallsPerBatch: number
   groupsPerBatch: number
   errors: number
@@ -131,7 +133,7 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
   const measured = bodies.slice(2)
-  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, rowsWritten: 0, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
+  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, rowsWritten: 0, rowsBy: {}, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
   let next = 0
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -146,7 +148,8 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // and the alarms that log the last counts.
   await new Promise((r) => setTimeout(r, UPDATE_COALESCE_MS + STATS_EVERY_MS + 2000))
   m.workerCpuMs = cpuMs(procs.worker) - worker0
-  m.rowsWritten = storageRows(dev.server.logFile, logFrom)
+  m.rowsBy = storageRows(dev.server.logFile, logFrom)
+  m.rowsWritten = Object.values(m.rowsBy).reduce((a, b) => a + b, 0)
   m.toolingCpuMs = procs.tooling.reduce((t, p) => t + cpuMs(p), 0) - tooling0
   let calls = 0
   let groups = 0
@@ -160,15 +163,20 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   return m
 }
 
-/** The rows the objects' `*.storage` lines logged after byte `from` of wrangler's log. */
-function storageRows(logFile: string, from: number): number {
-  let rows = 0
+/** The rows the objects' `*.storage` lines logged after byte `from` of wrangler's log, by kind. */
+function storageRows(logFile: string, from: number): Record<string, number> {
+  const rows: Record<string, number> = {}
+  const add = (kind: string, n: number | undefined) => {
+    if (n !== undefined && n > 0) rows[kind] = (rows[kind] ?? 0) + n
+  }
   for (const line of readFileSync(logFile).subarray(from).toString('utf8').split('\n')) {
     const start = line.indexOf('{"event":"')
     if (start === -1 || !line.includes('.storage"')) continue
     try {
       const entry = JSON.parse(line.slice(start)) as { event?: string; rowsWritten?: number; d1RowsWritten?: number }
-      if (entry.event?.endsWith('.storage')) rows += (entry.rowsWritten ?? 0) + (entry.d1RowsWritten ?? 0)
+      if (!entry.event?.endsWith('.storage')) continue
+      add(entry.event.replace('.storage', ''), entry.rowsWritten)
+      add('D1', entry.d1RowsWritten)
     } catch {
       // A line wrangler wrapped or cut: not one of the objects' lines.
     }
@@ -205,7 +213,8 @@ try {
 const rows = results.map((m) => {
   const c = perMillion(m)
   const rowsPer1000 = (m.rowsWritten / m.events) * 1000
-  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms and ${fmt(rowsPer1000, 0)} rows written per 1,000 events, $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
+  const by = Object.entries(m.rowsBy).map(([k, n]) => `${k} ${fmt((n / m.events) * 1000, 0)}`).join(', ')
+  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms and ${fmt(rowsPer1000, 0)} rows written per 1,000 events (${by || 'none'}), $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
   return [
     m.profile,
     fmt(m.events),
