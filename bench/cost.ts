@@ -18,7 +18,7 @@
  */
 import { execSync } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
-import { UPDATE_COALESCE_MS } from '../src/dedup/storage.ts'
+import { UPDATE_COALESCE_MS } from '../src/dedup/flush-timing.ts'
 import { STATS_EVERY_MS } from '../src/storage-stats.ts'
 import { currentSignalIndex } from '../src/correlation/registry.ts'
 import { correlationShardName, signalsOf } from '../src/correlation/signals.ts'

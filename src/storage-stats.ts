@@ -9,27 +9,6 @@ import { logEvent } from './log'
 /** How often a busy shard logs its counts. */
 export const STATS_EVERY_MS = 10_000
 
-/** The shard's SQL, counting the rows its statements write (read off each statement's cursor). */
-export class CountingSql {
-  private cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
-
-  constructor(private readonly sql: SqlStorage) {}
-
-  exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): SqlStorageCursor<T> {
-    const cursor = this.sql.exec<T>(query, ...bindings)
-    this.cursors.push(cursor as unknown as SqlStorageCursor<Record<string, SqlStorageValue>>)
-    return cursor
-  }
-
-  /** Rows written by the statements run since the last call. */
-  takeRowsWritten(): number {
-    let rows = 0
-    for (const cursor of this.cursors) rows += cursor.rowsWritten
-    this.cursors = []
-    return rows
-  }
-}
-
 /** A shard's counts since it last logged them. */
 export class StorageStats {
   calls = 0

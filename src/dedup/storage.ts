@@ -22,7 +22,7 @@
  *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
  *   unkeyed ones.
  */
-import { CountingSql } from '../storage-stats'
+import { CountingSql } from '../counting-sql'
 import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
 import { alertRecordOf, expiresAt, type Window } from './window'
@@ -54,12 +54,7 @@ export const CALL_MEMORY_MS = 2 * 60_000
  * (object evicted or reset), the alarm retries it then.
  */
 const FIRST_FLUSH_RETRY_MS = 2 * 60_000
-/**
- * How long a write of an alert that was only updated (more events, no delivery) waits in the outbox,
- * so that the batches of a busy alert arriving meanwhile are written to D1 as one. New alerts and
- * their deliveries never wait.
- */
-export const UPDATE_COALESCE_MS = 5_000
+export { UPDATE_COALESCE_MS } from './flush-timing'
 /** Calls between two prunings of old call ids on a busy shard (the alarm prunes the rest). */
 const PRUNE_EVERY = 256
 /**

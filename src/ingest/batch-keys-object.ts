@@ -10,7 +10,8 @@
  * claim of the same key.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { CountingSql, StorageStats } from '../storage-stats'
+import { CountingSql } from '../counting-sql'
+import { StorageStats } from '../storage-stats'
 
 export type ClaimResult =
   /** The caller owns the key: process the batch, then `settle` (or `release` on failure). */

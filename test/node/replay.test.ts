@@ -5,7 +5,7 @@
  * never double-count, and a refused batch fails the run.
  */
 import { CORRELATION_RULES } from '../../src/correlation/generated/rules'
-import { UPDATE_COALESCE_MS } from '../../src/dedup/storage'
+import { UPDATE_COALESCE_MS } from '../../src/dedup/flush-timing'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
