@@ -4,8 +4,9 @@
  * Apart from it because it needs the Workers runtime's types, which Node-side tools importing the
  * stats' constants have not.
  */
-/** The shard's SQL, counting the rows its statements write (read off each statement's cursor). */
-export class CountingSql {
+import type { RowsWrittenSource } from './storage-stats'
+
+export class CountingSql implements RowsWrittenSource {
   private cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
 
   constructor(private readonly sql: SqlStorage) {}

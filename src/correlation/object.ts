@@ -123,16 +123,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
     super(ctx, env)
     ctx.storage.sql.exec(SCHEMA)
     this.sql = new CountingSql(ctx.storage.sql)
-    this.stats = new StorageStats('correlation.storage', ctx.id.name ?? ctx.id.toString())
-  }
-
-  /**
-   * Adds the rows written since last asked; logs the counts when their period is over, or at once
-   * when `force` (the alarm: the counts never wait for a later call).
-   */
-  private noteStorage(now: number, force = false): void {
-    this.stats.rowsWritten += this.sql.takeRowsWritten()
-    this.stats.logIfDue(now, force)
+    this.stats = new StorageStats('correlation.storage', ctx.id.name ?? ctx.id.toString(), this.sql)
   }
 
   protected abstract sink(): CorrelationSink
@@ -148,10 +139,8 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
       }
       return total
     })
-    this.stats.touch(now)
-    this.stats.calls++
-    this.stats.groups += calls.length
-    this.noteStorage(now)
+    this.stats.call(now, calls.length)
+    this.stats.logIfDue(now)
     await this.schedule(now)
     if (result.fired > 0) this.ctx.waitUntil(this.flush(now).then(() => this.schedule(now)))
     return result
@@ -306,7 +295,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
       )
     })
     await this.flush(now)
-    this.noteStorage(now, true)
+    this.stats.logIfDue(now, true)
     await this.schedule(now)
   }
 

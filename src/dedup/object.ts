@@ -112,16 +112,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DedupStorage(ctx.storage.sql)
-    this.stats = new StorageStats('dedup.storage', ctx.id.name ?? ctx.id.toString())
-  }
-
-  /**
-   * Adds the rows the storage wrote since last asked; logs the counts when their period is over, or
-   * at once when `force` (the alarm: the counts never wait for a later call).
-   */
-  private noteStorage(now: number, force = false): void {
-    this.stats.rowsWritten += this.store.takeRowsWritten()
-    this.stats.logIfDue(now, force)
+    this.stats = new StorageStats('dedup.storage', ctx.id.name ?? ctx.id.toString(), this.store)
   }
 
   /** The alerts stage's sink for created and updated alerts. */
@@ -142,10 +133,8 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       throw err
     }
     if (applied.limited.length > 0) await this.limitStorms(call, applied, now)
-    this.stats.touch(now)
-    this.stats.calls++
-    this.stats.groups += call.groups.length
-    this.noteStorage(now)
+    this.stats.call(now, call.groups.length)
+    this.stats.logIfDue(now)
     await this.schedule(now)
     // The answer does not wait for D1 or the queue: the outbox rows are already durable, and the
     // alarm is set for them (so a flush cut short is retried within minutes, and updates waiting to
@@ -286,7 +275,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       this.store.dropExpiredWindows(now)
       this.store.forgetCalls(now)
     })
-    this.noteStorage(now, true)
+    this.stats.logIfDue(now, true)
     await this.schedule(now)
   }
 
@@ -393,7 +382,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         fail(row, err)
       }
     }
-    this.noteStorage(now)
+    this.stats.logIfDue(now)
     if (failed) await this.schedule(now)
   }
 

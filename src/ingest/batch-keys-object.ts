@@ -55,7 +55,7 @@ export class BatchKeys extends DurableObject<Env> {
     super(ctx, env)
     ctx.storage.sql.exec(SCHEMA)
     this.sql = new CountingSql(ctx.storage.sql)
-    this.stats = new StorageStats('ingest.keys.storage', ctx.id.name ?? ctx.id.toString())
+    this.stats = new StorageStats('ingest.keys.storage', ctx.id.name ?? ctx.id.toString(), this.sql)
     // Objects created before claims had tokens: add the column (NULL: no request owns those).
     const columns = this.sql
       .exec<{ name: string }>("SELECT name FROM pragma_table_info('batch_keys')")
@@ -156,7 +156,6 @@ export class BatchKeys extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now()
     this.sql.exec('DELETE FROM batch_keys WHERE expires_at <= ?', now)
-    this.stats.rowsWritten += this.sql.takeRowsWritten()
     // Whatever the alarm was for, the counts so far are logged: they never wait for a later call.
     this.stats.logIfDue(now, true)
     const next = this.sql
@@ -168,9 +167,7 @@ export class BatchKeys extends DurableObject<Env> {
 
   /** Counts a call's writes (storage-stats.ts) and keeps the alarm for the key's expiry and the counts. */
   private async noted(now: number, expiresAt: number): Promise<void> {
-    this.stats.touch(now)
-    this.stats.calls++
-    this.stats.rowsWritten += this.sql.takeRowsWritten()
+    this.stats.call(now)
     this.stats.logIfDue(now)
     await this.scheduleExpiry(Math.min(expiresAt, this.stats.due() ?? expiresAt))
   }

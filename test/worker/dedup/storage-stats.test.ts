@@ -37,17 +37,18 @@ describe('storage counts', () => {
   it('are logged once their period is over, counts only', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
-      const stats = new StorageStats('dedup.storage', 'dedup-3')
+      let written = 0
+      const stats = new StorageStats('dedup.storage', 'dedup-3', { takeRowsWritten: () => written })
       stats.logIfDue(0, true)
       expect(log).not.toHaveBeenCalled()
-      stats.touch(1000)
-      stats.calls += 2
-      stats.groups += 5
-      stats.rowsWritten += 12
+      stats.call(1000, 2)
+      stats.call(1500, 3)
+      written = 12
       stats.d1RowsWritten += 4
       expect(stats.due()).toBe(1000 + STATS_EVERY_MS)
       stats.logIfDue(1000 + STATS_EVERY_MS - 1)
       expect(log).not.toHaveBeenCalled()
+      written = 0
       stats.logIfDue(1000 + STATS_EVERY_MS)
       expect(JSON.parse(String(log.mock.calls[0]![0]))).toEqual({
         event: 'dedup.storage',
