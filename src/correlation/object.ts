@@ -26,22 +26,49 @@ import { findCorrelation } from './registry'
 import type { SignalCall } from './signals'
 import type { CorrelationSpec } from './spec'
 
+/** Columns of the tables an earlier release created otherwise (see MIGRATE_FROM_ROWID_TABLES). */
+const SIGNALS = `key TEXT NOT NULL, id TEXT NOT NULL, member INTEGER NOT NULL, time INTEGER NOT NULL,
+  seq INTEGER NOT NULL, event_time TEXT NOT NULL, rule_id TEXT NOT NULL, log_type TEXT NOT NULL,
+  sample TEXT NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL,
+  PRIMARY KEY (key, id)`
+const OUTBOX = `call_id TEXT PRIMARY KEY, alert TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL DEFAULT 0`
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS keys (
   key TEXT PRIMARY KEY, rule_id TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
   decide_at INTEGER) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS keys_decide ON keys (decide_at);
-CREATE TABLE IF NOT EXISTS signals (
-  key TEXT NOT NULL, id TEXT NOT NULL, member INTEGER NOT NULL, time INTEGER NOT NULL,
-  seq INTEGER NOT NULL, event_time TEXT NOT NULL, rule_id TEXT NOT NULL, log_type TEXT NOT NULL,
-  sample TEXT NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL,
-  PRIMARY KEY (key, id));
+CREATE TABLE IF NOT EXISTS signals (${SIGNALS}) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS signals_expires ON signals (expires);
-CREATE INDEX IF NOT EXISTS signals_open ON signals (key, consumed);
-CREATE TABLE IF NOT EXISTS outbox (
-  call_id TEXT PRIMARY KEY, alert TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-  next_at INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS outbox (${OUTBOX}) WITHOUT ROWID;
 `
+
+/**
+ * A shard written by an earlier release keeps `signals` and `outbox` as rowid tables (each with a
+ * separate primary-key index) and an index of signals by (key, consumed), which the primary key's
+ * order already serves: each signal wrote four rows instead of two. Its rows move to the tables
+ * above once, in the constructor's synchronous turn (so atomically).
+ */
+const MIGRATE_FROM_ROWID_TABLES = `
+DROP INDEX IF EXISTS signals_open;
+CREATE TABLE signals_next (${SIGNALS}) WITHOUT ROWID;
+INSERT INTO signals_next SELECT key, id, member, time, seq, event_time, rule_id, log_type, sample, consumed, expires
+  FROM signals;
+DROP TABLE signals;
+ALTER TABLE signals_next RENAME TO signals;
+CREATE TABLE outbox_next (${OUTBOX}) WITHOUT ROWID;
+INSERT INTO outbox_next SELECT call_id, alert, attempts, next_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_next RENAME TO outbox;
+`
+
+/** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
+export function applyCorrelationSchema(sql: SqlStorage): void {
+  const earlier = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'signals_open'").toArray().length > 0
+  if (earlier) sql.exec(MIGRATE_FROM_ROWID_TABLES)
+  sql.exec(SCHEMA)
+}
 
 const MINUTE = 60_000
 /** Unconsumed signals kept per member at most (the oldest go first): bounds storage and CPU. */
@@ -121,7 +148,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    ctx.storage.sql.exec(SCHEMA)
+    applyCorrelationSchema(ctx.storage.sql)
     this.sql = new CountingSql(ctx.storage.sql)
     this.stats = new StorageStats('correlation.storage', ctx.id.name ?? ctx.id.toString(), this.sql)
   }
@@ -212,7 +239,8 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
       const alert = this.alertOf(spec, key, value, ids, now)
       this.sql.exec('INSERT OR IGNORE INTO outbox (call_id, alert) VALUES (?, ?)', alert.callId, JSON.stringify(alert))
     }
-    this.sql.exec('UPDATE keys SET decide_at = ? WHERE key = ?', decideAt, key)
+    // Assigning the indexed column rewrites its index entry even when equal: only a change is written.
+    this.sql.exec('UPDATE keys SET decide_at = ? WHERE key = ? AND decide_at IS NOT ?', decideAt, key, decideAt)
     return fired
   }
 

@@ -3,9 +3,9 @@
  * per key in each table, all bounded:
  * - `counter`: each key's alertCount. Kept after its window is dropped so that the key's next
  *   window's alert id never repeats an earlier one (a few hundred bytes per key ever seen).
- * - `win`: the open windows' counters and expiry (`expires_at`, indexed: the alarm drops what is
- *   over); `win_blob`: their alert fields (written when a window opens); `win_sample`: their sample
- *   events, one row each, appended while the window fills up to its cap.
+ * - `win`: the open windows' counters, expiry (`expires_at`, indexed: the alarm drops what is over)
+ *   and alert fields (written when a window opens; a merge rewrites the counters only);
+ *   `win_sample`: their sample events, one row each, appended while the window fills up to its cap.
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
@@ -21,31 +21,72 @@
  *   dedup window), since the sender's retry may come after the key's claim lapsed. So the table holds
  *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
  *   unkeyed ones.
+ * Durable Objects bill every row and index entry written, so the tables are keyed by their primary
+ * key alone (`WITHOUT ROWID`) and carry no index beyond what the alarm needs.
  */
 import { CountingSql } from '../counting-sql'
 import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
 import { alertRecordOf, expiresAt, type Window } from './window'
 
-export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS win (
-  key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
+/** Columns of the tables an earlier release created otherwise (see MIGRATE_FROM_ROWID_TABLES). */
+const WIN = `key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, event_count INTEGER NOT NULL, unique_count INTEGER,
   log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
-  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
-CREATE TABLE IF NOT EXISTS win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS win_sample (key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n));
-CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-  alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
+  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  fields TEXT NOT NULL`
+const WIN_SAMPLE = 'key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n)'
+const OUTBOX = `alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
   need_store INTEGER NOT NULL, need_full INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT);
-CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT NOT NULL);
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT`
+const CALLS = 'call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT NOT NULL'
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS win (${WIN}) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
+CREATE TABLE IF NOT EXISTS win_sample (${WIN_SAMPLE}) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (${OUTBOX}) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS calls (${CALLS}) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
-CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key);
 `
+
+/**
+ * A shard written by an earlier release has rowid tables (each with a separate primary-key index),
+ * the alert fields in a table of their own (`win_blob`) and an index of the outbox by key: every new
+ * alert wrote about twice the rows. Its rows move to the tables above, once, in the constructor's
+ * synchronous turn (so atomically).
+ */
+const MIGRATE_FROM_ROWID_TABLES = `
+CREATE TABLE win_next (${WIN}) WITHOUT ROWID;
+INSERT INTO win_next SELECT w.key, w.alert_id, w.started_at, w.updated_at, w.event_count, w.unique_count,
+  w.log_types, w.first_event_at, w.last_event_at, w.rule, w.alert_created_at, w.revision, w.expires_at,
+  b.fields FROM win w JOIN win_blob b ON b.key = w.key;
+DROP TABLE win;
+DROP TABLE win_blob;
+ALTER TABLE win_next RENAME TO win;
+CREATE TABLE win_sample_next (${WIN_SAMPLE}) WITHOUT ROWID;
+INSERT INTO win_sample_next SELECT key, n, sample FROM win_sample WHERE key IN (SELECT key FROM win);
+DROP TABLE win_sample;
+ALTER TABLE win_sample_next RENAME TO win_sample;
+CREATE TABLE outbox_next (${OUTBOX}) WITHOUT ROWID;
+INSERT INTO outbox_next SELECT alert_id, key, record, revision, need_store, need_full, need_delivery,
+  attempts, next_attempt_at, last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_next RENAME TO outbox;
+CREATE TABLE calls_next (${CALLS}) WITHOUT ROWID;
+INSERT INTO calls_next SELECT call_id, at, result FROM calls;
+DROP TABLE calls;
+ALTER TABLE calls_next RENAME TO calls;
+`
+
+/** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
+function applySchema(sql: SqlStorage): void {
+  const earlier = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'win_blob'").toArray().length > 0
+  if (earlier) sql.exec(MIGRATE_FROM_ROWID_TABLES)
+  sql.exec(SCHEMA)
+}
 
 /** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
 export const CALL_MEMORY_MS = 2 * 60_000
@@ -95,11 +136,12 @@ export class DedupStorage {
   /** Alert counters as last read or written, bounded like the windows. */
   private readonly counts = new Map<string, number>()
   private callsSincePrune = 0
+  private readonly ruleTexts = new WeakMap<GroupRule, string>()
 
   private readonly sql: CountingSql
 
   constructor(sql: SqlStorage) {
-    sql.exec(SCHEMA)
+    applySchema(sql)
     this.sql = new CountingSql(sql)
   }
 
@@ -156,8 +198,7 @@ export class DedupStorage {
 
   private readWindow(key: string): Window | null {
     const w = this.sql.exec<Row>('SELECT * FROM win WHERE key = ?', key).toArray()[0]
-    const b = this.sql.exec<Row>('SELECT * FROM win_blob WHERE key = ?', key).toArray()[0]
-    if (w === undefined || b === undefined) return null
+    if (w === undefined) return null
     return {
       alertId: String(w.alert_id),
       startedAt: Number(w.started_at),
@@ -168,7 +209,7 @@ export class DedupStorage {
       firstEventAt: String(w.first_event_at),
       lastEventAt: String(w.last_event_at),
       rule: JSON.parse(String(w.rule)) as GroupRule,
-      fields: JSON.parse(String(b.fields)) as GroupFields,
+      fields: JSON.parse(String(w.fields)) as GroupFields,
       samples: this.sql
         .exec<{ sample: string }>('SELECT sample FROM win_sample WHERE key = ? ORDER BY n', key)
         .toArray()
@@ -184,37 +225,63 @@ export class DedupStorage {
    */
   saveWindow(key: string, w: Window, opened: boolean, storedSamples: number): void {
     this.remember(key, w)
-    this.sql.exec(
-      `INSERT INTO win (key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
-         first_event_at, last_event_at, rule, alert_created_at, revision, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
-         updated_at = excluded.updated_at, event_count = excluded.event_count,
-         unique_count = excluded.unique_count, log_types = excluded.log_types,
-         first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
-         rule = excluded.rule, alert_created_at = excluded.alert_created_at,
-         revision = excluded.revision, expires_at = excluded.expires_at`,
-      key,
-      w.alertId,
-      w.startedAt,
+    const counters = [
       w.updatedAt,
       w.eventCount,
       w.uniqueCount,
       JSON.stringify(w.logTypes),
       w.firstEventAt,
       w.lastEventAt,
-      JSON.stringify(w.rule),
+      this.ruleText(w.rule),
       w.alertCreatedAt,
       w.revision,
       expiresAt(w, w.rule.dedupPeriodMinutes),
-    )
-    if (opened) {
-      this.sql.exec('INSERT OR REPLACE INTO win_blob (key, fields) VALUES (?, ?)', key, JSON.stringify(w.fields))
-      this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
+    ] as const
+    // A merge leaves the alert fields as the window opened with them, and its end unless the rule's
+    // period changed (an assigned indexed column rewrites its index entry even when equal): only the
+    // counters are written.
+    const merged =
+      !opened &&
+      this.sql.exec(
+        `UPDATE win SET updated_at = ?, event_count = ?, unique_count = ?, log_types = ?, first_event_at = ?,
+           last_event_at = ?, rule = ?, alert_created_at = ?, revision = ?
+         WHERE expires_at = ? AND key = ? AND alert_id = ?`,
+        ...counters,
+        key,
+        w.alertId,
+      ).rowsWritten > 0
+    if (!merged) {
+      this.sql.exec(
+        `INSERT INTO win (updated_at, event_count, unique_count, log_types, first_event_at, last_event_at,
+           rule, alert_created_at, revision, expires_at, key, alert_id, started_at, fields)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
+           updated_at = excluded.updated_at, event_count = excluded.event_count,
+           unique_count = excluded.unique_count, log_types = excluded.log_types,
+           first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
+           rule = excluded.rule, alert_created_at = excluded.alert_created_at,
+           revision = excluded.revision, expires_at = excluded.expires_at, fields = excluded.fields`,
+        ...counters,
+        key,
+        w.alertId,
+        w.startedAt,
+        JSON.stringify(w.fields),
+      )
     }
+    if (opened) this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
     for (let n = opened ? 0 : storedSamples; n < w.samples.length; n++) {
       this.sql.exec('INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES (?, ?, ?)', key, n, JSON.stringify(w.samples[n]))
     }
+  }
+
+  /** A rule's settings as stored: the same object comes with every group of a batch. */
+  private ruleText(rule: GroupRule): string {
+    let text = this.ruleTexts.get(rule)
+    if (text === undefined) {
+      text = JSON.stringify(rule)
+      this.ruleTexts.set(rule, text)
+    }
+    return text
   }
 
   /** Drops the windows whose period is over at `now` (their counters stay); returns how many. */
@@ -227,7 +294,6 @@ export class DedupStorage {
       this.freezeOutbox(key)
       this.windows.delete(key)
       this.sql.exec('DELETE FROM win WHERE key = ?', key)
-      this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
       this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
       this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
     }
@@ -371,12 +437,18 @@ export class DedupStorage {
    * as it was by putOutbox names an older revision than the window the flush wrote).
    */
   markStored(alertId: string, revision: number): void {
+    // A row with nothing else to do goes at once: one row written instead of an update and a delete.
+    const gone = this.sql.exec(
+      'DELETE FROM outbox WHERE alert_id = ? AND revision <= ? AND need_delivery = 0',
+      alertId,
+      revision,
+    ).rowsWritten
+    if (gone > 0) return
     this.sql.exec(
       'UPDATE outbox SET need_store = 0, need_full = 0 WHERE alert_id = ? AND revision <= ?',
       alertId,
       revision,
     )
-    this.deleteFinished(alertId)
   }
 
   /** The storm limiter admitted the alert: its held delivery is due. */
@@ -386,13 +458,16 @@ export class DedupStorage {
 
   /** Drops a pending delivery request (the alert was folded into a storm alert); the store stays. */
   withdrawDelivery(alertId: string): void {
-    this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
-    this.deleteFinished(alertId)
+    this.deliveryDone(alertId)
   }
 
   markDelivered(alertId: string): void {
-    this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
-    this.deleteFinished(alertId)
+    this.deliveryDone(alertId)
+  }
+
+  private deliveryDone(alertId: string): void {
+    const gone = this.sql.exec('DELETE FROM outbox WHERE alert_id = ? AND need_store = 0', alertId).rowsWritten
+    if (gone === 0) this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
   }
 
   markFailed(alertId: string, attempts: number, nextAttemptAt: number, error: string): void {
@@ -403,10 +478,6 @@ export class DedupStorage {
       error.slice(0, 500),
       alertId,
     )
-  }
-
-  private deleteFinished(alertId: string): void {
-    this.sql.exec('DELETE FROM outbox WHERE alert_id = ? AND need_store = 0 AND need_delivery = 0', alertId)
   }
 
   /**

@@ -1,0 +1,132 @@
+/**
+ * The dedup shard's tables: what a new alert and a merge cost in rows written (Durable Objects bill
+ * every row and index entry), and a shard written by the earlier layout (rowid tables, the alert
+ * fields apart in `win_blob`) read back whole after its one-time move.
+ */
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { dedupKey, groupMatches } from '../../../src/dedup'
+import { DedupStorage } from '../../../src/dedup/storage'
+import { mergeInto, openWindow } from '../../../src/dedup/window'
+import type { DedupShard } from '../../../src/worker/dedup-window'
+import { clockStart, matches, rule } from '../../support/dedup'
+
+/** The tables as the earlier layout created them. */
+const EARLIER_LAYOUT = `
+CREATE TABLE counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE win (
+  key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL, event_count INTEGER NOT NULL, unique_count INTEGER,
+  log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
+  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX win_expires ON win (expires_at);
+CREATE TABLE win_blob (key TEXT PRIMARY KEY, fields TEXT NOT NULL);
+CREATE TABLE win_sample (key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n));
+CREATE TABLE uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
+CREATE TABLE outbox (
+  alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
+  need_store INTEGER NOT NULL, need_full INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+CREATE TABLE calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT NOT NULL);
+CREATE INDEX calls_at ON calls (at);
+CREATE INDEX outbox_key ON outbox (key);
+`
+const TABLES = ['counter', 'win', 'win_blob', 'win_sample', 'uniques', 'outbox', 'calls']
+
+/** An object of the shard class that no other test uses, so its tables can be replaced. */
+function scratchShard(name: string): DurableObjectStub<DedupShard> {
+  return env.DEDUP_SHARDS.get(env.DEDUP_SHARDS.idFromName(`schema-test-${name}`))
+}
+
+describe('dedup shard tables', () => {
+  it('write seven rows for a new alert with one sample until it is stored and delivered, and one for a merge that adds none', async () => {
+    const meta = rule({ ruleId: 'Schema.Rows' })
+    const key = dedupKey('RULE', meta.ruleId, 'r')
+    const t0 = clockStart()
+    const [group] = groupMatches(matches(1, meta, 'r'), 'batch-rows')
+    await runInDurableObject(scratchShard('rows'), (_o: DedupShard, state) => {
+      const store = new DedupStorage(state.storage.sql)
+      store.takeRowsWritten()
+      const w = openWindow(group!, 1, t0)
+      w.alertCreatedAt = t0
+      store.setAlertCount(key, 1)
+      store.saveWindow(key, w, true, 0)
+      store.putOutbox(key, w, 1, true)
+      // counter, window and its expiry index entry, the sample, the outbox row; then the flush marks
+      // the row stored and deletes it once delivered.
+      expect(store.takeRowsWritten()).toBe(5)
+      store.markStored(w.alertId, w.revision)
+      store.markDelivered(w.alertId)
+      expect(store.takeRowsWritten()).toBe(2)
+      expect(store.outboxSize()).toBe(0)
+
+      // A window full of samples merges by rewriting its row alone.
+      const stored = w.samples.length
+      w.samples.length = 10
+      w.samples.fill(w.samples[0]!, stored)
+      store.saveWindow(key, w, false, stored)
+      store.takeRowsWritten()
+      mergeInto(w, group!, t0 + 1000)
+      store.saveWindow(key, w, false, w.samples.length)
+      expect(store.takeRowsWritten()).toBe(1)
+      expect(new DedupStorage(state.storage.sql).loadWindow(key)).toEqual(w)
+
+      // A rule edit that changes the period moves the window's end.
+      mergeInto(w, { ...group!, rule: { ...group!.rule, dedupPeriodMinutes: 15 } }, t0 + 2000)
+      store.saveWindow(key, w, false, w.samples.length)
+      expect(store.nextWindowEnd()).toBe(t0 + 15 * 60_000 + 1000)
+      expect(new DedupStorage(state.storage.sql).loadWindow(key)).toEqual(w)
+    })
+  })
+
+  it('of the earlier layout are moved once, windows, samples, outbox, counters and calls intact', async () => {
+    const meta = rule({ ruleId: 'Schema.Move' })
+    const key = dedupKey('RULE', meta.ruleId, 'm')
+    const t0 = clockStart()
+    const [group] = groupMatches(matches(3, meta, 'm'), 'batch-move')
+    const w = openWindow(group!, 4, t0)
+    w.alertCreatedAt = t0
+    await runInDurableObject(scratchShard('move'), (_o: DedupShard, state) => {
+      const sql = state.storage.sql
+      for (const t of TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`)
+      sql.exec(EARLIER_LAYOUT)
+      sql.exec('INSERT INTO counter VALUES (?, 4)', key)
+      sql.exec(
+        'INSERT INTO win VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)',
+        key,
+        w.alertId,
+        w.startedAt,
+        w.updatedAt,
+        w.eventCount,
+        JSON.stringify(w.logTypes),
+        w.firstEventAt,
+        w.lastEventAt,
+        JSON.stringify(w.rule),
+        w.alertCreatedAt,
+        w.revision,
+        t0 + 61 * 60_000,
+      )
+      sql.exec('INSERT INTO win_blob VALUES (?, ?)', key, JSON.stringify(w.fields))
+      w.samples.forEach((s, n) => sql.exec('INSERT INTO win_sample VALUES (?, ?, ?)', key, n, JSON.stringify(s)))
+      // A sample whose window is gone: not carried over.
+      sql.exec("INSERT INTO win_sample VALUES ('[\"RULE\",\"Gone\",\"x\"]', 0, '{}')")
+      sql.exec('INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, 1, 1)', w.alertId, key, w.revision)
+      sql.exec("INSERT INTO calls VALUES ('call-1', ?, '[[\"g\",1]]')", t0 + 60_000)
+
+      const store = new DedupStorage(sql)
+      const names = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").toArray().map((r) => r.name)
+      expect(names).not.toContain('win_blob')
+      expect(names).not.toContain('outbox_key')
+      expect(names).toEqual(expect.arrayContaining(['win', 'win_sample', 'outbox', 'calls', 'win_expires', 'calls_at']))
+      expect(store.loadWindow(key)).toEqual(w)
+      expect(store.alertCount(key)).toBe(4)
+      expect(store.nextWindowEnd()).toBe(t0 + 61 * 60_000)
+      expect(store.dueOutbox(Number.MAX_SAFE_INTEGER).map((r) => [r.alertId, r.record.eventCount, r.delivery])).toEqual([[w.alertId, 3, 1]])
+      expect([...store.recalledCall<number>('call-1')]).toEqual([['g', 1]])
+      expect(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_sample').one().n).toBe(w.samples.length)
+      // A second start finds the tables moved and leaves them.
+      expect(new DedupStorage(sql).loadWindow(key)).toEqual(w)
+    })
+  })
+})
