@@ -109,7 +109,7 @@ const MAX_SUMMARY_VALUE_CHARS = 1000
  * looked up whole first, then as a path (`userIdentity:arn`, or `userIdentity.arn`).
  */
 export function summaryAttributes(event: JsonObject, names: readonly string[]): JsonObject {
-  const out: JsonObject = Object.create(null) as JsonObject
+  const out: JsonObject = {}
   for (const name of names) {
     let value: JsonValue | undefined = Object.hasOwn(event, name) ? event[name] : undefined
     if (value === undefined && /[:.]/.test(name)) {
@@ -122,15 +122,23 @@ export function summaryAttributes(event: JsonObject, names: readonly string[]): 
         if (value === undefined) break
       }
     }
-    const text = value === undefined ? 'null' : JSON.stringify(value)
-    out[name] =
-      value === undefined
-        ? null
-        : text.length > MAX_SUMMARY_VALUE_CHARS
-          ? `${text.slice(0, MAX_SUMMARY_VALUE_CHARS)}...`
-          : value
+    let kept: JsonValue = value ?? null
+    if (value !== undefined && !fitsSummary(value)) {
+      kept = `${JSON.stringify(value).slice(0, MAX_SUMMARY_VALUE_CHARS)}...`
+    }
+    // `__proto__` is the one name an assignment would not store as an own key.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: kept, enumerable: true, writable: true, configurable: true })
+    else out[name] = kept
   }
-  return { ...out }
+  return out
+}
+
+/** Whether the value's JSON text is at most MAX_SUMMARY_VALUE_CHARS long (serialized only if unsure). */
+function fitsSummary(value: JsonValue): boolean {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return true
+  // A character takes at most 6 in JSON (`\u001f`), plus the quotes.
+  if (typeof value === 'string' && value.length * 6 + 2 <= MAX_SUMMARY_VALUE_CHARS) return true
+  return JSON.stringify(value).length <= MAX_SUMMARY_VALUE_CHARS
 }
 
 function fieldsOf(m: RuleMatch): GroupFields {

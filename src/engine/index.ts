@@ -127,7 +127,8 @@ export function runRulesOn(
 ): RunResult | Promise<RunResult> {
   // Run-time overrides (tuning.ts): a rule switched off is skipped, a tuned one runs in its place.
   const retune = tuned !== undefined && tuned.size > 0 ? tuned : undefined
-  const out: (RuleMatch | Promise<RuleMatch | null>)[] = []
+  // Rules that awaited leave a Promise here until it settles (to a match or null).
+  const out: (RuleMatch | null | Promise<RuleMatch | null>)[] = []
   let pending = false
   if (rules.length > 0) {
     // The clock is read between rule evaluations (see budget.ts); the slowest one takes the blame.
@@ -188,9 +189,13 @@ export function runRulesOn(
     }
   }
   if (!pending) return summarize(out as RuleMatch[])
-  return Promise.all(out).then((settled) =>
-    summarize(settled.filter((m): m is RuleMatch => m !== null)),
-  )
+  // Only the rules that awaited are waited for: a batch of thousands of plain matches stays as it is.
+  const settling: Promise<void>[] = []
+  for (let i = 0; i < out.length; i++) {
+    const m = out[i]
+    if (m instanceof Promise) settling.push(m.then((settled) => void (out[i] = settled)))
+  }
+  return Promise.all(settling).then(() => summarize(out.filter((m): m is RuleMatch => m !== null && !(m instanceof Promise))))
 }
 
 function summarize(matches: RuleMatch[]): RunResult {
