@@ -216,16 +216,21 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     let window = s.loadWindow(key)
     let alertCount = s.alertCount(key)
     const opened = window === null || isExpired(window, now, group.rule.dedupPeriodMinutes)
+    // An open replacing a window must clear what that window stored; a key's first needs not.
+    const replaced = opened && window !== null
     const wasCreated = !opened && window !== null && window.alertCreatedAt !== null
     let blobChanged: boolean
     // Samples already stored for the window (only the new ones are written).
     let storedSamples = 0
+    // A key's distinct values are stored only while its window counts them (uniqueCount set).
+    let holdsUniques = window !== null && window.uniqueCount !== null
     if (opened || window === null) {
       // The replaced window's alert may still wait for its write: it keeps a snapshot of it.
       if (window !== null) s.freezeOutbox(key)
       alertCount += 1
       s.setAlertCount(key, alertCount)
-      s.clearUniques(key)
+      if (holdsUniques) s.clearUniques(key)
+      holdsUniques = false
       window = openWindow(group, alertCount, now)
       blobChanged = true
     } else {
@@ -234,15 +239,16 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     }
     if (group.uniques !== undefined && window.alertCreatedAt === null) {
       window.uniqueCount = s.addUniques(key, group.uniques, Math.max(1, group.rule.threshold))
+      holdsUniques = true
     }
     let created = false
     if (window.alertCreatedAt === null && group.rule.createAlert && thresholdReached(window)) {
       window.alertCreatedAt = now
       created = true
       // Counting distinct values is only needed until the Threshold is reached.
-      s.clearUniques(key)
+      if (holdsUniques) s.clearUniques(key)
     }
-    s.saveWindow(key, window, opened, storedSamples)
+    s.saveWindow(key, window, opened, storedSamples, replaced)
     let dueNow = false
     if (window.alertCreatedAt !== null) {
       const held = created && group.rule.maxAlertsPerHour !== undefined && this.sink().admitNewAlert !== undefined

@@ -3,9 +3,10 @@
  * per key in each table, all bounded:
  * - `counter`: each key's alertCount. Kept after its window is dropped so that the key's next
  *   window's alert id never repeats an earlier one (a few hundred bytes per key ever seen).
- * - `win`: the open windows' counters, expiry (`expires_at`, indexed: the alarm drops what is over)
- *   and alert fields (written when a window opens; a merge rewrites the counters only);
- *   `win_sample`: their sample events, one row each, appended while the window fills up to its cap.
+ * - `win`: the open windows' counters and expiry (`expires_at`, indexed: the alarm drops what is
+ *   over); `win_blob`: their alert fields (written when a window opens; apart, so that a merge
+ *   rewrites a small row); `win_sample`: their sample events, one row each, appended while the
+ *   window fills up to its cap.
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
@@ -33,8 +34,8 @@ import { alertRecordOf, expiresAt, type Window } from './window'
 const WIN = `key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, event_count INTEGER NOT NULL, unique_count INTEGER,
   log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
-  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-  fields TEXT NOT NULL`
+  rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL`
+const WIN_BLOB = 'key TEXT PRIMARY KEY, fields TEXT NOT NULL'
 const WIN_SAMPLE = 'key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n)'
 const OUTBOX = `alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
   need_store INTEGER NOT NULL, need_full INTEGER NOT NULL, need_delivery INTEGER NOT NULL,
@@ -45,6 +46,7 @@ export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS win (${WIN}) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
+CREATE TABLE IF NOT EXISTS win_blob (${WIN_BLOB}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS win_sample (${WIN_SAMPLE}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (${OUTBOX}) WITHOUT ROWID;
@@ -53,19 +55,20 @@ CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
 `
 
 /**
- * A shard written by an earlier release has rowid tables (each with a separate primary-key index),
- * the alert fields in a table of their own (`win_blob`) and an index of the outbox by key: every new
- * alert wrote about twice the rows. Its rows move to the tables above, once, in the constructor's
- * synchronous turn (so atomically).
+ * A shard written by an earlier release has rowid tables (each with a separate primary-key index)
+ * and an index of the outbox by key: every new alert wrote about twice the rows. Its rows move to the
+ * tables above, once, in the constructor's synchronous turn (so atomically).
  */
 const MIGRATE_FROM_ROWID_TABLES = `
 CREATE TABLE win_next (${WIN}) WITHOUT ROWID;
-INSERT INTO win_next SELECT w.key, w.alert_id, w.started_at, w.updated_at, w.event_count, w.unique_count,
-  w.log_types, w.first_event_at, w.last_event_at, w.rule, w.alert_created_at, w.revision, w.expires_at,
-  b.fields FROM win w JOIN win_blob b ON b.key = w.key;
+INSERT INTO win_next SELECT key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
+  first_event_at, last_event_at, rule, alert_created_at, revision, expires_at FROM win;
 DROP TABLE win;
-DROP TABLE win_blob;
 ALTER TABLE win_next RENAME TO win;
+CREATE TABLE win_blob_next (${WIN_BLOB}) WITHOUT ROWID;
+INSERT INTO win_blob_next SELECT key, fields FROM win_blob WHERE key IN (SELECT key FROM win);
+DROP TABLE win_blob;
+ALTER TABLE win_blob_next RENAME TO win_blob;
 CREATE TABLE win_sample_next (${WIN_SAMPLE}) WITHOUT ROWID;
 INSERT INTO win_sample_next SELECT key, n, sample FROM win_sample WHERE key IN (SELECT key FROM win);
 DROP TABLE win_sample;
@@ -83,7 +86,7 @@ ALTER TABLE calls_next RENAME TO calls;
 
 /** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
 function applySchema(sql: SqlStorage): void {
-  const earlier = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'win_blob'").toArray().length > 0
+  const earlier = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'outbox_key'").toArray().length > 0
   if (earlier) sql.exec(MIGRATE_FROM_ROWID_TABLES)
   sql.exec(SCHEMA)
 }
@@ -198,7 +201,8 @@ export class DedupStorage {
 
   private readWindow(key: string): Window | null {
     const w = this.sql.exec<Row>('SELECT * FROM win WHERE key = ?', key).toArray()[0]
-    if (w === undefined) return null
+    const b = this.sql.exec<Row>('SELECT fields FROM win_blob WHERE key = ?', key).toArray()[0]
+    if (w === undefined || b === undefined) return null
     return {
       alertId: String(w.alert_id),
       startedAt: Number(w.started_at),
@@ -209,7 +213,7 @@ export class DedupStorage {
       firstEventAt: String(w.first_event_at),
       lastEventAt: String(w.last_event_at),
       rule: JSON.parse(String(w.rule)) as GroupRule,
-      fields: JSON.parse(String(w.fields)) as GroupFields,
+      fields: JSON.parse(String(b.fields)) as GroupFields,
       samples: this.sql
         .exec<{ sample: string }>('SELECT sample FROM win_sample WHERE key = ? ORDER BY n', key)
         .toArray()
@@ -221,9 +225,9 @@ export class DedupStorage {
 
   /**
    * Writes the window's counters; for a window just `opened` its fields and samples (replacing the
-   * key's previous window), else the samples after the first `storedSamples`.
+   * key's previous window's, if `replaced`), else the samples after the first `storedSamples`.
    */
-  saveWindow(key: string, w: Window, opened: boolean, storedSamples: number): void {
+  saveWindow(key: string, w: Window, opened: boolean, storedSamples: number, replaced = opened): void {
     this.remember(key, w)
     const counters = [
       w.updatedAt,
@@ -237,9 +241,8 @@ export class DedupStorage {
       w.revision,
       expiresAt(w, w.rule.dedupPeriodMinutes),
     ] as const
-    // A merge leaves the alert fields as the window opened with them, and its end unless the rule's
-    // period changed (an assigned indexed column rewrites its index entry even when equal): only the
-    // counters are written.
+    // A merge writes the counters alone, and the window's end only if the rule's period changed (an
+    // assigned indexed column rewrites its index entry even when equal).
     const merged =
       !opened &&
       this.sql.exec(
@@ -253,22 +256,28 @@ export class DedupStorage {
     if (!merged) {
       this.sql.exec(
         `INSERT INTO win (updated_at, event_count, unique_count, log_types, first_event_at, last_event_at,
-           rule, alert_created_at, revision, expires_at, key, alert_id, started_at, fields)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           rule, alert_created_at, revision, expires_at, key, alert_id, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
            updated_at = excluded.updated_at, event_count = excluded.event_count,
            unique_count = excluded.unique_count, log_types = excluded.log_types,
            first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
            rule = excluded.rule, alert_created_at = excluded.alert_created_at,
-           revision = excluded.revision, expires_at = excluded.expires_at, fields = excluded.fields`,
+           revision = excluded.revision, expires_at = excluded.expires_at`,
         ...counters,
         key,
         w.alertId,
         w.startedAt,
+      )
+    }
+    if (opened) {
+      this.sql.exec(
+        'INSERT INTO win_blob (key, fields) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET fields = excluded.fields',
+        key,
         JSON.stringify(w.fields),
       )
     }
-    if (opened) this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
+    if (replaced) this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
     for (let n = opened ? 0 : storedSamples; n < w.samples.length; n++) {
       this.sql.exec('INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES (?, ?, ?)', key, n, JSON.stringify(w.samples[n]))
     }
@@ -294,6 +303,7 @@ export class DedupStorage {
       this.freezeOutbox(key)
       this.windows.delete(key)
       this.sql.exec('DELETE FROM win WHERE key = ?', key)
+      this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
       this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
       this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
     }
@@ -336,7 +346,8 @@ export class DedupStorage {
    * row pending.
    */
   putOutbox(key: string, window: Window, delivery: Delivery, full: boolean, dueAt = 0, noFlushRunning = false): number {
-    if (noFlushRunning) {
+    // Only an update without a delivery request can be covered by the pending row.
+    if (noFlushRunning && delivery === 0) {
       const pending = this.sql
         .exec<{ full: number; delivery: number; due: number; snapshot: number }>(
           `SELECT need_full AS full, need_delivery AS delivery, next_attempt_at AS due, record IS NOT NULL AS snapshot
@@ -349,7 +360,6 @@ export class DedupStorage {
         pending.snapshot === 0 &&
         pending.full >= (full ? 1 : 0) &&
         pending.delivery === 0 &&
-        delivery === 0 &&
         pending.due <= dueAt
       ) {
         return pending.due

@@ -261,7 +261,7 @@ describe('clean-up by alarm', () => {
       const count = (sql: string, ...args: (string | number)[]): number =>
         state.storage.sql.exec<{ n: number }>(sql, ...args).one().n
       return [
-        ...['win', 'win_sample', 'uniques', 'outbox'].map((t) => ({
+        ...['win', 'win_blob', 'win_sample', 'uniques', 'outbox'].map((t) => ({
           name: t,
           n: count(`SELECT COUNT(*) AS n FROM ${t} WHERE key = ?`, key),
         })),

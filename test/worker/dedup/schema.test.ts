@@ -1,7 +1,7 @@
 /**
  * The dedup shard's tables: what a new alert and a merge cost in rows written (Durable Objects bill
- * every row and index entry), and a shard written by the earlier layout (rowid tables, the alert
- * fields apart in `win_blob`) read back whole after its one-time move.
+ * every row and index entry), and a shard written by the earlier layout (rowid tables, the outbox
+ * indexed by key) read back whole after its one-time move.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -40,7 +40,7 @@ function scratchShard(name: string): DurableObjectStub<DedupShard> {
 }
 
 describe('dedup shard tables', () => {
-  it('write seven rows for a new alert with one sample until it is stored and delivered, and one for a merge that adds none', async () => {
+  it('write eight rows for a new alert with one sample until it is stored and delivered, and one for a merge that adds none', async () => {
     const meta = rule({ ruleId: 'Schema.Rows' })
     const key = dedupKey('RULE', meta.ruleId, 'r')
     const t0 = clockStart()
@@ -53,9 +53,9 @@ describe('dedup shard tables', () => {
       store.setAlertCount(key, 1)
       store.saveWindow(key, w, true, 0)
       store.putOutbox(key, w, 1, true)
-      // counter, window and its expiry index entry, the sample, the outbox row; then the flush marks
-      // the row stored and deletes it once delivered.
-      expect(store.takeRowsWritten()).toBe(5)
+      // counter, window and its expiry index entry, alert fields, the sample, the outbox row; then
+      // the flush marks the row stored and deletes it once delivered.
+      expect(store.takeRowsWritten()).toBe(6)
       store.markStored(w.alertId, w.revision)
       store.markDelivered(w.alertId)
       expect(store.takeRowsWritten()).toBe(2)
@@ -80,7 +80,7 @@ describe('dedup shard tables', () => {
     })
   })
 
-  it('of the earlier layout are moved once, windows, samples, outbox, counters and calls intact', async () => {
+  it('of the earlier layout are moved once, windows, fields, samples, outbox, counters and calls intact', async () => {
     const meta = rule({ ruleId: 'Schema.Move' })
     const key = dedupKey('RULE', meta.ruleId, 'm')
     const t0 = clockStart()
@@ -116,9 +116,10 @@ describe('dedup shard tables', () => {
 
       const store = new DedupStorage(sql)
       const names = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").toArray().map((r) => r.name)
-      expect(names).not.toContain('win_blob')
       expect(names).not.toContain('outbox_key')
-      expect(names).toEqual(expect.arrayContaining(['win', 'win_sample', 'outbox', 'calls', 'win_expires', 'calls_at']))
+      expect(names).toEqual(expect.arrayContaining(['win', 'win_blob', 'win_sample', 'outbox', 'calls', 'win_expires', 'calls_at']))
+      const rowid = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%WITHOUT ROWID%'").toArray()
+      expect(rowid.filter((r) => TABLES.includes(r.name))).toEqual([])
       expect(store.loadWindow(key)).toEqual(w)
       expect(store.alertCount(key)).toBe(4)
       expect(store.nextWindowEnd()).toBe(t0 + 61 * 60_000)
