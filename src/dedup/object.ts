@@ -354,7 +354,12 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     // reset or evicted) after delivering part of it: those are checked against what was delivered.
     const sweeping = dueBy === Number.MAX_SAFE_INTEGER
     const rows = this.store.dueOutbox(dueBy, waiting)
+    // A delivery held for the storm limiter waits for its answer, unless the alarm finds it held (the
+    // answer was lost with the object): then it is delivered.
+    const deliveryDue = (row: OutboxRow): boolean => row.delivery === 1 || (row.delivery === 2 && sweeping)
     // Stores go together (a few sink calls, not one per alert); a chunk that fails is retried whole.
+    // A stored row whose delivery follows is marked once, after it (one statement instead of three);
+    // should the object stop in between, the alarm repeats the store, which changes nothing.
     const stored = new Set<OutboxRow>()
     const toStore = rows.filter((r) => r.needStore)
     for (let i = 0; i < toStore.length; i += STORE_CHUNK) {
@@ -364,7 +369,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         this.stats.touch(now)
         if (typeof rows === 'number') this.stats.d1RowsWritten += rows
         for (const row of chunk) {
-          this.store.markStored(row.alertId, row.revision)
+          if (!deliveryDue(row)) this.store.markStored(row.alertId, row.revision)
           stored.add(row)
         }
       } catch (err) {
@@ -374,17 +379,16 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     for (const row of rows) {
       // Delivery goes only after the store: the alert's link and the delivery records refer to it.
       // A slow destination holds this flush (one per object, after the answer), not the ingest.
-      // A delivery held for the storm limiter waits for its answer, unless the alarm finds it held
-      // (the answer was lost with the object): then it is delivered.
-      const due = row.delivery === 1 || (row.delivery === 2 && sweeping)
-      if (!due || (row.needStore && !stored.has(row))) continue
+      if (!deliveryDue(row) || (row.needStore && !stored.has(row))) continue
       try {
         await sink.requestDelivery(
           { alertId: row.alertId, reason: 'created' },
           { record: row.record, retry: row.attempts > 0 || sweeping },
         )
-        this.store.markDelivered(row.alertId)
+        if (row.needStore) this.store.markStoredAndDelivered(row.alertId, row.revision)
+        else this.store.markDelivered(row.alertId)
       } catch (err) {
+        if (row.needStore) this.store.markStored(row.alertId, row.revision)
         fail(row, err)
       }
     }

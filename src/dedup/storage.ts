@@ -91,6 +91,12 @@ function applySchema(sql: SqlStorage): void {
   sql.exec(SCHEMA)
 }
 
+const SAMPLE_ROWS: string[] = []
+/** `(?, ?, ?)` `count` times: one statement text per count, so each is prepared once. */
+function sampleRows(count: number): string {
+  return (SAMPLE_ROWS[count] ??= Array(count).fill('(?, ?, ?)').join(', '))
+}
+
 /** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
 export const CALL_MEMORY_MS = 2 * 60_000
 /**
@@ -200,9 +206,10 @@ export class DedupStorage {
   }
 
   private readWindow(key: string): Window | null {
-    const w = this.sql.exec<Row>('SELECT * FROM win WHERE key = ?', key).toArray()[0]
-    const b = this.sql.exec<Row>('SELECT fields FROM win_blob WHERE key = ?', key).toArray()[0]
-    if (w === undefined || b === undefined) return null
+    const w = this.sql
+      .exec<Row>('SELECT w.*, b.fields AS fields FROM win w JOIN win_blob b ON b.key = w.key WHERE w.key = ?', key)
+      .toArray()[0]
+    if (w === undefined) return null
     return {
       alertId: String(w.alert_id),
       startedAt: Number(w.started_at),
@@ -213,7 +220,7 @@ export class DedupStorage {
       firstEventAt: String(w.first_event_at),
       lastEventAt: String(w.last_event_at),
       rule: JSON.parse(String(w.rule)) as GroupRule,
-      fields: JSON.parse(String(b.fields)) as GroupFields,
+      fields: JSON.parse(String(w.fields)) as GroupFields,
       samples: this.sql
         .exec<{ sample: string }>('SELECT sample FROM win_sample WHERE key = ? ORDER BY n', key)
         .toArray()
@@ -278,9 +285,12 @@ export class DedupStorage {
       )
     }
     if (replaced) this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
-    for (let n = opened ? 0 : storedSamples; n < w.samples.length; n++) {
-      this.sql.exec('INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES (?, ?, ?)', key, n, JSON.stringify(w.samples[n]))
-    }
+    // The new samples in one statement: a statement costs more than the rows it writes.
+    const from = opened ? 0 : storedSamples
+    if (from >= w.samples.length) return
+    const values: (string | number)[] = []
+    for (let n = from; n < w.samples.length; n++) values.push(key, n, JSON.stringify(w.samples[n]))
+    this.sql.exec(`INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES ${sampleRows(w.samples.length - from)}`, ...values)
   }
 
   /** A rule's settings as stored: the same object comes with every group of a batch. */
@@ -459,6 +469,14 @@ export class DedupStorage {
       alertId,
       revision,
     )
+  }
+
+  /** `markStored` and `markDelivered` at once: usually one statement, deleting the row. */
+  markStoredAndDelivered(alertId: string, revision: number): void {
+    const gone = this.sql.exec('DELETE FROM outbox WHERE alert_id = ? AND revision <= ?', alertId, revision).rowsWritten
+    if (gone > 0) return
+    // A newer revision was queued meanwhile: its store stays due.
+    this.sql.exec('UPDATE outbox SET need_delivery = 0 WHERE alert_id = ?', alertId)
   }
 
   /** The storm limiter admitted the alert: its held delivery is due. */
