@@ -37,14 +37,14 @@ export interface AlertSink {
    */
   store(writes: AlertWrite[]): Promise<number | void>
   /**
-   * Delivers the created, stored alert, or hands to a queue what it could not deliver yet; resolves
-   * only once nothing of the delivery is left to this object. `record` is the latest snapshot;
-   * `retry` says an earlier call for this alert failed (it may have gone part of the way).
+   * Delivers created, stored alerts, or hands to a queue what it could not deliver yet. Resolves to
+   * one settled outcome per alert, in order: fulfilled once nothing of that delivery is left to this
+   * object, rejected to have it asked again later. `record` is the latest snapshot; `retry` says an
+   * earlier call for the alert failed (it may have gone part of the way).
    */
-  requestDelivery(
-    request: DeliveryRequest,
-    alert: { record: AlertRecord; retry: boolean },
-  ): Promise<void>
+  requestDeliveries(
+    deliveries: { request: DeliveryRequest; record: AlertRecord; retry: boolean }[],
+  ): Promise<PromiseSettledResult<unknown>[]>
   /**
    * The alert-storm limiter (storm.ts), asked about each new alert of a rule with a storm limit:
    * resolves false when the alert is folded into the rule's storm alert instead of delivered.
@@ -376,21 +376,35 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         for (const row of chunk) fail(row, err)
       }
     }
-    for (const row of rows) {
-      // Delivery goes only after the store: the alert's link and the delivery records refer to it.
-      // A slow destination holds this flush (one per object, after the answer), not the ingest.
-      if (!deliveryDue(row) || (row.needStore && !stored.has(row))) continue
+    // Delivery goes only after the store: the alert's link and the delivery records refer to it.
+    // A slow destination holds this flush (one per object, after the answer), not the ingest.
+    const deliver = rows.filter((row) => deliveryDue(row) && (!row.needStore || stored.has(row)))
+    if (deliver.length > 0) {
+      let outcomes: PromiseSettledResult<unknown>[]
       try {
-        await sink.requestDelivery(
-          { alertId: row.alertId, reason: 'created' },
-          { record: row.record, retry: row.attempts > 0 || sweeping },
+        outcomes = await sink.requestDeliveries(
+          deliver.map((row) => ({
+            request: { alertId: row.alertId, reason: 'created' },
+            record: row.record,
+            retry: row.attempts > 0 || sweeping,
+          })),
         )
-        if (row.needStore) this.store.markStoredAndDelivered(row.alertId, row.revision)
-        else this.store.markDelivered(row.alertId)
-      } catch (err) {
-        if (row.needStore) this.store.markStored(row.alertId, row.revision)
-        fail(row, err)
+      } catch (reason) {
+        outcomes = deliver.map(() => ({ status: 'rejected', reason }))
       }
+      // The flush's marks in one transaction: one commit, not one per alert.
+      this.ctx.storage.transactionSync(() => {
+        deliver.forEach((row, i) => {
+          const outcome = outcomes[i] ?? { status: 'rejected', reason: new Error('no outcome for this delivery') }
+          if (outcome.status === 'fulfilled') {
+            if (row.needStore) this.store.markStoredAndDelivered(row.alertId, row.revision)
+            else this.store.markDelivered(row.alertId)
+          } else {
+            if (row.needStore) this.store.markStored(row.alertId, row.revision)
+            fail(row, outcome.reason)
+          }
+        })
+      })
     }
     this.stats.logIfDue(now)
     if (failed) await this.schedule(now)

@@ -1,6 +1,6 @@
 /**
- * The first delivery of a created alert, made without the queue. The dedup object calls
- * `deliverCreated` from its outbox flush once the alert is stored, after the ingest answer: a
+ * The first delivery of created alerts, made without the queue. The dedup object calls
+ * `deliverCreated` from its outbox flush once the alerts are stored, after the ingest answer: a
  * destination that answers gets the alert one HTTP round trip after its creation, with no queue hop
  * and no batch wait. Every routed destination gets one attempt (in parallel, within the configured
  * timeout), recorded as the consumer records its attempts and under the same webhook-id. What was not
@@ -16,7 +16,7 @@ import { ConfigError } from '../config'
 import { forDestination, sendAll, type DeliveryMessage } from './message'
 import type { DeliverableAlert } from './payloads'
 import { routeAlert, type Routing } from './routing'
-import { deliveryStates, markFailed, markNoDestination } from './store'
+import { deliveryStates, markFailed, markNoDestination, markNoDestinations } from './store'
 
 /** Destination ids by what their attempt came to. */
 interface AttemptsOutcome {
@@ -101,24 +101,64 @@ export async function attemptRouted(
   return outcome
 }
 
+/** A created, stored alert whose first delivery is due; `recheck`: an earlier call may have gone part of the way. */
+export interface CreatedDelivery {
+  alert: DeliverableAlert
+  recheck: boolean
+}
+
+/** Alerts whose attempts run at once: a flush of many new alerts neither waits on each in turn nor opens a connection for every one. */
+const ALERTS_AT_ONCE = 6
+
 /**
- * The first delivery of a stored, created alert (the dedup object's outbox). While the delivery
- * configuration is invalid nothing can be sent: the request goes on the queue, whose consumer retries it (logging the issues) until the configuration is fixed.
+ * The first delivery of created, stored alerts (one dedup shard's outbox flush). Resolves to one
+ * settled outcome per alert, in order: a rejected one is retried by the outbox, the others are done.
+ * Alerts that nothing routes are marked together, in one D1 batch; the others are attempted a few at
+ * a time. While the delivery configuration is invalid nothing can be sent: the requests go on the
+ * queue, whose consumer retries them (logging the issues) until the configuration is fixed.
  */
 export async function deliverCreated(
   env: Env,
-  alert: DeliverableAlert,
-  recheck: boolean,
-): Promise<AttemptsOutcome> {
-  const request: DeliveryMessage = { alertId: alert.alertId, reason: 'created' }
+  items: CreatedDelivery[],
+): Promise<PromiseSettledResult<AttemptsOutcome>[]> {
+  const requests = items.map(({ alert }): DeliveryMessage => ({ alertId: alert.alertId, reason: 'created' }))
   let config: DeliveryConfig
   try {
     config = loadDeliveryConfig(env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    await env.DELIVERY_QUEUE.send(request, { contentType: 'json' })
-    return { delivered: [], queued: ['*'], failed: [] }
+    await sendAll(env.DELIVERY_QUEUE, requests.map((body) => ({ body, contentType: 'json' })))
+    return items.map(() => ({ status: 'fulfilled', value: { delivered: [], queued: ['*'], failed: [] } }))
   }
-  const routing = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config)
-  return attemptRouted(env, config, alert, request, routing, recheck)
+  const outcomes: PromiseSettledResult<AttemptsOutcome>[] = new Array(items.length)
+  const unrouted: [number, Routing][] = []
+  const routed: [number, Routing][] = []
+  items.forEach(({ alert }, i) => {
+    const routing = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config)
+    if (routing.destinations.length > 0 || routing.unknown.length > 0) routed.push([i, routing])
+    else if (routing.by === 'severity' || routing.by === 'OutputIds') unrouted.push([i, routing])
+    else outcomes[i] = { status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }
+  })
+  if (unrouted.length > 0) {
+    const marks = unrouted.map(([i, routing]) => ({ alertId: items[i]!.alert.alertId, routedBy: routing.by }))
+    const marked = await markNoDestinations(env.ALERTS_DB, marks, Date.now()).then(
+      (): PromiseSettledResult<AttemptsOutcome> => ({ status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }),
+      (reason: unknown): PromiseSettledResult<AttemptsOutcome> => ({ status: 'rejected', reason }),
+    )
+    for (const [i] of unrouted) outcomes[i] = marked
+  }
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < routed.length) {
+      const [i, routing] = routed[next++]!
+      const { alert, recheck } = items[i]!
+      try {
+        outcomes[i] = { status: 'fulfilled', value: await attemptRouted(env, config, alert, requests[i]!, routing, recheck) }
+      } catch (reason) {
+        outcomes[i] = { status: 'rejected', reason }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(ALERTS_AT_ONCE, routed.length) }, worker))
+  return outcomes
 }

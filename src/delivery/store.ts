@@ -286,12 +286,21 @@ export async function markNoDestination(
   routedBy: string,
   now: number,
 ): Promise<void> {
-  await db
-    .prepare(
-      'INSERT INTO alerts_without_destination (alert_id, marked_at, routed_by) VALUES (?, ?, ?) ON CONFLICT (alert_id) DO NOTHING',
-    )
-    .bind(alertId, now, routedBy)
-    .run()
+  await markNoDestinations(db, [{ alertId, routedBy }], now)
+}
+
+/** Marks several alerts at once, in one D1 batch (one transaction): all or none. */
+export async function markNoDestinations(
+  db: D1Database,
+  marks: { alertId: string; routedBy: string }[],
+  now: number,
+): Promise<void> {
+  if (marks.length === 0) return
+  const insert = db.prepare(
+    'INSERT INTO alerts_without_destination (alert_id, marked_at, routed_by) VALUES (?, ?, ?) ON CONFLICT (alert_id) DO NOTHING',
+  )
+  if (marks.length === 1) await insert.bind(marks[0]!.alertId, now, marks[0]!.routedBy).run()
+  else await db.batch(marks.map((m) => insert.bind(m.alertId, now, m.routedBy)))
 }
 
 export async function noDestinationMark(

@@ -16,9 +16,8 @@ export class DedupShard extends DedupShardObject {
     const env = this.env
     return {
       store: (writes: AlertWrite[]) => upsertAlerts(env.ALERTS_DB, writes),
-      requestDelivery: async (_request, { record, retry }) => {
-        await deliverCreated(env, record, retry)
-      },
+      requestDeliveries: (deliveries) =>
+        deliverCreated(env, deliveries.map(({ record, retry }) => ({ alert: record, recheck: retry }))),
       admitNewAlert: (group, alertId, now) =>
         env.RULE_STORMS.get(env.RULE_STORMS.idFromName(group.rule.ruleId)).admit(group, alertId, now),
     }

@@ -16,7 +16,7 @@ import type { DedupShard } from '../../../src/worker/dedup-window'
 import { dedupKey, recordMatches, shardOf } from '../../../src/dedup'
 import { verifyWebhook } from '../../../src/delivery'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
-import { listDeliveries } from '../../../src/delivery/store'
+import { listDeliveries, noDestinationMark } from '../../../src/delivery/store'
 import worker from '../../../src/worker/index'
 import { clockStart, match, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
 import { bucket, received, receiverUrl, SIGNING_SECRET, useDestinations } from '../../support/delivery'
@@ -54,6 +54,14 @@ async function consume(message: MessageSendRequest<DeliveryMessage>, attempts: n
   await worker.queue(batch, env, ctx)
   const result = await getQueueResult(batch, ctx)
   return { ...result, delaySeconds: retry.mock.calls[0]?.[0]?.delaySeconds }
+}
+
+/** `n` dedup strings of the rule whose keys fall in one shard (one outbox flush carries them all). */
+function sameShard(ruleId: string, n: number): string[] {
+  const shard = shardOf(dedupKey('RULE', ruleId, 'k0'))
+  return Array.from({ length: 2000 }, (_, i) => `k${i}`)
+    .filter((d) => shardOf(dedupKey('RULE', ruleId, d)) === shard)
+    .slice(0, n)
 }
 
 /** Creates one alert of a fresh rule through its dedup object; answers the alert id. */
@@ -267,13 +275,74 @@ describe('first delivery attempt from the dedup object', () => {
     expect((await snapshot('RULE', 'First.Nowhere', 'd')).outbox).toBe(0)
   })
 
+  it('delivers each of many alerts one shard creates in one call once, with its own webhook-id', async () => {
+    const hook = bucket('many')
+    restore = useDestinations([{ id: 'hook', type: 'webhook', url: receiverUrl(hook) }])
+    const dedups = sameShard('First.Many', 12)
+    const out = await recordMatches(env, dedups.map((d) => match(rule({ ruleId: 'First.Many' }), d)), clockStart())
+    expect(out.alertsCreated).toBe(12)
+    await settleAll()
+    const requests = await received(hook)
+    const ids = requests.map((r) => (JSON.parse(r.body) as { alertId: string }).alertId)
+    const alerts = await storedAlerts('First.Many')
+    expect(new Set(ids)).toEqual(new Set(alerts.map((a) => a.alert_id)))
+    expect(ids).toHaveLength(12)
+    expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(12)
+    for (const d of dedups) expect((await snapshot('RULE', 'First.Many', d)).outbox).toBe(0)
+  })
+
+  it('marks the alerts nothing routes all or none; marks that could not be written are retried by the alarm', async () => {
+    restore = useDestinations([])
+    const dedups = sameShard('First.Unrouted', 5)
+    // The first D1 batch that writes marks fails, as D1 would while unavailable.
+    const db = env.ALERTS_DB
+    const prepare = db.prepare.bind(db)
+    const batch = db.batch.bind(db)
+    const markStatements = new WeakSet<D1PreparedStatement>()
+    vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
+      const statement = prepare(sql)
+      if (sql.includes('alerts_without_destination')) {
+        const bind = statement.bind.bind(statement)
+        statement.bind = (...values: unknown[]) => {
+          const bound = bind(...values)
+          markStatements.add(bound)
+          return bound
+        }
+      }
+      return statement
+    })
+    let failed = false
+    vi.spyOn(db, 'batch').mockImplementation(async (statements) => {
+      if (!failed && statements.some((st) => markStatements.has(st))) {
+        failed = true
+        throw new Error('D1_ERROR: simulated outage')
+      }
+      return batch(statements)
+    })
+    const t0 = clockStart()
+    await recordMatches(env, dedups.map((d) => match(rule({ ruleId: 'First.Unrouted' }), d)), t0)
+    await settleAll()
+    expect(failed).toBe(true)
+    const alerts = await storedAlerts('First.Unrouted')
+    expect(alerts).toHaveLength(5)
+    const marked = async () =>
+      (await Promise.all(alerts.map((a) => noDestinationMark(env.ALERTS_DB, a.alert_id)))).filter((m) => m !== null)
+    // Nothing was marked, and every row waits for the alarm.
+    expect(await marked()).toEqual([])
+    for (const d of dedups) expect((await snapshot('RULE', 'First.Unrouted', d)).outbox).toBe(1)
+    expect(logs.join('\n')).toContain('simulated outage')
+    vi.restoreAllMocks()
+    expect(await runDurableObjectAlarm(stubFor('RULE', 'First.Unrouted', dedups[0]!))).toBe(true)
+    expect(await marked()).toHaveLength(5)
+    for (const d of dedups) expect((await snapshot('RULE', 'First.Unrouted', d)).outbox).toBe(0)
+  })
+
   it('while the delivery configuration is invalid, hands the request to the queue unrouted', async () => {
     restore = useDestinations([{ id: 'hook', type: 'webhook', url: 'not a url' }])
     const queue = captureQueue()
-    queue.send.mockResolvedValue(undefined as unknown as QueueSendResponse)
     const alertId = await createAlert('First.Broken')
     await settleAll()
-    expect(queue.send.mock.calls.map((c) => c[0])).toEqual([{ alertId, reason: 'created' }])
+    expect(queue.queued().map((m) => m.body)).toEqual([{ alertId, reason: 'created' }])
     expect((await snapshot('RULE', 'First.Broken', 'd')).outbox).toBe(0)
   })
 })
