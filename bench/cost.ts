@@ -1,7 +1,7 @@
 /**
  * `tsx bench/cost.ts [--quick] [--no-write]`: what a million events cost on Workers, per traffic mix.
  *
- * CPU is measured: `wrangler dev` (fresh state, no destinations) gets batches of 500 events from 4
+ * CPU is measured: `wrangler dev` (fresh state, no destinations, inspector off) gets batches of 500 events from 4
  * clients, and the CPU time the kernel charged to the workerd process that runs the Worker (its
  * isolate, Durable Objects, D1 and queues: everything a deployment would bill as CPU or do in
  * Cloudflare's storage) is read from /proc before and after, a few seconds after the last answer so
@@ -81,16 +81,16 @@ function cpuMs(pid: number): number {
 }
 
 /** wrangler's processes: the workerd running the Worker, and the rest (proxy workerd, Node CLI). */
-function processes(): { worker: number; tooling: number[] } {
+function processes(dev: Dev): { worker: number; tooling: number[] } {
   const rows = execSync('ps -eo pid,ppid,args')
     .toString()
     .trim()
     .split('\n')
     .slice(1)
     .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)!)
-  const root = rows.find((r) => r[3]!.includes('wrangler') && r[3]!.includes(` dev`) && r[3]!.includes(`--port ${PORT}`))
+  const root = dev.server.pid
   if (root === undefined) throw new Error('wrangler dev process not found')
-  const tree = [Number(root[1])]
+  const tree = [root]
   for (let i = 0; i < tree.length; i++) for (const r of rows) if (Number(r[2]) === tree[i]) tree.push(Number(r[1]))
   const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
   // The proxy's workerd listens on the public port; the Worker's on a port of its own.
@@ -129,7 +129,7 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // The warm-up's deferred writes and storage lines come out before the measured part starts.
   await new Promise((r) => setTimeout(r, STATS_EVERY_MS + 1000))
   const logFrom = statSync(dev.server.logFile).size
-  const procs = processes()
+  const procs = processes(dev)
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
   const measured = bodies.slice(2)
@@ -237,7 +237,7 @@ if (WRITE) {
     'Cost per million events',
     `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
     [
-      `\`wrangler dev\` on 127.0.0.1, fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 alert writes, for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+      `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 alert writes, for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
       '',
       table(
         ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],

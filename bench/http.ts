@@ -1,5 +1,6 @@
 /**
- * `tsx bench/http.ts [--quick]`: ingest over HTTP. `wrangler dev` on 127.0.0.1 (no destinations:
+ * `tsx bench/http.ts [--quick]`: ingest over HTTP. `wrangler dev` on 127.0.0.1 (inspector off unless
+ * BENCH_INSPECTOR=1, see bench/lib/dev.ts; no destinations:
  * alerts are stored, not sent) loaded by a bounded client in this process: each configuration (batch
  * size × concurrency) posts pre-serialized generated batches for a few seconds; events/s, batch
  * latency percentiles, and errors (any non-200 answer, failed request or rejected event).
@@ -211,7 +212,7 @@ if (WRITE) writeSection(
   'Ingest over HTTP (wrangler dev)',
   `npm run bench:http${QUICK ? ' -- --quick' : ''}`,
   [
-    `\`wrangler dev\` (local workerd, fresh state, no destinations) on 127.0.0.1; the client runs on the same machine (Node fetch), so client and server share the 2 cores. ${SECONDS} s per configuration after a warm-up; JSON arrays of generated events. **background**: ${fmt(background.total)} events from the ${background.seeds} seed logs on which no rule fires (CloudTrail and Salesforce), the bulk of a real feed. **matching**: fresh CloudTrail files (\`{"Records": [...]}\`, each keyed by its digest) of ${MATCHING_SIZE} events from the rules' test logs varied, never the same file or eventID twice (the pool's files come round again with new eventIDs, so their dedup strings repeat), ~90% of events matching and each file opening or updating dozens of dedup windows and alerts; ${MATCHING_CLIENTS} clients. Errors: non-200 answers, failed requests, or events not accepted.`,
+    `\`wrangler dev\` (local workerd, fresh state, no destinations, started through wrangler's API with its DevTools inspector off: test/harness/dev-api.ts says why; \`BENCH_INSPECTOR=1\` keeps it) on 127.0.0.1; the client runs on the same machine (Node fetch), so client and server share the 2 cores. ${SECONDS} s per configuration after a warm-up; JSON arrays of generated events. **background**: ${fmt(background.total)} events from the ${background.seeds} seed logs on which no rule fires (CloudTrail and Salesforce), the bulk of a real feed. **matching**: fresh CloudTrail files (\`{"Records": [...]}\`, each keyed by its digest) of ${MATCHING_SIZE} events from the rules' test logs varied, never the same file or eventID twice (the pool's files come round again with new eventIDs, so their dedup strings repeat), ~90% of events matching and each file opening or updating dozens of dedup windows and alerts; ${MATCHING_CLIENTS} clients. Errors: non-200 answers, failed requests, or events not accepted.`,
     '',
     table(['profile', 'events/batch', 'concurrency', 'requests', 'events/s', 'p50 ms', 'p99 ms', 'matches / alerts', 'errors', 'target (background: ≥ 20,000 events/s, p99 < 250 ms, 0 errors; matching: ≥ 25% of background at 500 × 8, p99 < 1 s, 0 errors)'], rows),
     '',

@@ -1,6 +1,7 @@
 /**
  * `wrangler dev` for the HTTP benches (the e2e's DevServer: fresh temp state, D1 migrations, vars by
- * `--var`) on BENCH_PORT (8809 by default), stopped on exit and on Ctrl-C. It serves a snapshot: the
+ * `--var`) on BENCH_PORT (8809 by default), without wrangler's DevTools inspector unless
+ * BENCH_INSPECTOR=1, stopped on exit and on Ctrl-C. It serves a snapshot: the
  * worker as `wrangler deploy --dry-run` bundles it, in a temp dir, so edits to src/ during a run (the
  * tree is shared) do not make wrangler rebuild and restart the worker mid-request.
  */
@@ -44,6 +45,10 @@ export async function startDev(vars: Record<string, string>): Promise<Dev> {
     persistTo: join(tmp, 'state'),
     logFile: join(tmp, 'wrangler.log'),
     script: join(tmp, 'dist', 'index.js'),
+    config: join(tmp, 'wrangler.toml'),
+    // wrangler's DevTools inspector costs more CPU than the Worker on matching traffic (dev-api.ts);
+    // BENCH_INSPECTOR=1 measures with it, as `npm start` runs.
+    inspector: process.env.BENCH_INSPECTOR === '1',
     vars: { INGEST_TOKEN: token, ADMIN_TOKEN: randomBytes(16).toString('hex'), ...vars },
   }
   const server = new DevServer(options)

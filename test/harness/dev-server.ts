@@ -1,7 +1,8 @@
 /**
  * `wrangler dev` for the e2e: the D1 migrations applied to a fresh state directory, then
  * node_modules/.bin/wrangler started directly (so SIGTERM to its PID stops the whole tree), vars and
- * secrets given with `--var`, ready when `/health` answers.
+ * secrets given with `--var`, ready when `/health` answers. The benches start it without the DevTools
+ * inspector (dev-api.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs'
@@ -25,6 +26,13 @@ export interface DevServerOptions {
   script?: string
   /** More `wrangler dev` arguments (e.g. `--no-bundle` for a script bundled beforehand). */
   args?: string[]
+  /**
+   * false: run it through wrangler's API with no DevTools inspector (dev-api.ts; needs `config`, and
+   * takes no `args`), for the benches.
+   */
+  inspector?: boolean
+  /** The wrangler configuration `inspector: false` serves (the CLI finds it beside `script`). */
+  config?: string
 }
 
 /** A port free on 127.0.0.1 now (the OS's pick). */
@@ -56,6 +64,11 @@ export class DevServer {
     return this.options.logFile
   }
 
+  /** The PID of the process started (wrangler's, or dev-api.ts's), while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
   async start(readyTimeoutMs = 60_000): Promise<void> {
     const { root, port, persistTo, vars, logFile } = this.options
     const wrangler = join(root, 'node_modules/.bin/wrangler')
@@ -72,12 +85,19 @@ export class DevServer {
     if (migrate.status !== 0)
       throw new Error(`wrangler d1 migrations apply failed:\n${migrate.stdout}\n${migrate.stderr}`)
     const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
-    if (this.options.script !== undefined) args.splice(1, 0, this.options.script)
-    args.push(...(this.options.args ?? []))
-    args.push('--inspector-port', String(await freePort()))
+    let command = wrangler
+    if (this.options.inspector === false) {
+      if (this.options.config === undefined) throw new Error('DevServer: inspector: false needs config')
+      command = join(root, 'node_modules/.bin/tsx')
+      args.splice(0, 1, join(root, 'test/harness/dev-api.ts'), '--config', this.options.config)
+    } else {
+      if (this.options.script !== undefined) args.splice(1, 0, this.options.script)
+      args.push(...(this.options.args ?? []))
+      args.push('--inspector-port', String(await freePort()))
+    }
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
     const log = createWriteStream(logFile, { flags: 'a' })
-    const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout?.pipe(log)
     child.stderr?.pipe(log)
     this.child = child
