@@ -12,7 +12,7 @@
  * Prices (Workers Paid, per million, as published by Cloudflare): requests $0.30, CPU ms $0.02,
  * Durable Object requests $0.15, SQLite rows written (Durable Objects and D1) $1.00. Rows written are
  * measured too: the dedup, correlation and idempotency-key objects log what their statements wrote
- * and what their D1 alert writes wrote (`*.storage` lines, src/storage-stats.ts); the bench adds up
+ * and what their D1 writes wrote (alerts, no-destination marks; `*.storage` lines, src/storage-stats.ts); the bench adds up
  * the lines logged for the measured batches (it waits for the warm-up's to be logged first, and
  * after the last answer for the deferred alert writes and the last lines).
  */
@@ -104,7 +104,7 @@ interface Measure {
   events: number
   workerCpuMs: number
   toolingCpuMs: number
-  /** SQLite rows the objects wrote, and D1 rows of their alert writes, for the measured batches. */
+  /** SQLite rows the objects wrote, and D1 rows of their alert writes and marks, for the measured batches. */
   rowsWritten: number
   /** The same by writer (`dedup`, `correlation`, `ingest.keys`, `D1`). */
   rowsBy: Record<string, number>
@@ -237,7 +237,7 @@ if (WRITE) {
     'Cost per million events',
     `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
     [
-      `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 alert writes, for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+      `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 writes (the alerts, and the marks of alerts no destination routes), for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
       '',
       table(
         ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],

@@ -39,12 +39,13 @@ export interface AlertSink {
   /**
    * Delivers created, stored alerts, or hands to a queue what it could not deliver yet. Resolves to
    * one settled outcome per alert, in order: fulfilled once nothing of that delivery is left to this
-   * object, rejected to have it asked again later. `record` is the latest snapshot; `retry` says an
-   * earlier call for the alert failed (it may have gone part of the way).
+   * object, rejected to have it asked again later; and the D1 rows it wrote, when it can tell.
+   * `record` is the latest snapshot; `retry` says an earlier call for the alert failed (it may have
+   * gone part of the way).
    */
   requestDeliveries(
     deliveries: { request: DeliveryRequest; record: AlertRecord; retry: boolean }[],
-  ): Promise<PromiseSettledResult<unknown>[]>
+  ): Promise<{ outcomes: PromiseSettledResult<unknown>[]; rowsWritten?: number }>
   /**
    * The alert-storm limiter (storm.ts), asked about each new alert of a rule with a storm limit:
    * resolves false when the alert is folded into the rule's storm alert instead of delivered.
@@ -382,13 +383,15 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     if (deliver.length > 0) {
       let outcomes: PromiseSettledResult<unknown>[]
       try {
-        outcomes = await sink.requestDeliveries(
+        const delivered = await sink.requestDeliveries(
           deliver.map((row) => ({
             request: { alertId: row.alertId, reason: 'created' },
             record: row.record,
             retry: row.attempts > 0 || sweeping,
           })),
         )
+        outcomes = delivered.outcomes
+        this.stats.d1RowsWritten += delivered.rowsWritten ?? 0
       } catch (reason) {
         outcomes = deliver.map(() => ({ status: 'rejected', reason }))
       }

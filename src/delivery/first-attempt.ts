@@ -112,7 +112,8 @@ const ALERTS_AT_ONCE = 6
 
 /**
  * The first delivery of created, stored alerts (one dedup shard's outbox flush). Resolves to one
- * settled outcome per alert, in order: a rejected one is retried by the outbox, the others are done.
+ * settled outcome per alert, in order (a rejected one is retried by the outbox, the others are done),
+ * and the D1 rows its no-destination marks wrote.
  * Alerts that nothing routes are marked together, in one D1 batch; the others are attempted a few at
  * a time. While the delivery configuration is invalid nothing can be sent: the requests go on the
  * queue, whose consumer retries them (logging the issues) until the configuration is fixed.
@@ -120,7 +121,7 @@ const ALERTS_AT_ONCE = 6
 export async function deliverCreated(
   env: Env,
   items: CreatedDelivery[],
-): Promise<PromiseSettledResult<AttemptsOutcome>[]> {
+): Promise<{ outcomes: PromiseSettledResult<AttemptsOutcome>[]; marksWritten: number }> {
   const requests = items.map(({ alert }): DeliveryMessage => ({ alertId: alert.alertId, reason: 'created' }))
   let config: DeliveryConfig
   try {
@@ -128,7 +129,8 @@ export async function deliverCreated(
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     await sendAll(env.DELIVERY_QUEUE, requests.map((body) => ({ body, contentType: 'json' })))
-    return items.map(() => ({ status: 'fulfilled', value: { delivered: [], queued: ['*'], failed: [] } }))
+    const queued: AttemptsOutcome = { delivered: [], queued: ['*'], failed: [] }
+    return { outcomes: items.map(() => ({ status: 'fulfilled', value: queued })), marksWritten: 0 }
   }
   const outcomes: PromiseSettledResult<AttemptsOutcome>[] = new Array(items.length)
   const unrouted: [number, Routing][] = []
@@ -139,12 +141,16 @@ export async function deliverCreated(
     else if (routing.by === 'severity' || routing.by === 'OutputIds') unrouted.push([i, routing])
     else outcomes[i] = { status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }
   })
+  let marksWritten = 0
   if (unrouted.length > 0) {
     const marks = unrouted.map(([i, routing]) => ({ alertId: items[i]!.alert.alertId, routedBy: routing.by }))
-    const marked = await markNoDestinations(env.ALERTS_DB, marks, Date.now()).then(
-      (): PromiseSettledResult<AttemptsOutcome> => ({ status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }),
-      (reason: unknown): PromiseSettledResult<AttemptsOutcome> => ({ status: 'rejected', reason }),
-    )
+    let marked: PromiseSettledResult<AttemptsOutcome>
+    try {
+      marksWritten = await markNoDestinations(env.ALERTS_DB, marks, Date.now())
+      marked = { status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }
+    } catch (reason) {
+      marked = { status: 'rejected', reason }
+    }
     for (const [i] of unrouted) outcomes[i] = marked
   }
   let next = 0
@@ -160,5 +166,5 @@ export async function deliverCreated(
     }
   }
   await Promise.all(Array.from({ length: Math.min(ALERTS_AT_ONCE, routed.length) }, worker))
-  return outcomes
+  return { outcomes, marksWritten }
 }

@@ -289,18 +289,21 @@ export async function markNoDestination(
   await markNoDestinations(db, [{ alertId, routedBy }], now)
 }
 
-/** Marks several alerts at once, in one D1 batch (one transaction): all or none. */
+/** Marks several alerts at once, in one D1 batch (one transaction): all or none. Resolves to the rows written. */
 export async function markNoDestinations(
   db: D1Database,
   marks: { alertId: string; routedBy: string }[],
   now: number,
-): Promise<void> {
-  if (marks.length === 0) return
+): Promise<number> {
+  if (marks.length === 0) return 0
   const insert = db.prepare(
     'INSERT INTO alerts_without_destination (alert_id, marked_at, routed_by) VALUES (?, ?, ?) ON CONFLICT (alert_id) DO NOTHING',
   )
-  if (marks.length === 1) await insert.bind(marks[0]!.alertId, now, marks[0]!.routedBy).run()
-  else await db.batch(marks.map((m) => insert.bind(m.alertId, now, m.routedBy)))
+  const results =
+    marks.length === 1
+      ? [await insert.bind(marks[0]!.alertId, now, marks[0]!.routedBy).run()]
+      : await db.batch(marks.map((m) => insert.bind(m.alertId, now, m.routedBy)))
+  return results.reduce((rows, r) => rows + (r.meta.rows_written ?? 0), 0)
 }
 
 export async function noDestinationMark(

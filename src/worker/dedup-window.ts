@@ -16,8 +16,11 @@ export class DedupShard extends DedupShardObject {
     const env = this.env
     return {
       store: (writes: AlertWrite[]) => upsertAlerts(env.ALERTS_DB, writes),
-      requestDeliveries: (deliveries) =>
-        deliverCreated(env, deliveries.map(({ record, retry }) => ({ alert: record, recheck: retry }))),
+      requestDeliveries: async (deliveries) => {
+        const items = deliveries.map(({ record, retry }) => ({ alert: record, recheck: retry }))
+        const { outcomes, marksWritten } = await deliverCreated(env, items)
+        return { outcomes, rowsWritten: marksWritten }
+      },
       admitNewAlert: (group, alertId, now) =>
         env.RULE_STORMS.get(env.RULE_STORMS.idFromName(group.rule.ruleId)).admit(group, alertId, now),
     }

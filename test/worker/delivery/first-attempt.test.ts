@@ -15,11 +15,12 @@ import { captureConsole } from '../../support/console'
 import type { DedupShard } from '../../../src/worker/dedup-window'
 import { dedupKey, recordMatches, shardOf } from '../../../src/dedup'
 import { verifyWebhook } from '../../../src/delivery'
+import { deliverCreated } from '../../../src/delivery/first-attempt'
 import { webhookIdFor, type DeliveryMessage } from '../../../src/delivery/message'
 import { listDeliveries, noDestinationMark } from '../../../src/delivery/store'
 import worker from '../../../src/worker/index'
 import { clockStart, match, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
-import { bucket, received, receiverUrl, SIGNING_SECRET, useDestinations } from '../../support/delivery'
+import { alertRecord, bucket, received, receiverUrl, SIGNING_SECRET, useDestinations } from '../../support/delivery'
 
 let restore = (): void => {}
 // What the Worker logs while failures are simulated: asserted where it matters, never printed.
@@ -335,6 +336,17 @@ describe('first delivery attempt from the dedup object', () => {
     expect(await runDurableObjectAlarm(stubFor('RULE', 'First.Unrouted', dedups[0]!))).toBe(true)
     expect(await marked()).toHaveLength(5)
     for (const d of dedups) expect((await snapshot('RULE', 'First.Unrouted', d)).outbox).toBe(0)
+  })
+
+  it('counts the D1 rows its no-destination marks wrote; marking again writes none', async () => {
+    restore = useDestinations([])
+    const items = ['a', 'b', 'c'].map((n) => ({ alert: alertRecord({ alertId: `marks-${n}-${Math.random()}` }), recheck: false }))
+    const first = await deliverCreated(env, items)
+    expect(first.outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
+    expect(first.marksWritten).toBeGreaterThanOrEqual(3)
+    for (const { alert } of items) expect(await noDestinationMark(env.ALERTS_DB, alert.alertId)).not.toBeNull()
+    const again = await deliverCreated(env, items)
+    expect(again.marksWritten).toBe(0)
   })
 
   it('while the delivery configuration is invalid, hands the request to the queue unrouted', async () => {
