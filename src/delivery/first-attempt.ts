@@ -107,16 +107,21 @@ export interface CreatedDelivery {
   recheck: boolean
 }
 
-/** Alerts whose attempts run at once: a flush of many new alerts neither waits on each in turn nor opens a connection for every one. */
-const ALERTS_AT_ONCE = 6
+/**
+ * Requests in flight at once, at most: a Worker opens six connections at a time and queues the rest,
+ * and a queued request's timeout would run while it waits. A flush of many new alerts attempts as
+ * many alerts at once as fit (at least one, with all its destinations).
+ */
+const REQUESTS_AT_ONCE = 6
 
 /**
  * The first delivery of created, stored alerts (one dedup shard's outbox flush). Resolves to one
  * settled outcome per alert, in order (a rejected one is retried by the outbox, the others are done),
  * and the D1 rows its no-destination marks wrote.
  * Alerts that nothing routes are marked together, in one D1 batch; the others are attempted a few at
- * a time. While the delivery configuration is invalid nothing can be sent: the requests go on the
- * queue, whose consumer retries them (logging the issues) until the configuration is fixed.
+ * a time (REQUESTS_AT_ONCE). While the delivery configuration is invalid nothing can be sent: the
+ * requests go on the queue, whose consumer retries them (logging the issues) until the
+ * configuration is fixed.
  */
 export async function deliverCreated(
   env: Env,
@@ -165,6 +170,8 @@ export async function deliverCreated(
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(ALERTS_AT_ONCE, routed.length) }, worker))
+  const widest = routed.reduce((most, [, routing]) => Math.max(most, routing.destinations.length), 1)
+  const alertsAtOnce = Math.max(1, Math.floor(REQUESTS_AT_ONCE / widest))
+  await Promise.all(Array.from({ length: Math.min(alertsAtOnce, routed.length) }, worker))
   return { outcomes, marksWritten }
 }

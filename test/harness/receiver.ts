@@ -2,7 +2,8 @@
  * A real HTTP receiver on 127.0.0.1 for delivery tests (Node side): records every request by bucket
  * (the first path segment) and answers as told. The e2e drives its `mode` (ok, 500s, down = connections
  * refused); the worker tests steer single answers through the query string:
- * `?status=503&retryAfter=7` answers that status and header (`location=` too), `?hang=1` never answers, `?echoRequest=1` quotes the request path and query in its answer.
+ * `?status=503&retryAfter=7` answers that status and header (`location=` too), `?hang=1` never answers, `?echoRequest=1` quotes the request path and query in its answer,
+ * `?delayMs=200` answers after that long.
  * `GET /_received/<bucket>` lists what a bucket got (for code running in workerd).
  */
 import http from 'node:http'
@@ -17,6 +18,8 @@ export interface ReceivedRequest {
   at: number
   /** The status answered. */
   status: number
+  /** Requests of the bucket in flight when this one arrived, itself included. */
+  inFlight: number
 }
 
 export type ReceiverMode = 'ok' | 'error'
@@ -29,6 +32,7 @@ export class Receiver {
   private server: http.Server | null = null
   private readonly sockets = new Set<Socket>()
   private hanging: http.ServerResponse[] = []
+  private readonly inFlight = new Map<string, number>()
   port = 0
 
   get url(): string {
@@ -82,8 +86,13 @@ export class Receiver {
       else if (this.flaky > 0 && !q.has('status') && Math.random() < this.flaky) status = 503
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v
+      const bucket = decodeURIComponent(first)
+      const inFlight = (this.inFlight.get(bucket) ?? 0) + 1
+      this.inFlight.set(bucket, inFlight)
+      res.once('close', () => this.inFlight.set(bucket, (this.inFlight.get(bucket) ?? 1) - 1))
       this.received.push({
-        bucket: decodeURIComponent(first),
+        bucket,
+        inFlight,
         path: url.pathname + url.search,
         headers,
         body: Buffer.concat(chunks).toString('utf8'),
@@ -99,16 +108,20 @@ export class Receiver {
       if (retryAfter !== null) out['retry-after'] = retryAfter
       const location = q.get('location')
       if (location !== null) out.location = location
-      res.writeHead(status, out)
-      res.end(
-        JSON.stringify({
-          received: this.received.length,
-          status,
-          echo: q.get('echo') ?? undefined,
-          // `?echoRequest=1`: the request line, as services that quote it in their errors do.
-          request: q.get('echoRequest') === '1' ? `${req.method} ${req.url}` : undefined,
-        }),
-      )
+      const body = JSON.stringify({
+        received: this.received.length,
+        status,
+        echo: q.get('echo') ?? undefined,
+        // `?echoRequest=1`: the request line, as services that quote it in their errors do.
+        request: q.get('echoRequest') === '1' ? `${req.method} ${req.url}` : undefined,
+      })
+      const answer = () => {
+        res.writeHead(status, out)
+        res.end(body)
+      }
+      const delayMs = Number(q.get('delayMs') ?? 0)
+      if (delayMs > 0) setTimeout(answer, delayMs)
+      else answer()
     })
   }
 }

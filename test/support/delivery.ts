@@ -59,6 +59,8 @@ export interface ReceivedRequest {
   headers: Record<string, string>
   body: string
   status: number
+  /** Requests of the bucket in flight when this one arrived, itself included. */
+  inFlight: number
 }
 
 export async function received(bucket: string): Promise<ReceivedRequest[]> {

@@ -292,6 +292,24 @@ describe('first delivery attempt from the dedup object', () => {
     for (const d of dedups) expect((await snapshot('RULE', 'First.Many', d)).outbox).toBe(0)
   })
 
+  it('keeps at most six requests in flight while a flush attempts many alerts to several destinations', async () => {
+    const slow = bucket('slow')
+    restore = useDestinations([
+      { id: 'a', type: 'webhook', url: receiverUrl(slow, 'delayMs=150&d=a') },
+      { id: 'b', type: 'webhook', url: receiverUrl(slow, 'delayMs=150&d=b') },
+    ])
+    const dedups = sameShard('First.Slow', 9)
+    await recordMatches(env, dedups.map((d) => match(rule({ ruleId: 'First.Slow' }), d)), clockStart())
+    await settleAll()
+    const requests = await received(slow)
+    expect(requests).toHaveLength(18)
+    const peak = Math.max(...requests.map((r) => r.inFlight))
+    // Three alerts at once (two destinations each): not one at a time, never past the connections a Worker opens.
+    expect(peak).toBeGreaterThan(2)
+    expect(peak).toBeLessThanOrEqual(6)
+    for (const d of dedups) expect((await snapshot('RULE', 'First.Slow', d)).outbox).toBe(0)
+  })
+
   it('marks the alerts nothing routes all or none; marks that could not be written are retried by the alarm', async () => {
     restore = useDestinations([])
     const dedups = sameShard('First.Unrouted', 5)
