@@ -114,6 +114,11 @@ export interface CreatedDelivery {
  */
 const REQUESTS_AT_ONCE = 6
 
+/** An alert with nothing to send: none routed, or marked as having no destination. */
+const nothingLeft = (): AttemptsOutcome => ({ delivered: [], queued: [], failed: [] })
+
+const settled = (value: AttemptsOutcome): PromiseSettledResult<AttemptsOutcome> => ({ status: 'fulfilled', value })
+
 /**
  * The first delivery of created, stored alerts (one dedup shard's outbox flush). Resolves to one
  * settled outcome per alert, in order (a rejected one is retried by the outbox, the others are done),
@@ -134,8 +139,8 @@ export async function deliverCreated(
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     await sendAll(env.DELIVERY_QUEUE, requests.map((body) => ({ body, contentType: 'json' })))
-    const queued: AttemptsOutcome = { delivered: [], queued: ['*'], failed: [] }
-    return { outcomes: items.map(() => ({ status: 'fulfilled', value: queued })), marksWritten: 0 }
+    const queued = settled({ delivered: [], queued: ['*'], failed: [] })
+    return { outcomes: items.map(() => queued), marksWritten: 0 }
   }
   const outcomes: PromiseSettledResult<AttemptsOutcome>[] = new Array(items.length)
   const unrouted: [number, Routing][] = []
@@ -144,7 +149,7 @@ export async function deliverCreated(
     const routing = routeAlert(alert, findRule(alert.ruleId)?.meta.outputIds ?? [], config)
     if (routing.destinations.length > 0 || routing.unknown.length > 0) routed.push([i, routing])
     else if (routing.by === 'severity' || routing.by === 'OutputIds') unrouted.push([i, routing])
-    else outcomes[i] = { status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }
+    else outcomes[i] = settled(nothingLeft())
   })
   let marksWritten = 0
   if (unrouted.length > 0) {
@@ -152,7 +157,7 @@ export async function deliverCreated(
     let marked: PromiseSettledResult<AttemptsOutcome>
     try {
       marksWritten = await markNoDestinations(env.ALERTS_DB, marks, Date.now())
-      marked = { status: 'fulfilled', value: { delivered: [], queued: [], failed: [] } }
+      marked = settled(nothingLeft())
     } catch (reason) {
       marked = { status: 'rejected', reason }
     }
@@ -164,7 +169,7 @@ export async function deliverCreated(
       const [i, routing] = routed[next++]!
       const { alert, recheck } = items[i]!
       try {
-        outcomes[i] = { status: 'fulfilled', value: await attemptRouted(env, config, alert, requests[i]!, routing, recheck) }
+        outcomes[i] = settled(await attemptRouted(env, config, alert, requests[i]!, routing, recheck))
       } catch (reason) {
         outcomes[i] = { status: 'rejected', reason }
       }

@@ -299,10 +299,7 @@ export async function markNoDestinations(
   const insert = db.prepare(
     'INSERT INTO alerts_without_destination (alert_id, marked_at, routed_by) VALUES (?, ?, ?) ON CONFLICT (alert_id) DO NOTHING',
   )
-  const results =
-    marks.length === 1
-      ? [await insert.bind(marks[0]!.alertId, now, marks[0]!.routedBy).run()]
-      : await db.batch(marks.map((m) => insert.bind(m.alertId, now, m.routedBy)))
+  const results = await db.batch(marks.map((m) => insert.bind(m.alertId, now, m.routedBy)))
   return results.reduce((rows, r) => rows + (r.meta.rows_written ?? 0), 0)
 }
 

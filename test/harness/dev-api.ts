@@ -21,6 +21,7 @@ process.argv.forEach((arg, i) => {
   if (arg !== '--var') return
   const pair = process.argv[i + 1] ?? ''
   const colon = pair.indexOf(':')
+  if (colon < 1) throw new Error(`dev-api: --var takes NAME:VALUE, not ${JSON.stringify(pair.slice(0, 40))}`)
   vars[pair.slice(0, colon)] = { type: 'plain_text', value: pair.slice(colon + 1) }
 })
 
