@@ -98,6 +98,12 @@ export type TrackedKeys = Readonly<Record<string, typeof TRACK_VALUE | typeof TR
  * `absentOnly` means reading it while present is an untracked read.
  */
 export type TrackedSlots = Readonly<Record<string, number>>
+/**
+ * Nested keys of the signature: parent → child → the slot holding the parent's value. Only the exact
+ * read `deepGet(parent, child)` is covered; the signature holds the child's value (or the parent's
+ * absence), which is all that read's answer depends on.
+ */
+export type TrackedNested = Readonly<Record<string, Readonly<Record<string, number>>>>
 
 export class EventWrapper implements PantherEvent, MissState {
   /** The underlying record; reading it here does not count as an untracked read. */
@@ -110,6 +116,7 @@ export class EventWrapper implements PantherEvent, MissState {
    */
   tracked: TrackedKeys | null = null
   trackedSlots: TrackedSlots | null = null
+  trackedNested: TrackedNested | null = null
   /** The tracked keys' values, looked up once per event when the signature was computed. */
   slots: (JsonValue | undefined)[] | null = null
   foreign = false
@@ -172,6 +179,13 @@ export class EventWrapper implements PantherEvent, MissState {
     keys: readonly string[],
   ): JsonValue | undefined {
     if (keys.length === 0) return deepGetValue(this.raw, keys, fallback)
+    if (keys.length === 2 && this.trackedNested !== null) {
+      const slot = this.trackedNested[keys[0] as string]?.[keys[1] as string]
+      if (slot !== undefined) {
+        const parent = (this.slots as (JsonValue | undefined)[])[slot]
+        return deepGetValue(parent === undefined ? fallback : parent, keys, fallback, 1)
+      }
+    }
     const first = this.read(keys[0])
     // Going below the top level reads fields the signature does not cover.
     if (keys.length > 1 && isRecord(first)) this.foreign = true

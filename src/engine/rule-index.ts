@@ -3,8 +3,9 @@
  * with ~150 rules usually runs only the few rules written for its kind of event.
  *
  * An event's signature is the values of a few top-level keys of its log type (for CloudTrail: eventName,
- * eventSource, eventType, ...) plus the absence of some others (errorMessage). While a rule runs, the
- * event wrapper notes whether the rule read anything beyond those keys. A pure rule (no clock or
+ * eventSource, eventType, ...), of a few nested ones read as `deepGet(parent, child)` (userIdentity.type),
+ * plus the absence of some others (errorMessage). While a rule runs, the event wrapper notes whether the
+ * rule read anything beyond those keys. A pure rule (no clock or
  * randomness; the build checks its source) that returned `false` having read only signature keys returns
  * `false` for every event with the same signature, so it is dropped from that signature's candidates.
  * Rules that read other fields first, return Promises, throw or match are simply run every time.
@@ -18,8 +19,10 @@ import {
   TRACK_VALUE,
   type EventWrapper,
   type TrackedKeys,
+  type TrackedNested,
   type TrackedSlots,
 } from './event'
+import { isRecord, lookupKey } from './lookup'
 import type { CompiledRule } from './rule'
 
 interface SignatureKeys {
@@ -27,6 +30,11 @@ interface SignatureKeys {
   values: readonly string[]
   /** Keys whose absence is part of the signature (free-text fields whose values would not repeat). */
   absent?: readonly string[]
+  /**
+   * `[parent, child]` pairs whose `deepGet(parent, child)` value makes up the signature too; only that
+   * exact two-key read is covered (reading the parent itself is an untracked read).
+   */
+  nested?: readonly (readonly [string, string])[]
 }
 
 /** Each key costs a lookup per event: only keys that some rule decides on before reading others. */
@@ -41,6 +49,7 @@ export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
       'readOnly',
     ],
     absent: ['errorMessage', 'p_enrichment'],
+    nested: [['userIdentity', 'type']],
   },
   'Salesforce.RealtimeEvent': { values: ['EVENT_TYPE'] },
 }
@@ -55,12 +64,18 @@ const hasOwn = Object.prototype.hasOwnProperty
 export class RuleIndex {
   readonly tracked: TrackedKeys
   readonly trackedSlots: TrackedSlots
+  readonly trackedNested: TrackedNested
   private readonly values: readonly string[]
   private readonly absent: readonly string[]
+  /** The nested pairs' parents (each once; looked up like the other top-level keys) and children. */
+  private readonly parents: readonly string[]
+  private readonly nested: readonly { parentSlot: number; child: string }[]
   private readonly candidates = new Map<string, readonly CompiledRule[]>()
   /** Per value key, the numbers given to the values seen (Maps tell `1` from `'1'`). */
   private readonly codes: Map<string | number, number>[]
-  /** Signature keys in slot order (values, then absent), lowercased; their slots by key length. */
+  /** The top-level keys looked up per event, in slot order: values, absent, nested pairs' parents. */
+  private readonly topKeys: readonly string[]
+  /** The same keys lowercased; their slots by key length. */
   private readonly lowerKeys: readonly string[]
   private readonly slotsByLength: readonly (readonly number[] | undefined)[]
   /** The signature's character codes, reused from event to event. */
@@ -72,6 +87,8 @@ export class RuleIndex {
   ) {
     this.values = keys.values
     this.absent = keys.absent ?? []
+    const nested = keys.nested ?? []
+    this.parents = [...new Set(nested.map(([parent]) => parent))]
     const tracked: Record<string, typeof TRACK_VALUE | typeof TRACK_ABSENT> = Object.create(null)
     const slots: Record<string, number> = Object.create(null)
     this.values.forEach((k, slot) => {
@@ -84,23 +101,34 @@ export class RuleIndex {
     })
     this.tracked = tracked
     this.trackedSlots = slots
-    const all = [...this.values, ...this.absent]
+    const all = [...this.values, ...this.absent, ...this.parents]
+    // Slots: the top-level keys in `all`'s order, then one per nested pair (the child's value).
+    const trackedNested: Record<string, Record<string, number>> = Object.create(null)
+    this.nested = nested.map(([parent, child]) => {
+      const parentSlot = this.values.length + this.absent.length + this.parents.indexOf(parent)
+      ;(trackedNested[parent] ??= Object.create(null) as Record<string, number>)[child] = parentSlot
+      return { parentSlot, child }
+    })
+    this.trackedNested = trackedNested
+    if (this.values.some((k) => this.parents.includes(k)) || this.absent.some((k) => this.parents.includes(k)))
+      throw new Error('a nested signature key\'s parent cannot be a signature key itself')
     if (all.length > 30) throw new Error('a rule index takes at most 30 signature keys')
     // The absent keys' bits share one UTF-16 unit of the signature.
     if (this.absent.length > 15) throw new Error('a rule index takes at most 15 absent keys')
-    this.scratch = new Array<number>(this.values.length + 1).fill(0)
+    this.scratch = new Array<number>(this.values.length + this.nested.length + 1).fill(0)
+    this.topKeys = all
     this.lowerKeys = all.map((k) => k.toLowerCase())
     const byLength: number[][] = []
     all.forEach((k, i) => (byLength[k.length] ??= []).push(i))
     this.slotsByLength = byLength
-    this.codes = this.values.map(() => new Map())
+    this.codes = [...this.values, ...this.nested].map(() => new Map())
   }
 
   /** The event's signature, or null when a signature value is an object/array (no learning then). */
   signature(event: EventWrapper): string | null {
     const slots = this.lookUp(event.record)
-    // One character per value key (the value's number in its key's table), then one for the absent
-    // keys' bits: a short flat string made in one allocation hashes fast.
+    // One character per value key and nested pair (the value's number in its key's table), then one
+    // for the absent keys' bits: a short flat string made in one allocation hashes fast.
     const codes = this.scratch
     const n = this.values.length
     for (let i = 0; i < n; i++) {
@@ -108,16 +136,35 @@ export class RuleIndex {
       if (code < 0) return null
       codes[i] = code
     }
+    for (let j = 0; j < this.nested.length; j++) {
+      const code = this.nestedCode(j, slots[(this.nested[j] as { parentSlot: number }).parentSlot])
+      if (code < 0) return null
+      codes[n + j] = code
+    }
     let absent = 1
-    for (let i = n; i < slots.length; i++) if (slots[i] !== undefined) absent |= 1 << (i - n + 1)
-    codes[n] = absent
+    const absentEnd = n + this.absent.length
+    for (let i = n; i < absentEnd; i++) if (slots[i] !== undefined) absent |= 1 << (i - n + 1)
+    codes[n + this.nested.length] = absent
     const sig = String.fromCharCode.apply(null, codes)
 
     // From here on the event answers tracked keys from `slots` and notes any other read.
     event.slots = slots
     event.tracked = this.tracked
     event.trackedSlots = this.trackedSlots
+    event.trackedNested = this.trackedNested
     return sig
+  }
+
+  /**
+   * The code of the `j`-th nested pair: 0 when the parent is absent (then `deepGet` answers from its
+   * fallback alone), the child's value's code when the parent is an object; -1 (no learning) when the
+   * parent is something else, a rare shape not worth a code of its own.
+   */
+  private nestedCode(j: number, parent: JsonValue | undefined): number {
+    if (parent === undefined) return 0
+    if (!isRecord(parent)) return -1
+    const pair = this.nested[j] as { child: string }
+    return this.codeOf(this.values.length + j, lookupKey(parent, pair.child))
   }
 
   /**
@@ -125,11 +172,12 @@ export class RuleIndex {
    * equal ignoring case), with one pass over the event's keys for all the exact misses together.
    */
   private lookUp(record: Readonly<Record<string, JsonValue>>): (JsonValue | undefined)[] {
-    const keys = this.values.length + this.absent.length
+    const top = this.topKeys
+    const keys = top.length
     const slots: (JsonValue | undefined)[] = new Array(keys)
     let missing = 0
     for (let i = 0; i < keys; i++) {
-      const key = i < this.values.length ? this.values[i] : this.absent[i - this.values.length]
+      const key = top[i]
       const value = record[key as string]
       // Signature keys are never Object.prototype members: an exact hit is a plain read.
       if (value !== undefined || hasOwn.call(record, key as string)) slots[i] = value

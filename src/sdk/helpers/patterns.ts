@@ -118,6 +118,129 @@ export interface LinearRegExp {
  * crafted event string. `.` does not match `\n`, and `$` is the end of the text.
  */
 export function linearRegExp(source: string, options: { ignoreCase?: boolean } = {}): LinearRegExp {
-  const re = RE2JS.compile(source, options.ignoreCase === true ? RE2JS.CASE_INSENSITIVE : 0)
-  return { test: (subject) => re.test(subject) }
+  const ignoreCase = options.ignoreCase === true
+  const re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)
+  // re2js steps through the subject a character at a time; a subject without text every match
+  // contains is refused by a native substring search first.
+  const needed = ignoreCase ? [] : requiredLiterals(source)
+  if (needed.length === 0) return { test: (subject) => re.test(subject) }
+  return {
+    test: (subject) => {
+      for (const literal of needed) if (!subject.includes(literal)) return false
+      return re.test(subject)
+    },
+  }
+}
+
+/** Escapes that stand for one character class or position (`\d`, `\b`, ...): an atom, not text. */
+const CLASS_ESCAPES = new Set(['d', 'D', 'w', 'W', 's', 'S', 'b', 'B', 'A', 'z'])
+
+/**
+ * Runs of literal text (two characters or more) that every match of the RE2 pattern `source`
+ * contains: the top level's literal characters between its other atoms, less any character a
+ * quantifier makes optional. Conservative: a top-level `|`, an inline flag group, a counted
+ * repetition or an escape it does not know yields none.
+ */
+export function requiredLiterals(source: string): string[] {
+  const runs: string[] = []
+  let run = ''
+  const end = (): void => {
+    if (run.length >= 2) runs.push(run)
+    run = ''
+  }
+  // Whether the atom before a quantifier was the run's last character (a code point, so one or two
+  // UTF-16 units: a quantifier applies to the whole of it).
+  let lastWasLiteral = false
+  let lastLength = 0
+  for (let i = 0; i < source.length; ) {
+    const c = String.fromCodePoint(source.codePointAt(i) as number)
+    if (c === '*' || c === '?' || c === '+') {
+      if (lastWasLiteral && c !== '+') run = run.slice(0, -lastLength)
+      end()
+      lastWasLiteral = false
+      i++
+      if (source[i] === '?') i++ // lazy form
+      continue
+    }
+    if (c === '{' || c === '|' || c === ')') return []
+    if (c === '(') {
+      if (source[i + 1] === '?' && source[i + 2] !== ':') return []
+      const close = skipGroup(source, i)
+      if (close < 0) return []
+      end()
+      lastWasLiteral = false
+      i = close + 1
+      continue
+    }
+    if (c === '[') {
+      const close = skipClass(source, i)
+      if (close < 0) return []
+      end()
+      lastWasLiteral = false
+      i = close + 1
+      continue
+    }
+    if (c === '.' || c === '^' || c === '$') {
+      end()
+      lastWasLiteral = false
+      i++
+      continue
+    }
+    if (c === '\\') {
+      const next = source[i + 1]
+      if (next === undefined) return []
+      if (CLASS_ESCAPES.has(next)) {
+        end()
+        lastWasLiteral = false
+      } else if (/[A-Za-z0-9]/.test(next)) {
+        return [] // \x, \p, \Q, octal, ...: not worth reading here
+      } else {
+        const escaped = String.fromCodePoint(source.codePointAt(i + 1) as number)
+        run += escaped
+        lastWasLiteral = true
+        lastLength = escaped.length
+        i += escaped.length - 1
+      }
+      i += 2
+      continue
+    }
+    run += c
+    lastWasLiteral = true
+    lastLength = c.length
+    i += c.length
+  }
+  end()
+  return runs
+}
+
+/** The index of the `)` closing the group opened at `open`, or -1. */
+function skipGroup(source: string, open: number): number {
+  let depth = 0
+  for (let i = open; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') i++
+    else if (c === '[') {
+      i = skipClass(source, i)
+      if (i < 0) return -1
+    } else if (c === '(') depth++
+    else if (c === ')' && --depth === 0) return i
+  }
+  return -1
+}
+
+/** The index of the `]` closing the class opened at `open` (a `]` first in it is text), or -1. */
+function skipClass(source: string, open: number): number {
+  let i = open + 1
+  if (source[i] === '^') i++
+  if (source[i] === ']') i++
+  for (; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') i++
+    else if (c === '[' && source[i + 1] === ':') {
+      const close = source.indexOf(':]', i + 2)
+      if (close < 0) return -1
+      i = close + 1
+    } else if (c === ']') return i
+  }
+  return -1
 }

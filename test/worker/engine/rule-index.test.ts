@@ -1,9 +1,11 @@
 // The rule index: rules proven false for an event signature are skipped, and only when that is sound.
 import { describe, expect, it } from 'vitest'
-import type { EnrichedEvent } from '../../../src/types'
-import { runRulesOn } from '../../../src/engine/index'
+import type { EnrichedEvent, JsonObject, RuleMatch } from '../../../src/types'
+import { dataModelFor, findRule, rulesForLogType, runRulesOn } from '../../../src/engine/index'
+import { RULE_TESTS } from '../../../src/engine/generated/rule-tests'
 import type { CompiledRule } from '../../../src/engine/rule'
-import { RuleIndex } from '../../../src/engine/rule-index'
+import { INDEX_KEYS, RuleIndex } from '../../../src/engine/rule-index'
+import { BatchEnricher, getLogType, type EventProblem } from '../../../src/logtypes/index'
 import cloudTrailModel from '../../../src/sdk/data-models/aws-cloudtrail'
 import type { RuleModule } from '../../../src/sdk/rule-api'
 import { testRule } from '../../support/rules'
@@ -146,5 +148,86 @@ describe('RuleIndex', () => {
     const r = await runRulesOn([a.rule], undefined, batch, index)
     expect(r.matched).toBe(1) // the string '1' was not skipped after the number 1 returned false
     expect(index.size).toBe(5)
+  })
+
+  it('keys a nested value read as deepGet(parent, child) into the signature', async () => {
+    const nested = { ...KEYS, nested: [['userIdentity', 'type']] as const }
+    const root = counting('R', (e) => e.get('eventName') === 'Put' && e.deepGet('userIdentity', 'type') === 'Root')
+    const index = new RuleIndex([root.rule], nested)
+    const user = (type: unknown, extra: Record<string, unknown> = {}) =>
+      ev({ eventName: 'Put', userIdentity: { type, arn: `arn:${String(type)}` }, ...extra })
+    const r = await runRulesOn([root.rule], undefined, [user('IAMUser'), user('IAMUser'), user('Root'), user('Root')], index)
+    expect(r.matched).toBe(2)
+    expect(root.calls.n).toBe(3) // the second IAMUser event was skipped; both Root events ran
+    // Looked up case-insensitively on both levels, as deepGet does.
+    const r2 = await runRulesOn([root.rule], undefined, [ev({ eventName: 'Put', UserIdentity: { Type: 'Root' } })], index)
+    expect(r2.matched).toBe(1)
+  })
+  it('covers only the exact nested read: the parent itself or other children are untracked', async () => {
+    const nested = { ...KEYS, nested: [['userIdentity', 'type']] as const }
+    const viaParent = counting('P', (e) => (e.get('userIdentity') as { arn?: string } | undefined)?.arn === 'never')
+    const otherChild = counting('C', (e) => e.deepGet('userIdentity', 'arn') === 'never')
+    const deeper = counting('D', (e) => e.deepGet('userIdentity', 'type', 'x') === 'never')
+    const rules = [viaParent.rule, otherChild.rule, deeper.rule]
+    const index = new RuleIndex(rules, nested)
+    const same = () => ev({ eventName: 'Put', userIdentity: { type: 'IAMUser', arn: 'a' } })
+    await runRulesOn(rules, undefined, [same(), same(), same()], index)
+    expect([viaParent.calls.n, otherChild.calls.n, deeper.calls.n]).toEqual([3, 3, 3])
+  })
+  it('tells an absent parent from an absent child, and does not learn when the parent is no object', async () => {
+    const nested = { ...KEYS, nested: [['userIdentity', 'type']] as const }
+    const a = counting('A', (e) => e.deepGet('userIdentity', 'type') === 'never')
+    const index = new RuleIndex([a.rule], nested)
+    const batch = [ev({ eventName: 'E' }), ev({ eventName: 'E', userIdentity: {} }), ev({ eventName: 'E', userIdentity: 'Root' })]
+    await runRulesOn([a.rule], undefined, [...batch, ...batch], index)
+    expect(a.calls.n).toBe(4) // each learned once, except the string parent, which runs every time
+    expect(index.size).toBe(2)
+  })
+})
+
+/** The rules' own CloudTrail test logs, validated and enriched as ingest does. */
+function cloudTrailTestEvents(): EnrichedEvent[] {
+  const enricher = new BatchEnricher(getLogType('AWS.CloudTrail')!, { id: 'index-test', label: 'Index test' }, 64)
+  const problems: EventProblem[] = []
+  const events: EnrichedEvent[] = []
+  for (const [ruleId, tests] of Object.entries(RULE_TESTS)) {
+    if (findRule(ruleId)?.spec.logTypes.includes('AWS.CloudTrail') !== true) continue
+    for (const test of tests) {
+      const event = enricher.process(structuredClone(test.log) as JsonObject, problems)
+      if (event !== undefined) events.push(event)
+    }
+  }
+  return events
+}
+
+describe('the CloudTrail rule index', () => {
+  it('changes no answer: every pure rule over every test log, shuffled and repeated, matches as without it', async () => {
+    const logs = cloudTrailTestEvents()
+    expect(logs.length).toBeGreaterThan(300)
+    // Three rounds in differently shuffled orders: learning in one round skips rules in the next.
+    const batch: EnrichedEvent[] = []
+    let seed = 7
+    for (let round = 0; round < 3; round++) {
+      const order = logs.map((_, i) => i)
+      for (let i = order.length - 1; i > 0; i--) {
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        const j = seed % (i + 1)
+        ;[order[i], order[j]] = [order[j] as number, order[i] as number]
+      }
+      for (const i of order) batch.push(logs[i] as EnrichedEvent)
+    }
+    const rules = rulesForLogType('AWS.CloudTrail').filter((r) => r.pure)
+    const model = dataModelFor('AWS.CloudTrail')
+    const position = new Map<unknown, number>()
+    const answers = (matches: RuleMatch[]) =>
+      matches.map((m) => `${position.get(m.event)}|${m.type}|${m.rule.ruleId}|${m.dedup}`).sort()
+    // Positions name the logs, so a repeated log's matches compare as a multiset.
+    batch.forEach((e) => position.set(e, logs.indexOf(e)))
+    const index = new RuleIndex(rules, INDEX_KEYS['AWS.CloudTrail']!)
+    const indexed = await runRulesOn(rules, model, batch, index)
+    const plain = await runRulesOn(rules, model, batch)
+    expect(plain.matched).toBeGreaterThan(100)
+    expect(answers(indexed.matches)).toEqual(answers(plain.matches))
+    expect(index.size).toBeGreaterThan(50)
   })
 })
