@@ -16,7 +16,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { alarmAtEarliest } from '../object-call'
 import { StorageStats } from '../storage-stats'
-import type { AlertRecord, DeliveryRequest } from '../types'
+import type { AlertRecord } from '../types'
 import type { MatchGroup, ShardCall } from './group'
 import { DedupStorage, UPDATE_COALESCE_MS, type OutboxRow } from './storage'
 import {
@@ -44,7 +44,7 @@ export interface AlertSink {
    * gone part of the way).
    */
   requestDeliveries(
-    deliveries: { request: DeliveryRequest; record: AlertRecord; retry: boolean }[],
+    deliveries: { record: AlertRecord; retry: boolean }[],
   ): Promise<{ outcomes: PromiseSettledResult<unknown>[]; rowsWritten?: number }>
   /**
    * The alert-storm limiter (storm.ts), asked about each new alert of a rule with a storm limit:
@@ -385,7 +385,6 @@ export abstract class DedupShardObject extends DurableObject<Env> {
       try {
         const delivered = await sink.requestDeliveries(
           deliver.map((row) => ({
-            request: { alertId: row.alertId, reason: 'created' },
             record: row.record,
             retry: row.attempts > 0 || sweeping,
           })),

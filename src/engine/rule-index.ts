@@ -102,7 +102,8 @@ export class RuleIndex {
     this.tracked = tracked
     this.trackedSlots = slots
     const all = [...this.values, ...this.absent, ...this.parents]
-    // Slots: the top-level keys in `all`'s order, then one per nested pair (the child's value).
+    // A nested pair names its parent's slot: the child is read from the parent when the signature is
+    // made, and the wrapper answers the pair's `deepGet` from that parent.
     const trackedNested: Record<string, Record<string, number>> = Object.create(null)
     this.nested = nested.map(([parent, child]) => {
       const parentSlot = this.values.length + this.absent.length + this.parents.indexOf(parent)
@@ -137,7 +138,8 @@ export class RuleIndex {
       codes[i] = code
     }
     for (let j = 0; j < this.nested.length; j++) {
-      const code = this.nestedCode(j, slots[(this.nested[j] as { parentSlot: number }).parentSlot])
+      const pair = this.nested[j] as { parentSlot: number }
+      const code = this.nestedCode(j, slots[pair.parentSlot])
       if (code < 0) return null
       codes[n + j] = code
     }
