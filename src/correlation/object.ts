@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto'
 import { DurableObject } from 'cloudflare:workers'
 import { alarmAtEarliest } from '../object-call'
 import { CountingSql } from '../counting-sql'
+import { rebuildWithoutRowid } from '../table-rebuild'
 import { StorageStats } from '../storage-stats'
 import type { JsonObject, Severity } from '../types'
 import { decide, type Signal } from './evaluate'
@@ -50,18 +51,15 @@ CREATE TABLE IF NOT EXISTS outbox (${OUTBOX}) WITHOUT ROWID;
  * order already serves: each signal wrote four rows instead of two. Its rows move to the tables
  * above once, in the constructor's synchronous turn (so atomically).
  */
-const MIGRATE_FROM_ROWID_TABLES = `
-DROP INDEX IF EXISTS signals_open;
-CREATE TABLE signals_next (${SIGNALS}) WITHOUT ROWID;
-INSERT INTO signals_next SELECT key, id, member, time, seq, event_time, rule_id, log_type, sample, consumed, expires
-  FROM signals;
-DROP TABLE signals;
-ALTER TABLE signals_next RENAME TO signals;
-CREATE TABLE outbox_next (${OUTBOX}) WITHOUT ROWID;
-INSERT INTO outbox_next SELECT call_id, alert, attempts, next_at FROM outbox;
-DROP TABLE outbox;
-ALTER TABLE outbox_next RENAME TO outbox;
-`
+const MIGRATE_FROM_ROWID_TABLES = [
+  'DROP INDEX IF EXISTS signals_open;',
+  rebuildWithoutRowid(
+    'signals',
+    SIGNALS,
+    'SELECT key, id, member, time, seq, event_time, rule_id, log_type, sample, consumed, expires FROM signals',
+  ),
+  rebuildWithoutRowid('outbox', OUTBOX, 'SELECT call_id, alert, attempts, next_at FROM outbox'),
+].join('')
 
 /** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
 export function applyCorrelationSchema(sql: SqlStorage): void {

@@ -26,6 +26,7 @@
  * key alone (`WITHOUT ROWID`) and carry no index beyond what the alarm needs.
  */
 import { CountingSql } from '../counting-sql'
+import { rebuildWithoutRowid } from '../table-rebuild'
 import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
 import { alertRecordOf, expiresAt, type Window } from './window'
@@ -59,30 +60,23 @@ CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
  * and an index of the outbox by key: every new alert wrote about twice the rows. Its rows move to the
  * tables above, once, in the constructor's synchronous turn (so atomically).
  */
-const MIGRATE_FROM_ROWID_TABLES = `
-CREATE TABLE win_next (${WIN}) WITHOUT ROWID;
-INSERT INTO win_next SELECT key, alert_id, started_at, updated_at, event_count, unique_count, log_types,
-  first_event_at, last_event_at, rule, alert_created_at, revision, expires_at FROM win;
-DROP TABLE win;
-ALTER TABLE win_next RENAME TO win;
-CREATE TABLE win_blob_next (${WIN_BLOB}) WITHOUT ROWID;
-INSERT INTO win_blob_next SELECT key, fields FROM win_blob WHERE key IN (SELECT key FROM win);
-DROP TABLE win_blob;
-ALTER TABLE win_blob_next RENAME TO win_blob;
-CREATE TABLE win_sample_next (${WIN_SAMPLE}) WITHOUT ROWID;
-INSERT INTO win_sample_next SELECT key, n, sample FROM win_sample WHERE key IN (SELECT key FROM win);
-DROP TABLE win_sample;
-ALTER TABLE win_sample_next RENAME TO win_sample;
-CREATE TABLE outbox_next (${OUTBOX}) WITHOUT ROWID;
-INSERT INTO outbox_next SELECT alert_id, key, record, revision, need_store, need_full, need_delivery,
-  attempts, next_attempt_at, last_error FROM outbox;
-DROP TABLE outbox;
-ALTER TABLE outbox_next RENAME TO outbox;
-CREATE TABLE calls_next (${CALLS}) WITHOUT ROWID;
-INSERT INTO calls_next SELECT call_id, at, result FROM calls;
-DROP TABLE calls;
-ALTER TABLE calls_next RENAME TO calls;
-`
+const MIGRATE_FROM_ROWID_TABLES = [
+  rebuildWithoutRowid(
+    'win',
+    WIN,
+    `SELECT key, alert_id, started_at, updated_at, event_count, unique_count, log_types, first_event_at,
+       last_event_at, rule, alert_created_at, revision, expires_at FROM win`,
+  ),
+  rebuildWithoutRowid('win_blob', WIN_BLOB, 'SELECT key, fields FROM win_blob WHERE key IN (SELECT key FROM win)'),
+  rebuildWithoutRowid('win_sample', WIN_SAMPLE, 'SELECT key, n, sample FROM win_sample WHERE key IN (SELECT key FROM win)'),
+  rebuildWithoutRowid(
+    'outbox',
+    OUTBOX,
+    `SELECT alert_id, key, record, revision, need_store, need_full, need_delivery, attempts, next_attempt_at,
+       last_error FROM outbox`,
+  ),
+  rebuildWithoutRowid('calls', CALLS, 'SELECT call_id, at, result FROM calls'),
+].join('')
 
 /** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
 function applySchema(sql: SqlStorage): void {

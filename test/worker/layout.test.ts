@@ -23,7 +23,7 @@ const STAGES: Record<string, number> = {
   console: 6,
 }
 /** Imported by any stage; they import no stage themselves. */
-const SHARED = new Set(['types.ts', 'config', 'http', 'env.d.ts', 'object-call.ts', 'log.ts', 'storage-stats.ts', 'counting-sql.ts'])
+const SHARED = new Set(['types.ts', 'config', 'http', 'env.d.ts', 'object-call.ts', 'log.ts', 'storage-stats.ts', 'counting-sql.ts', 'table-rebuild.ts'])
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g
 
