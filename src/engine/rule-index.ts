@@ -58,6 +58,8 @@ export const INDEX_KEYS: Readonly<Record<string, SignatureKeys>> = {
 const MAX_SIGNATURES = 20000
 /** Distinct values numbered per signature key (each is one UTF-16 unit of the signature). */
 const MAX_VALUES_PER_KEY = 60000
+/** Longest value numbered; an event with a longer one gets no signature (its rules all run). */
+const MAX_VALUE_CHARS = 256
 
 const hasOwn = Object.prototype.hasOwnProperty
 
@@ -125,7 +127,7 @@ export class RuleIndex {
     this.codes = [...this.values, ...this.nested].map(() => new Map())
   }
 
-  /** The event's signature, or null when a signature value is an object/array (no learning then). */
+  /** The event's signature, or null when a signature value is an object/array or too long (no learning then). */
   signature(event: EventWrapper): string | null {
     const slots = this.lookUp(event.record)
     // One character per value key and nested pair (the value's number in its key's table), then one
@@ -138,8 +140,8 @@ export class RuleIndex {
       codes[i] = code
     }
     for (let j = 0; j < this.nested.length; j++) {
-      const pair = this.nested[j] as { parentSlot: number }
-      const code = this.nestedCode(j, slots[pair.parentSlot])
+      const pair = this.nested[j] as { parentSlot: number; child: string }
+      const code = this.nestedCode(n + j, pair.child, slots[pair.parentSlot])
       if (code < 0) return null
       codes[n + j] = code
     }
@@ -158,15 +160,14 @@ export class RuleIndex {
   }
 
   /**
-   * The code of the `j`-th nested pair: 0 when the parent is absent (then `deepGet` answers from its
-   * fallback alone), the child's value's code when the parent is an object; -1 (no learning) when the
-   * parent is something else, a rare shape not worth a code of its own.
+   * The code of a nested pair (its values numbered in the `slot`-th table): 0 when the parent is
+   * absent (then `deepGet` answers from its fallback alone), the child's value's code when the parent
+   * is an object; -1 (no learning) when the parent is something else, a rare shape not worth a code.
    */
-  private nestedCode(j: number, parent: JsonValue | undefined): number {
+  private nestedCode(slot: number, child: string, parent: JsonValue | undefined): number {
     if (parent === undefined) return 0
     if (!isRecord(parent)) return -1
-    const pair = this.nested[j] as { child: string }
-    return this.codeOf(this.values.length + j, lookupKey(parent, pair.child))
+    return this.codeOf(slot, lookupKey(parent, child))
   }
 
   /**
@@ -217,7 +218,7 @@ export class RuleIndex {
     return slots
   }
 
-  /** The number standing for `value` of the `slot`-th value key; -1 for objects and arrays. */
+  /** The number standing for `value` in the `slot`-th table; -1 for objects, arrays and long strings. */
   private codeOf(slot: number, value: JsonValue | undefined): number {
     switch (value) {
       case undefined:
@@ -230,6 +231,8 @@ export class RuleIndex {
         return 4
     }
     if (typeof value === 'object') return -1
+    // The tables outlive the batch: an event's megabyte string must not stay in one.
+    if (typeof value === 'string' && value.length > MAX_VALUE_CHARS) return -1
     const table = this.codes[slot] as Map<string | number, number>
     let code = table.get(value)
     if (code === undefined) {

@@ -144,69 +144,55 @@ const CLASS_ESCAPES = new Set(['d', 'D', 'w', 'W', 's', 'S', 'b', 'B', 'A', 'z']
 export function requiredLiterals(source: string): string[] {
   const runs: string[] = []
   let run = ''
-  const end = (): void => {
-    if (run.length >= 2) runs.push(run)
-    run = ''
-  }
   // Whether the atom before a quantifier was the run's last character (a code point, so one or two
   // UTF-16 units: a quantifier applies to the whole of it).
   let lastWasLiteral = false
   let lastLength = 0
+  // Ends the run at an atom that is not literal text (or at a quantifier).
+  const end = (): void => {
+    if (run.length >= 2) runs.push(run)
+    run = ''
+    lastWasLiteral = false
+  }
+  const literal = (text: string): void => {
+    run += text
+    lastWasLiteral = true
+    lastLength = text.length
+  }
   for (let i = 0; i < source.length; ) {
     const c = String.fromCodePoint(source.codePointAt(i) as number)
     if (c === '*' || c === '?' || c === '+') {
       if (lastWasLiteral && c !== '+') run = run.slice(0, -lastLength)
       end()
-      lastWasLiteral = false
       i++
       if (source[i] === '?') i++ // lazy form
       continue
     }
     if (c === '{' || c === '|' || c === ')') return []
-    if (c === '(') {
-      if (source[i + 1] === '?' && source[i + 2] !== ':') return []
-      const close = skipGroup(source, i)
+    if (c === '(' || c === '[') {
+      if (c === '(' && source[i + 1] === '?' && source[i + 2] !== ':') return []
+      const close = c === '(' ? skipGroup(source, i) : skipClass(source, i)
       if (close < 0) return []
       end()
-      lastWasLiteral = false
-      i = close + 1
-      continue
-    }
-    if (c === '[') {
-      const close = skipClass(source, i)
-      if (close < 0) return []
-      end()
-      lastWasLiteral = false
       i = close + 1
       continue
     }
     if (c === '.' || c === '^' || c === '$') {
       end()
-      lastWasLiteral = false
       i++
       continue
     }
     if (c === '\\') {
-      const next = source[i + 1]
+      const next = source.codePointAt(i + 1)
       if (next === undefined) return []
-      if (CLASS_ESCAPES.has(next)) {
-        end()
-        lastWasLiteral = false
-      } else if (/[A-Za-z0-9]/.test(next)) {
-        return [] // \x, \p, \Q, octal, ...: not worth reading here
-      } else {
-        const escaped = String.fromCodePoint(source.codePointAt(i + 1) as number)
-        run += escaped
-        lastWasLiteral = true
-        lastLength = escaped.length
-        i += escaped.length - 1
-      }
-      i += 2
+      const escaped = String.fromCodePoint(next)
+      if (CLASS_ESCAPES.has(escaped)) end()
+      else if (/[A-Za-z0-9]/.test(escaped)) return [] // \x, \p, \Q, octal, ...: not worth reading here
+      else literal(escaped)
+      i += 1 + escaped.length
       continue
     }
-    run += c
-    lastWasLiteral = true
-    lastLength = c.length
+    literal(c)
     i += c.length
   }
   end()

@@ -140,6 +140,19 @@ describe('RuleIndex', () => {
     )
     expect(r.matched).toBe(1)
   })
+  it('keeps no event text longer than a signature value needs: such an event runs every rule', async () => {
+    const a = counting('A', (e) => e.get('eventName') === 'never' || e.deepGet('userIdentity', 'type') === 'never')
+    const index = new RuleIndex([a.rule], { ...KEYS, nested: [['userIdentity', 'type']] })
+    const huge = 'x'.repeat(1 << 20)
+    const batch = [ev({ eventName: huge }), ev({ eventName: huge }), ev({ eventName: 'E', userIdentity: { type: huge } }), ev({ eventName: 'E', userIdentity: { type: huge } })]
+    await runRulesOn([a.rule], undefined, batch, index)
+    expect(a.calls.n).toBe(4)
+    expect(index.size).toBe(0)
+    // Up to the limit, values are learned as before.
+    const long = 'y'.repeat(256)
+    await runRulesOn([a.rule], undefined, [ev({ eventName: long }), ev({ eventName: long })], index)
+    expect(a.calls.n).toBe(5)
+  })
   it('tells values apart by type: 1, "1", true, null and absent are five signatures', async () => {
     const a = counting('A', (e) => e.get('errorCode') === '1' && e.get('eventName') === 'X')
     const index = new RuleIndex([a.rule], KEYS)
