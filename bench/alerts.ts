@@ -107,7 +107,7 @@ const answers = [...answered.values()]
 const afterAnswer = [...latency].flatMap(([tag, t]) => (answered.has(tag) ? [t - answered.get(tag)!] : []))
 const split = (xs: number[]) => `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 99))}`
 console.log(`ingest answer p50 / p99: ${split(answers)} ms; webhook after the answer p50 / p99: ${split(afterAnswer)} ms`)
-if (!process.argv.includes('--no-write')) writeSection(
+writeSection(
   'alerts',
   'Alert latency (ingest to receiver)',
   `npm run bench:alerts${QUICK ? ' -- --quick' : ''}`,

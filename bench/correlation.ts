@@ -183,25 +183,24 @@ const rms = [...resetLatency.values()]
 console.log(`rule alerts (the resets): ${rms.length}/${PAIRS}, p50 ${fmt(percentile(rms, 50))} ms, p99 ${fmt(percentile(rms, 99))} ms`)
 console.log(`correlation alerts: ${ms.length}/${PAIRS} arrived, p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(Math.max(...ms))} ms, ${errors} errors ${firstError}`)
 
-if (!process.argv.includes('--no-write'))
-  writeSection(
-    'correlation',
-    'Correlation rules: cost and alert latency',
-    `npm run bench:correlation${QUICK ? ' -- --quick' : ''}`,
-    [
-      `In process, same run: the full path of the engine bench (decode, validate, enrich, every rule, dedup grouping; batches of ${fmt(BATCH)}) without and with the correlation stage's Worker-side work (signals for the ${CORRELATION_RULES.filter((r) => r.enabled).length} enabled correlation rules, from the matches of their sub-rules; the object calls it then makes are one per (rule, match value), none on background traffic). CPU time of the process (user + system) per pass, ${RUNS} passes each, interleaved, after a warm-up: medians, and the fastest pass of each.`,
-      '',
-      table(['mix', 'events', 'signals per pass', 'without correlation events/s (median)', 'with all correlation rules events/s (median)', 'time difference (medians)', 'time difference (fastest passes)'], pathRows),
-      '',
-      `Alert latency under \`wrangler dev\` on 127.0.0.1: ${PAIRS} pairs, one every ${INTERVAL_MS} ms, each a password reset then a console sign-in from the same address and a new user (\`${TAKEOVER}\`); time from just before the sign-in's POST (the last signal) to the CORRELATION webhook's arrival at a receiver on 127.0.0.1. Path: ingest → rules → signal → correlation object (decides, outbox, answers) → dedup object → D1 + first delivery attempt → receiver.`,
-      '',
-      table(
-        ['alerts', 'arrived', 'p50 ms', 'p99 ms', 'max ms', 'errors'],
-        [
-          ['correlation (sign-in POST → CORRELATION webhook)', `${ms.length} / ${PAIRS}`, fmt(p50), fmt(p99), fmt(Math.max(...ms)), errors],
-          [`rule, same run (reset POST → \`${RESET_RULE}\` webhook)`, `${rms.length} / ${PAIRS}`, fmt(percentile(rms, 50)), fmt(percentile(rms, 99)), fmt(Math.max(...rms)), ''],
-        ],
-      ),
-    ].join('\n'),
-  )
+writeSection(
+  'correlation',
+  'Correlation rules: cost and alert latency',
+  `npm run bench:correlation${QUICK ? ' -- --quick' : ''}`,
+  [
+    `In process, same run: the full path of the engine bench (decode, validate, enrich, every rule, dedup grouping; batches of ${fmt(BATCH)}) without and with the correlation stage's Worker-side work (signals for the ${CORRELATION_RULES.filter((r) => r.enabled).length} enabled correlation rules, from the matches of their sub-rules; the object calls it then makes are one per (rule, match value), none on background traffic). CPU time of the process (user + system) per pass, ${RUNS} passes each, interleaved, after a warm-up: medians, and the fastest pass of each.`,
+    '',
+    table(['mix', 'events', 'signals per pass', 'without correlation events/s (median)', 'with all correlation rules events/s (median)', 'time difference (medians)', 'time difference (fastest passes)'], pathRows),
+    '',
+    `Alert latency under \`wrangler dev\` on 127.0.0.1: ${PAIRS} pairs, one every ${INTERVAL_MS} ms, each a password reset then a console sign-in from the same address and a new user (\`${TAKEOVER}\`); time from just before the sign-in's POST (the last signal) to the CORRELATION webhook's arrival at a receiver on 127.0.0.1. Path: ingest → rules → signal → correlation object (decides, outbox, answers) → dedup object → D1 + first delivery attempt → receiver.`,
+    '',
+    table(
+      ['alerts', 'arrived', 'p50 ms', 'p99 ms', 'max ms', 'errors'],
+      [
+        ['correlation (sign-in POST → CORRELATION webhook)', `${ms.length} / ${PAIRS}`, fmt(p50), fmt(p99), fmt(Math.max(...ms)), errors],
+        [`rule, same run (reset POST → \`${RESET_RULE}\` webhook)`, `${rms.length} / ${PAIRS}`, fmt(percentile(rms, 50)), fmt(percentile(rms, 99)), fmt(Math.max(...rms)), ''],
+      ],
+    ),
+  ].join('\n'),
+)
 process.exit(ms.length < PAIRS || errors > 0 ? 1 : 0)

@@ -33,7 +33,6 @@ import { fmt, QUICK, table, writeSection } from './lib/report.ts'
 const SIZE = 500
 const CLIENTS = 4
 const BATCHES = QUICK ? 8 : 60
-const WRITE = !process.argv.includes('--no-write')
 const PRICE = { request: 0.3, cpuMs: 0.02, doRequest: 0.15, rowWritten: 1.0 }
 
 interface Body {
@@ -231,21 +230,19 @@ const rows = results.map((m) => {
     m.errors,
   ]
 })
-if (WRITE) {
-  writeSection(
-    'cost',
-    'Cost per million events',
-    `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
-    [
-      `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 writes (the alerts, and the marks of alerts no destination routes), for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
-      '',
-      table(
-        ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
-        rows,
-      ),
-    ].join('\n'),
-  )
-}
+writeSection(
+  'cost',
+  'Cost per million events',
+  `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
+  [
+    `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 writes (the alerts, and the marks of alerts no destination routes), for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+    '',
+    table(
+      ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
+      rows,
+    ),
+  ].join('\n'),
+)
 if (results.some((r) => r.errors > 0)) {
   console.error('errors during the cost bench (must be 0)')
   process.exitCode = 1

@@ -146,8 +146,10 @@ console.table(stageRows)
 
 const describe = (m: Measured) =>
   `**${m.name}**: ${fmt(m.mix.total)} events (${m.mix.byType.map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}) from ${m.mix.seeds} seed logs, ${fmt(m.bytes / 1048576, 1)} MiB, ${fmt(m.matches)} rule matches per pass`
-const target = results[0]!
-const ratio = target.parse / target.full
+// Issue 14 sets the target on background traffic; the test-log mix (most events match) is shown beside it.
+const ratioOf = (m: Measured): number => m.parse / m.full
+const [testLogs, background] = results as [Measured, Measured]
+const ratio = ratioOf(background)
 writeSection(
   'engine',
   'Engine: full in-process path vs JSON.parse',
@@ -164,6 +166,6 @@ writeSection(
       stageRows,
     ),
     '',
-    `Target (on the test-log mix, as in the issue): full path ≥ 50% of JSON.parse: **${ratio >= 0.5 ? 'met' : `missed: ${fmt(ratio * 100, 1)}%, the path needs ${fmt(0.5 / ratio, 1)}× its speed`}**.`,
+    `Target (issue 14, on background traffic): full path ≥ 50% of JSON.parse: **${ratio >= 0.5 ? 'met' : `missed: ${fmt(ratio * 100, 1)}%, the path needs ${fmt(0.5 / ratio, 1)}× its speed`}**. On the test-log mix, where most events match, it is at ${fmt(ratioOf(testLogs) * 100, 1)}%.`,
   ].join('\n'),
 )

@@ -35,7 +35,6 @@ const CONCURRENCY = listArg('concurrency', QUICK ? [8] : [1, 8, 32])
 const SECONDS = listArg('seconds', [QUICK ? 1 : 4])[0]!
 // Not in --quick runs (CI's smoke run): a few seconds of matching traffic say nothing.
 const MATCHING = !QUICK && !process.argv.includes('--no-matching') && !process.argv.includes('--no-storm')
-const WRITE = !process.argv.includes('--no-write')
 const KEEP_LOG = process.argv.includes('--keep-log')
 const KEYED = process.argv.includes('--keyed')
 let sent = 0
@@ -207,7 +206,7 @@ const rows = results.map((r) => {
   ]
 })
 const best = results.filter((r) => r.profile.startsWith('background')).reduce((a, b) => (eps(b) > eps(a) ? b : a))
-if (WRITE) writeSection(
+writeSection(
   'http',
   'Ingest over HTTP (wrangler dev)',
   `npm run bench:http${QUICK ? ' -- --quick' : ''}`,

@@ -14,9 +14,16 @@ const EVENTS = QUICK ? 10_000 : 100_000
 const RUNS = QUICK ? 2 : 7
 const PER_RULE_RUNS = QUICK ? 1 : 3
 const BATCH = 2000
-const TARGET = 300_000
+/** Issue 14's targets for rules alone: background traffic, and the test-log mix where most events match. */
+const TARGET_BACKGROUND = 300_000
+const TARGET_TEST_LOGS = 100_000
 const ALL_RULES_ROW =
   'every loaded rule of the event\'s log type (`runRules`, rule indexes on), matches grouped by rule and dedup string'
+
+/** A figure against its target, as the report's last column shows it. */
+function against(eps: number, target: number): string {
+  return `≥ ${fmt(target)}: ${eps >= target ? 'met' : `**missed: ${fmt((eps / target) * 100, 0)}% of it**`}`
+}
 
 type Prepared = { logType: string; events: EnrichedEvent[] }[]
 
@@ -113,7 +120,7 @@ writeSection(
           fmt(testLogs.eps),
           fmt((testLogs.ms * 1000) / testLogs.count, 2),
           `${fmt(testLogs.matches)} / ${fmt(testLogs.groups)}`,
-          `≥ ${fmt(TARGET)}: **${eps >= TARGET ? 'met' : `missed: ${fmt((eps / TARGET) * 100, 0)}% of it`}**`,
+          against(testLogs.eps, TARGET_TEST_LOGS),
         ],
         [
           'background',
@@ -121,7 +128,7 @@ writeSection(
           fmt(background.eps),
           fmt((background.ms * 1000) / background.count, 2),
           `${fmt(background.matches)} / ${fmt(background.groups)}`,
-          `≥ ${fmt(TARGET)}: ${background.eps >= TARGET ? 'met' : `missed: ${fmt((background.eps / TARGET) * 100, 0)}% of it`}`,
+          against(background.eps, TARGET_BACKGROUND),
         ],
       ],
     ),

@@ -58,7 +58,14 @@ export function load(): string {
 }
 
 /** Replaces (or appends) the section `name` of REPORT_FILE with `body` plus the run's metadata. */
+/** `--no-write`: every bench prints its figures and leaves the report as it is (comparisons while working). */
+export const NO_WRITE = process.argv.includes('--no-write')
+
 export function writeSection(name: string, title: string, command: string, body: string): void {
+  if (NO_WRITE) {
+    console.log(`--no-write: section "${title}" not written`)
+    return
+  }
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
   const section = [
     `<!-- bench:${name} -->`,
