@@ -79,6 +79,17 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * (1000 / Number(execSync('getconf CLK_TCK').toString()))
 }
 
+/**
+ * Bytes a process has written so far (`wchar`: every write call's bytes). For the Worker's workerd it
+ * is nearly all local SQLite: the write-ahead logs of the objects and of D1, their checkpoints and the
+ * savepoint journals; its sockets carry only the small ingest answers.
+ */
+function bytesWritten(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/io`, 'utf8').split('\n').find((l) => l.startsWith('wchar:'))
+  if (line === undefined) throw new Error(`no wchar in /proc/${pid}/io`)
+  return Number(line.slice('wchar:'.length))
+}
+
 /** wrangler's processes: the workerd running the Worker, and the rest (proxy workerd, Node CLI). */
 function processes(dev: Dev): { worker: number; tooling: number[] } {
   const rows = execSync('ps -eo pid,ppid,args')
@@ -103,6 +114,8 @@ interface Measure {
   events: number
   workerCpuMs: number
   toolingCpuMs: number
+  /** Bytes the Worker's workerd wrote (see bytesWritten). */
+  workerBytes: number
   /** SQLite rows the objects wrote, and D1 rows of their alert writes and marks, for the measured batches. */
   rowsWritten: number
   /** The same by writer (`dedup`, `correlation`, `ingest.keys`, `D1`). */
@@ -131,8 +144,9 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   const procs = processes(dev)
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
+  const bytes0 = bytesWritten(procs.worker)
   const measured = bodies.slice(2)
-  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, rowsWritten: 0, rowsBy: {}, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
+  const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, workerBytes: 0, rowsWritten: 0, rowsBy: {}, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
   let next = 0
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -147,6 +161,7 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // and the alarms that log the last counts.
   await new Promise((r) => setTimeout(r, UPDATE_COALESCE_MS + STATS_EVERY_MS + 2000))
   m.workerCpuMs = cpuMs(procs.worker) - worker0
+  m.workerBytes = bytesWritten(procs.worker) - bytes0
   m.rowsBy = storageRows(dev.server.logFile, logFrom)
   m.rowsWritten = Object.values(m.rowsBy).reduce((a, b) => a + b, 0)
   m.toolingCpuMs = procs.tooling.reduce((t, p) => t + cpuMs(p), 0) - tooling0
@@ -213,7 +228,8 @@ const rows = results.map((m) => {
   const c = perMillion(m)
   const rowsPer1000 = (m.rowsWritten / m.events) * 1000
   const by = Object.entries(m.rowsBy).map(([k, n]) => `${k} ${fmt((n / m.events) * 1000, 0)}`).join(', ')
-  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms and ${fmt(rowsPer1000, 0)} rows written per 1,000 events (${by || 'none'}), $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
+  const mibPer1000 = (m.workerBytes / m.events) * 1000 / 1048576
+  console.log(`${m.profile}: ${fmt(c.cpuMsPer1000, 1)} CPU ms, ${fmt(rowsPer1000, 0)} rows (${by || 'none'}) and ${fmt(mibPer1000, 1)} MiB written locally per 1,000 events, $${c.total.toFixed(3)} per million events, ${m.errors} errors`)
   return [
     m.profile,
     fmt(m.events),
@@ -222,6 +238,7 @@ const rows = results.map((m) => {
     fmt(m.objectCallsPerBatch, 1),
     fmt(m.groupsPerBatch, 0),
     fmt(rowsPer1000, 0),
+    fmt(mibPer1000, 1),
     `$${c.parts.requests.toFixed(3)}`,
     `$${c.parts.cpu.toFixed(3)}`,
     `$${c.parts.objects.toFixed(3)}`,
@@ -235,10 +252,10 @@ writeSection(
   'Cost per million events',
   `npm run bench:cost${QUICK ? ' -- --quick' : ''}`,
   [
-    `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 writes (the alerts, and the marks of alerts no destination routes), for the measured batches, deferred alert writes included. Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
+    `\`wrangler dev\` on 127.0.0.1 (its DevTools inspector off, test/harness/dev-api.ts), fresh state, no destinations; ${BATCHES} batches of ${SIZE} CloudTrail events per mix from ${CLIENTS} clients after a warm-up. **background**: events no rule fires on. **matching**: the rules' CloudTrail test logs (files of \`Records\`, each keyed by its digest, fresh eventIDs), most events matching. CPU is what the kernel charged to the workerd process running the Worker, its Durable Objects, D1 and queues (wrangler's proxy and CLI apart, in their own column: a deployment has neither). Durable Object calls and dedup groups per batch are counted by grouping the same batches as the Worker does; rows written are measured: what the dedup, correlation and idempotency-key objects logged as written by their SQLite statements (index entries included, as billed) and by their D1 writes (the alerts, and the marks of alerts no destination routes), for the measured batches, deferred alert writes included. MiB written to local storage: the bytes the Worker's workerd wrote (\`/proc/<pid>/io\` wchar), nearly all SQLite: the objects' and D1's write-ahead logs, their checkpoints and savepoint journals (a measure of local I/O, not billed: Cloudflare bills rows). Prices per million (Workers Paid): requests $0.30, CPU ms $0.02, Durable Object requests $0.15, rows written $1.00; included monthly allowances not subtracted.`,
     '',
     table(
-      ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
+      ['mix', 'events', 'CPU ms / 1,000 events', 'wrangler tooling CPU ms / 1,000 events (local only)', 'object calls / batch', 'dedup groups / batch', 'rows written / 1,000 events', 'MiB written to local storage / 1,000 events', 'requests', 'CPU', 'object calls', 'rows written', 'total per million events', 'errors'],
       rows,
     ),
   ].join('\n'),

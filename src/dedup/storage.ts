@@ -4,9 +4,13 @@
  * - `counter`: each key's alertCount. Kept after its window is dropped so that the key's next
  *   window's alert id never repeats an earlier one (a few hundred bytes per key ever seen).
  * - `win`: the open windows' counters and expiry (`expires_at`, indexed: the alarm drops what is
- *   over); `win_blob`: their alert fields (written when a window opens; apart, so that a merge
- *   rewrites a small row); `win_sample`: their sample events, one row each, appended while the
- *   window fills up to its cap.
+ *   over), and where their data starts in `win_data`.
+ * - `win_data`: each open window's alert fields (written when it opens; apart, so that a merge
+ *   rewrites a small row) and sample events (appended while the window fills up to its cap), in a
+ *   run of DATA_SLOTS consecutive integer ids: `data_id` the fields, then the samples. The big rows
+ *   are kept out of the text-keyed tables: there each lands on a random page of the key's B-tree and
+ *   spills to overflow pages, and every page a transaction touches is written whole to the
+ *   write-ahead log (and to the savepoint journal first). Here a new window's rows are appended.
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
@@ -23,19 +27,25 @@
  *   at most one row per keyed batch that reached this shard within that time, beside the minutes of
  *   unkeyed ones.
  * Durable Objects bill every row and index entry written, so the tables are keyed by their primary
- * key alone (`WITHOUT ROWID`) and carry no index beyond what the alarm needs.
+ * key alone (`WITHOUT ROWID`, or `win_data`'s integer id) and carry no index beyond what the alarm
+ * needs.
  */
 import { CountingSql } from '../counting-sql'
 import { rebuildWithoutRowid } from '../table-rebuild'
 import type { AlertRecord, AlertType } from '../types'
 import type { GroupFields, GroupRule } from './group'
-import { alertRecordOf, expiresAt, type Window } from './window'
+import { alertRecordOf, expiresAt, MAX_WINDOW_SAMPLES, type Window } from './window'
 
-/** Columns of the tables an earlier release created otherwise (see MIGRATE_FROM_ROWID_TABLES). */
-const WIN = `key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
+/** Ids of `win_data` per window: its fields, then its samples. */
+const DATA_SLOTS = 16
+if (MAX_WINDOW_SAMPLES >= DATA_SLOTS) throw new Error('a window\'s samples must fit its win_data slots')
+
+/** Columns of the tables earlier releases created otherwise (see the MIGRATE_ steps). */
+const WIN_BEFORE_DATA = `key TEXT PRIMARY KEY, alert_id TEXT NOT NULL, started_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, event_count INTEGER NOT NULL, unique_count INTEGER,
   log_types TEXT NOT NULL, first_event_at TEXT NOT NULL, last_event_at TEXT NOT NULL,
   rule TEXT NOT NULL, alert_created_at INTEGER, revision INTEGER NOT NULL, expires_at INTEGER NOT NULL`
+const WIN = `${WIN_BEFORE_DATA}, data_id INTEGER NOT NULL DEFAULT 0`
 const WIN_BLOB = 'key TEXT PRIMARY KEY, fields TEXT NOT NULL'
 const WIN_SAMPLE = 'key TEXT NOT NULL, n INTEGER NOT NULL, sample TEXT NOT NULL, PRIMARY KEY (key, n)'
 const OUTBOX = `alert_id TEXT PRIMARY KEY, key TEXT NOT NULL, record TEXT, revision INTEGER NOT NULL,
@@ -47,8 +57,7 @@ export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, alert_count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS win (${WIN}) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS win_expires ON win (expires_at);
-CREATE TABLE IF NOT EXISTS win_blob (${WIN_BLOB}) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS win_sample (${WIN_SAMPLE}) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS win_data (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS uniques (key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (${OUTBOX}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS calls (${CALLS}) WITHOUT ROWID;
@@ -63,7 +72,7 @@ CREATE INDEX IF NOT EXISTS calls_at ON calls (at);
 const MIGRATE_FROM_ROWID_TABLES = [
   rebuildWithoutRowid(
     'win',
-    WIN,
+    WIN_BEFORE_DATA,
     `SELECT key, alert_id, started_at, updated_at, event_count, unique_count, log_types, first_event_at,
        last_event_at, rule, alert_created_at, revision, expires_at FROM win`,
   ),
@@ -78,17 +87,38 @@ const MIGRATE_FROM_ROWID_TABLES = [
   rebuildWithoutRowid('calls', CALLS, 'SELECT call_id, at, result FROM calls'),
 ].join('')
 
+/**
+ * A shard written before `win_data` keeps each window's fields in `win_blob` and its samples in
+ * `win_sample`, keyed by the window's key. The windows get consecutive runs of ids in key order, and
+ * their rows move there.
+ */
+const MIGRATE_TO_WIN_DATA = `
+CREATE TABLE win_data (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+ALTER TABLE win ADD COLUMN data_id INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE win_data_ids (key TEXT PRIMARY KEY, data_id INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO win_data_ids SELECT key, ${DATA_SLOTS} * ROW_NUMBER() OVER (ORDER BY key) FROM win;
+UPDATE win SET data_id = (SELECT data_id FROM win_data_ids i WHERE i.key = win.key);
+INSERT INTO win_data (id, body) SELECT i.data_id, b.fields FROM win_blob b JOIN win_data_ids i ON i.key = b.key;
+INSERT INTO win_data (id, body)
+  SELECT i.data_id + 1 + s.n, s.sample FROM win_sample s JOIN win_data_ids i ON i.key = s.key WHERE s.n < ${MAX_WINDOW_SAMPLES};
+DROP TABLE win_data_ids;
+DROP TABLE win_blob;
+DROP TABLE win_sample;
+`
+
 /** Brings a shard's tables to SCHEMA: creates them, or moves an earlier release's rows into them. */
 function applySchema(sql: SqlStorage): void {
-  const earlier = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'outbox_key'").toArray().length > 0
-  if (earlier) sql.exec(MIGRATE_FROM_ROWID_TABLES)
+  const has = (type: string, name: string): boolean =>
+    sql.exec('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?', type, name).toArray().length > 0
+  if (has('index', 'outbox_key')) sql.exec(MIGRATE_FROM_ROWID_TABLES)
+  if (has('table', 'win_blob')) sql.exec(MIGRATE_TO_WIN_DATA)
   sql.exec(SCHEMA)
 }
 
-const SAMPLE_ROWS: string[] = []
-/** `(?, ?, ?)` `count` times: one statement text per count, so each is prepared once. */
-function sampleRows(count: number): string {
-  return (SAMPLE_ROWS[count] ??= Array(count).fill('(?, ?, ?)').join(', '))
+const DATA_ROWS: string[] = []
+/** `(?, ?)` `count` times: one statement text per count, so each is prepared once. */
+function dataRows(count: number): string {
+  return (DATA_ROWS[count] ??= Array(count).fill('(?, ?)').join(', '))
 }
 
 /** How long a call id is remembered unless its call says otherwise (a retry comes within seconds). */
@@ -134,8 +164,16 @@ function identityOf(key: string): { type: AlertType; dedup: string } {
 
 type Row = Record<string, SqlStorageValue>
 
+/** A window as cached, with where its rows start in `win_data`. */
+interface Cached {
+  window: Window
+  dataId: number
+}
+
 export class DedupStorage {
-  private readonly windows = new Map<string, Window | null>()
+  private readonly windows = new Map<string, Cached | null>()
+  /** The first `win_data` id free for a new window (read from the table when unknown). */
+  private nextDataId: number | undefined
   /** Alert counters as last read or written, bounded like the windows. */
   private readonly counts = new Map<string, number>()
   private callsSincePrune = 0
@@ -157,6 +195,7 @@ export class DedupStorage {
   invalidate(): void {
     this.windows.clear()
     this.counts.clear()
+    this.nextDataId = undefined
   }
 
   alertCount(key: string): number {
@@ -181,30 +220,35 @@ export class DedupStorage {
 
   /** The key's open window; callers may change it and must then `saveWindow` it. */
   loadWindow(key: string): Window | null {
-    let w = this.windows.get(key)
-    if (w === undefined) {
-      w = this.readWindow(key)
+    return this.cached(key)?.window ?? null
+  }
+
+  private cached(key: string): Cached | null {
+    let c = this.windows.get(key)
+    if (c === undefined) {
+      c = this.readWindow(key)
     } else {
       this.windows.delete(key)
     }
-    this.remember(key, w)
-    return w
+    this.remember(key, c)
+    return c
   }
 
-  private remember(key: string, w: Window | null): void {
-    this.windows.set(key, w)
+  private remember(key: string, c: Cached | null): void {
+    this.windows.set(key, c)
     if (this.windows.size > CACHED_WINDOWS) {
       const oldest = this.windows.keys().next().value
       if (oldest !== undefined) this.windows.delete(oldest)
     }
   }
 
-  private readWindow(key: string): Window | null {
+  private readWindow(key: string): Cached | null {
     const w = this.sql
-      .exec<Row>('SELECT w.*, b.fields AS fields FROM win w JOIN win_blob b ON b.key = w.key WHERE w.key = ?', key)
+      .exec<Row>('SELECT w.*, d.body AS fields FROM win w JOIN win_data d ON d.id = w.data_id WHERE w.key = ?', key)
       .toArray()[0]
     if (w === undefined) return null
-    return {
+    const dataId = Number(w.data_id)
+    const window: Window = {
       alertId: String(w.alert_id),
       startedAt: Number(w.started_at),
       updatedAt: Number(w.updated_at),
@@ -216,12 +260,31 @@ export class DedupStorage {
       rule: JSON.parse(String(w.rule)) as GroupRule,
       fields: JSON.parse(String(w.fields)) as GroupFields,
       samples: this.sql
-        .exec<{ sample: string }>('SELECT sample FROM win_sample WHERE key = ? ORDER BY n', key)
+        .exec<{ body: string }>('SELECT body FROM win_data WHERE id > ? AND id < ? ORDER BY id', dataId, dataId + DATA_SLOTS)
         .toArray()
-        .map((r) => JSON.parse(r.sample) as Window['samples'][number]),
+        .map((r) => JSON.parse(r.body) as Window['samples'][number]),
       alertCreatedAt: w.alert_created_at === null ? null : Number(w.alert_created_at),
       revision: Number(w.revision),
     }
+    return { window, dataId }
+  }
+
+  /** A run of DATA_SLOTS ids after every one in use: a new window's rows go at the table's end. */
+  private allocateDataId(): number {
+    if (this.nextDataId === undefined) {
+      const last = this.sql.exec<{ id: number | null }>('SELECT MAX(id) AS id FROM win_data').one().id ?? 0
+      this.nextDataId = (Math.floor(last / DATA_SLOTS) + 1) * DATA_SLOTS
+    }
+    const id = this.nextDataId
+    this.nextDataId += DATA_SLOTS
+    return id
+  }
+
+  /** Where the key's stored window's rows start in `win_data` (0: no window). */
+  private dataIdOf(key: string): number {
+    const c = this.windows.get(key)
+    if (c !== undefined) return c?.dataId ?? 0
+    return this.sql.exec<{ id: number }>('SELECT data_id AS id FROM win WHERE key = ?', key).toArray()[0]?.id ?? 0
   }
 
   /**
@@ -229,7 +292,17 @@ export class DedupStorage {
    * key's previous window's, if `replaced`), else the samples after the first `storedSamples`.
    */
   saveWindow(key: string, w: Window, opened: boolean, storedSamples: number, replaced = opened): void {
-    this.remember(key, w)
+    let dataId: number
+    if (opened) {
+      const previous = replaced ? this.dataIdOf(key) : 0
+      if (previous > 0) this.sql.exec('DELETE FROM win_data WHERE id >= ? AND id < ?', previous, previous + DATA_SLOTS)
+      dataId = this.allocateDataId()
+    } else {
+      dataId = this.dataIdOf(key)
+      // Never so by construction: a merge follows the load of a stored window.
+      if (dataId === 0) throw new Error('dedup: a merge into a window that has no stored data')
+    }
+    this.remember(key, { window: w, dataId })
     const counters = [
       w.updatedAt,
       w.eventCount,
@@ -257,34 +330,28 @@ export class DedupStorage {
     if (!merged) {
       this.sql.exec(
         `INSERT INTO win (updated_at, event_count, unique_count, log_types, first_event_at, last_event_at,
-           rule, alert_created_at, revision, expires_at, key, alert_id, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           rule, alert_created_at, revision, expires_at, key, alert_id, started_at, data_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET alert_id = excluded.alert_id, started_at = excluded.started_at,
            updated_at = excluded.updated_at, event_count = excluded.event_count,
            unique_count = excluded.unique_count, log_types = excluded.log_types,
            first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at,
            rule = excluded.rule, alert_created_at = excluded.alert_created_at,
-           revision = excluded.revision, expires_at = excluded.expires_at`,
+           revision = excluded.revision, expires_at = excluded.expires_at, data_id = excluded.data_id`,
         ...counters,
         key,
         w.alertId,
         w.startedAt,
+        dataId,
       )
     }
-    if (opened) {
-      this.sql.exec(
-        'INSERT INTO win_blob (key, fields) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET fields = excluded.fields',
-        key,
-        JSON.stringify(w.fields),
-      )
-    }
-    if (replaced) this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
-    // The new samples in one statement: a statement costs more than the rows it writes.
-    const from = opened ? 0 : storedSamples
-    if (from >= w.samples.length) return
+    // The new rows in one statement (a statement costs more than the rows it writes): an opened
+    // window's fields and samples, a merge's new samples.
     const values: (string | number)[] = []
-    for (let n = from; n < w.samples.length; n++) values.push(key, n, JSON.stringify(w.samples[n]))
-    this.sql.exec(`INSERT OR REPLACE INTO win_sample (key, n, sample) VALUES ${sampleRows(w.samples.length - from)}`, ...values)
+    if (opened) values.push(dataId, JSON.stringify(w.fields))
+    for (let n = opened ? 0 : storedSamples; n < w.samples.length; n++) values.push(dataId + 1 + n, JSON.stringify(w.samples[n]))
+    if (values.length === 0) return
+    this.sql.exec(`INSERT OR REPLACE INTO win_data (id, body) VALUES ${dataRows(values.length / 2)}`, ...values)
   }
 
   /** A rule's settings as stored: the same object comes with every group of a batch. */
@@ -299,19 +366,17 @@ export class DedupStorage {
 
   /** Drops the windows whose period is over at `now` (their counters stay); returns how many. */
   dropExpiredWindows(now: number): number {
-    const keys = this.sql
-      .exec<{ key: string }>('SELECT key FROM win WHERE expires_at <= ?', now)
+    const rows = this.sql
+      .exec<{ key: string; data_id: number }>('SELECT key, data_id FROM win WHERE expires_at <= ?', now)
       .toArray()
-      .map((r) => r.key)
-    for (const key of keys) {
+    for (const { key, data_id: dataId } of rows) {
       this.freezeOutbox(key)
       this.windows.delete(key)
       this.sql.exec('DELETE FROM win WHERE key = ?', key)
-      this.sql.exec('DELETE FROM win_blob WHERE key = ?', key)
-      this.sql.exec('DELETE FROM win_sample WHERE key = ?', key)
+      this.sql.exec('DELETE FROM win_data WHERE id >= ? AND id < ?', dataId, dataId + DATA_SLOTS)
       this.sql.exec('DELETE FROM uniques WHERE key = ?', key)
     }
-    return keys.length
+    return rows.length
   }
 
   /** The earliest end of an open window. */

@@ -14,7 +14,7 @@ import type { AlertRecord, JsonObject } from '../types'
 import { boundedSample, type GroupFields, type GroupRule, type MatchGroup } from './group'
 
 /** Sample events kept per window (the first ones matched). */
-const MAX_WINDOW_SAMPLES = 10
+export const MAX_WINDOW_SAMPLES = 10
 
 /** The open window of one dedup key. Times are epoch milliseconds. */
 export interface Window {

@@ -58,8 +58,7 @@ describe('outbox rows', () => {
       )
       state.storage.sql.exec('DELETE FROM outbox')
       state.storage.sql.exec('DELETE FROM win')
-      state.storage.sql.exec('DELETE FROM win_blob')
-      state.storage.sql.exec('DELETE FROM win_sample')
+      state.storage.sql.exec('DELETE FROM win_data')
     })
   })
 

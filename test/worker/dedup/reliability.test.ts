@@ -261,10 +261,17 @@ describe('clean-up by alarm', () => {
       const count = (sql: string, ...args: (string | number)[]): number =>
         state.storage.sql.exec<{ n: number }>(sql, ...args).one().n
       return [
-        ...['win', 'win_blob', 'win_sample', 'uniques', 'outbox'].map((t) => ({
+        ...['win', 'uniques', 'outbox'].map((t) => ({
           name: t,
           n: count(`SELECT COUNT(*) AS n FROM ${t} WHERE key = ?`, key),
         })),
+        // The fields and samples of windows no longer open.
+        {
+          name: 'win_data',
+          n: count(
+            'SELECT COUNT(*) AS n FROM win_data d WHERE NOT EXISTS (SELECT 1 FROM win w WHERE d.id >= w.data_id AND d.id < w.data_id + 16)',
+          ),
+        },
         { name: 'calls', n: count('SELECT COUNT(*) AS n FROM calls WHERE at < ?', swept) },
       ]
     })

@@ -1,14 +1,15 @@
 /**
  * The dedup shard's tables: what a new alert and a merge cost in rows written (Durable Objects bill
- * every row and index entry), and a shard written by the earlier layout (rowid tables, the outbox
- * indexed by key) read back whole after its one-time move.
+ * every row and index entry), where a window's fields and samples go (appended to `win_data`), and
+ * shards written by the earlier layouts (rowid tables with the outbox indexed by key; then fields and
+ * samples in tables keyed by the window's key) read back whole after their one-time moves.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { dedupKey, groupMatches } from '../../../src/dedup'
 import { DedupStorage } from '../../../src/dedup/storage'
-import { mergeInto, openWindow } from '../../../src/dedup/window'
+import { mergeInto, openWindow, type Window } from '../../../src/dedup/window'
 import type { DedupShard } from '../../../src/worker/dedup-window'
 import { clockStart, matches, rule } from '../../support/dedup'
 
@@ -32,7 +33,44 @@ CREATE TABLE calls (call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, result TEXT N
 CREATE INDEX calls_at ON calls (at);
 CREATE INDEX outbox_key ON outbox (key);
 `
-const TABLES = ['counter', 'win', 'win_blob', 'win_sample', 'uniques', 'outbox', 'calls']
+/**
+ * The layout that followed, before `win_data`: every table keyed by its primary key alone, no outbox
+ * index by key; the fields and samples still keyed by the window's key.
+ */
+const LAYOUT_BEFORE_DATA = EARLIER_LAYOUT.split(';\n')
+  .filter((statement) => !statement.includes('outbox_key'))
+  .map((statement) => (statement.trim().startsWith('CREATE TABLE') && !statement.includes('WITHOUT ROWID') ? `${statement} WITHOUT ROWID` : statement))
+  .join(';\n')
+
+const TABLES = ['counter', 'win', 'win_blob', 'win_sample', 'win_data', 'uniques', 'outbox', 'calls']
+
+/** A stored window in one of the earlier layouts (which share `win`'s columns and the fields and sample tables). */
+function insertEarlierWindow(sql: SqlStorage, key: string, w: Window, expiresAt: number): void {
+  sql.exec(
+    'INSERT INTO win VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)',
+    key,
+    w.alertId,
+    w.startedAt,
+    w.updatedAt,
+    w.eventCount,
+    JSON.stringify(w.logTypes),
+    w.firstEventAt,
+    w.lastEventAt,
+    JSON.stringify(w.rule),
+    w.alertCreatedAt,
+    w.revision,
+    expiresAt,
+  )
+  sql.exec('INSERT INTO win_blob VALUES (?, ?)', key, JSON.stringify(w.fields))
+  w.samples.forEach((s, n) => sql.exec('INSERT INTO win_sample VALUES (?, ?, ?)', key, n, JSON.stringify(s)))
+}
+
+/** `win_data` rows that no open window's run of ids holds. */
+function orphanData(sql: SqlStorage): number {
+  return sql
+    .exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_data d WHERE NOT EXISTS (SELECT 1 FROM win w WHERE d.id >= w.data_id AND d.id < w.data_id + 16)')
+    .one().n
+}
 
 /** An object of the shard class that no other test uses, so its tables can be replaced. */
 function scratchShard(name: string): DurableObjectStub<DedupShard> {
@@ -106,23 +144,7 @@ describe('dedup shard tables', () => {
       for (const t of TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`)
       sql.exec(EARLIER_LAYOUT)
       sql.exec('INSERT INTO counter VALUES (?, 4)', key)
-      sql.exec(
-        'INSERT INTO win VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)',
-        key,
-        w.alertId,
-        w.startedAt,
-        w.updatedAt,
-        w.eventCount,
-        JSON.stringify(w.logTypes),
-        w.firstEventAt,
-        w.lastEventAt,
-        JSON.stringify(w.rule),
-        w.alertCreatedAt,
-        w.revision,
-        t0 + 61 * 60_000,
-      )
-      sql.exec('INSERT INTO win_blob VALUES (?, ?)', key, JSON.stringify(w.fields))
-      w.samples.forEach((s, n) => sql.exec('INSERT INTO win_sample VALUES (?, ?, ?)', key, n, JSON.stringify(s)))
+      insertEarlierWindow(sql, key, w, t0 + 61 * 60_000)
       // A sample whose window is gone: not carried over.
       sql.exec("INSERT INTO win_sample VALUES ('[\"RULE\",\"Gone\",\"x\"]', 0, '{}')")
       sql.exec('INSERT INTO outbox (alert_id, key, revision, need_store, need_full, need_delivery) VALUES (?, ?, ?, 1, 1, 1)', w.alertId, key, w.revision)
@@ -131,17 +153,77 @@ describe('dedup shard tables', () => {
       const store = new DedupStorage(sql)
       const names = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").toArray().map((r) => r.name)
       expect(names).not.toContain('outbox_key')
-      expect(names).toEqual(expect.arrayContaining(['win', 'win_blob', 'win_sample', 'outbox', 'calls', 'win_expires', 'calls_at']))
+      expect(names).toEqual(expect.arrayContaining(['win', 'win_data', 'outbox', 'calls', 'win_expires', 'calls_at']))
+      expect(names).not.toContain('win_blob')
+      expect(names).not.toContain('win_sample')
+      // Every table is keyed by its primary key alone: text keys without a rowid, win_data by its integer id.
       const rowid = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%WITHOUT ROWID%'").toArray()
-      expect(rowid.filter((r) => TABLES.includes(r.name))).toEqual([])
+      expect(rowid.map((r) => r.name).filter((n) => TABLES.includes(n))).toEqual(['win_data'])
       expect(store.loadWindow(key)).toEqual(w)
       expect(store.alertCount(key)).toBe(4)
       expect(store.nextWindowEnd()).toBe(t0 + 61 * 60_000)
       expect(store.dueOutbox(Number.MAX_SAFE_INTEGER).map((r) => [r.alertId, r.record.eventCount, r.delivery])).toEqual([[w.alertId, 3, 1]])
       expect([...store.recalledCall<number>('call-1')]).toEqual([['g', 1]])
-      expect(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_sample').one().n).toBe(w.samples.length)
+      // The fields and the samples of the window; the sample whose window was gone is not carried over.
+      expect(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_data').one().n).toBe(1 + w.samples.length)
+      expect(orphanData(sql)).toBe(0)
       // A second start finds the tables moved and leaves them.
       expect(new DedupStorage(sql).loadWindow(key)).toEqual(w)
+    })
+  })
+
+  it('of the layout before win_data are moved once; windows keep their data in runs of ids, new ones appended', async () => {
+    const meta = rule({ ruleId: 'Schema.Data' })
+    const [ka, kb, kc] = ['a', 'b', 'c'].map((d) => dedupKey('RULE', meta.ruleId, d)) as [string, string, string]
+    const t0 = clockStart()
+    const groupOf = (dedup: string, n: number, batch: string) => groupMatches(matches(n, meta, dedup), batch)[0]!
+    const wa = openWindow(groupOf('a', 2, 'batch-a'), 1, t0)
+    const wb = openWindow(groupOf('b', 3, 'batch-b'), 2, t0)
+    wa.alertCreatedAt = wb.alertCreatedAt = t0
+    await runInDurableObject(scratchShard('data'), (_o: DedupShard, state) => {
+      const sql = state.storage.sql
+      for (const t of TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`)
+      sql.exec(LAYOUT_BEFORE_DATA)
+      insertEarlierWindow(sql, ka, wa, t0 + 61 * 60_000)
+      insertEarlierWindow(sql, kb, wb, t0 + 61 * 60_000)
+
+      const store = new DedupStorage(sql)
+      const names = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name)
+      expect(names).toContain('win_data')
+      expect(names).not.toContain('win_blob')
+      expect(names).not.toContain('win_sample')
+      expect(sql.exec<{ key: string; data_id: number }>('SELECT key, data_id FROM win ORDER BY key').toArray().map((r) => r.data_id)).toEqual([16, 32])
+      expect(store.loadWindow(ka)).toEqual(wa)
+      expect(store.loadWindow(kb)).toEqual(wb)
+      expect(orphanData(sql)).toBe(0)
+
+      // A merge appends its samples to the window's run.
+      const stored = wa.samples.length
+      mergeInto(wa, groupOf('a', 2, 'batch-a2'), t0 + 1000)
+      expect(wa.samples.length).toBeGreaterThan(stored)
+      store.saveWindow(ka, wa, false, stored)
+      expect(new DedupStorage(sql).loadWindow(ka)).toEqual(wa)
+
+      // A new window's run goes after the last one in use.
+      const wc = openWindow(groupOf('c', 1, 'batch-c'), 1, t0 + 2000)
+      store.saveWindow(kc, wc, true, 0, false)
+      expect(sql.exec<{ id: number }>('SELECT data_id AS id FROM win WHERE key = ?', kc).one().id).toBe(48)
+      expect(new DedupStorage(sql).loadWindow(kc)).toEqual(wc)
+
+      // A window replaced at its period's end leaves none of its rows behind.
+      const next = openWindow(groupOf('a', 1, 'batch-a3'), 2, t0 + 62 * 60_000)
+      store.saveWindow(ka, next, true, 0, true)
+      expect(new DedupStorage(sql).loadWindow(ka)).toEqual(next)
+      expect(orphanData(sql)).toBe(0)
+      // A fresh start numbers its runs after the table's last id too.
+      const wd = openWindow(groupOf('d', 1, 'batch-d'), 1, t0 + 3000)
+      const kd = dedupKey('RULE', meta.ruleId, 'd')
+      new DedupStorage(sql).saveWindow(kd, wd, true, 0, false)
+      expect(sql.exec<{ id: number }>('SELECT data_id AS id FROM win WHERE key = ?', kd).one().id).toBe(80)
+
+      // Dropped windows take their rows with them.
+      expect(store.dropExpiredWindows(Number.MAX_SAFE_INTEGER)).toBe(4)
+      expect(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_data').one().n).toBe(0)
     })
   })
 })
