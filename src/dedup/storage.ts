@@ -242,12 +242,18 @@ export class DedupStorage {
     }
   }
 
+  /** The key's window and its whole run of `win_data` (fields first, then samples) in one read. */
   private readWindow(key: string): Cached | null {
-    const w = this.sql
-      .exec<Row>('SELECT w.*, d.body AS fields FROM win w JOIN win_data d ON d.id = w.data_id WHERE w.key = ?', key)
-      .toArray()[0]
-    if (w === undefined) return null
-    const dataId = Number(w.data_id)
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT w.*, d.id AS slot, d.body AS body FROM win w
+         JOIN win_data d ON d.id >= w.data_id AND d.id < w.data_id + ${DATA_SLOTS}
+         WHERE w.key = ? ORDER BY d.id`,
+        key,
+      )
+      .toArray()
+    const w = rows[0]
+    if (w === undefined || w.slot !== w.data_id) return null
     const window: Window = {
       alertId: String(w.alert_id),
       startedAt: Number(w.started_at),
@@ -258,15 +264,12 @@ export class DedupStorage {
       firstEventAt: String(w.first_event_at),
       lastEventAt: String(w.last_event_at),
       rule: JSON.parse(String(w.rule)) as GroupRule,
-      fields: JSON.parse(String(w.fields)) as GroupFields,
-      samples: this.sql
-        .exec<{ body: string }>('SELECT body FROM win_data WHERE id > ? AND id < ? ORDER BY id', dataId, dataId + DATA_SLOTS)
-        .toArray()
-        .map((r) => JSON.parse(r.body) as Window['samples'][number]),
+      fields: JSON.parse(String(w.body)) as GroupFields,
+      samples: rows.slice(1).map((r) => JSON.parse(String(r.body)) as Window['samples'][number]),
       alertCreatedAt: w.alert_created_at === null ? null : Number(w.alert_created_at),
       revision: Number(w.revision),
     }
-    return { window, dataId }
+    return { window, dataId: Number(w.data_id) }
   }
 
   /** A run of DATA_SLOTS ids after every one in use: a new window's rows go at the table's end. */

@@ -122,3 +122,12 @@ export async function md5Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('MD5', new TextEncoder().encode(text))
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
+
+/** A dedup shard's `win_data` rows that no open window's run of ids holds (orphans: none expected). */
+export function orphanWindowData(sql: SqlStorage): number {
+  return sql
+    .exec<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM win_data d WHERE NOT EXISTS (SELECT 1 FROM win w WHERE d.id >= w.data_id AND d.id < w.data_id + 16)',
+    )
+    .one().n
+}

@@ -9,7 +9,7 @@ import { DEDUP_SHARDS, dedupKey, groupMatches, recordMatches, retryDelayMs, shar
 import { CALL_MEMORY_MS } from '../../../src/dedup/storage'
 import { alertRecordOf } from '../../../src/dedup/window'
 import { bucket, received, receiverUrl, useDestinations } from '../../support/delivery'
-import { clockStart, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
+import { clockStart, match, matches, MINUTE, orphanWindowData, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
 
 // What the Worker logs while failures are simulated: asserted where it matters, never printed.
 let logs: string[] = []
@@ -266,12 +266,7 @@ describe('clean-up by alarm', () => {
           n: count(`SELECT COUNT(*) AS n FROM ${t} WHERE key = ?`, key),
         })),
         // The fields and samples of windows no longer open.
-        {
-          name: 'win_data',
-          n: count(
-            'SELECT COUNT(*) AS n FROM win_data d WHERE NOT EXISTS (SELECT 1 FROM win w WHERE d.id >= w.data_id AND d.id < w.data_id + 16)',
-          ),
-        },
+        { name: 'win_data', n: orphanWindowData(state.storage.sql) },
         { name: 'calls', n: count('SELECT COUNT(*) AS n FROM calls WHERE at < ?', swept) },
       ]
     })

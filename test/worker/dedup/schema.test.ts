@@ -11,7 +11,7 @@ import { dedupKey, groupMatches } from '../../../src/dedup'
 import { DedupStorage } from '../../../src/dedup/storage'
 import { mergeInto, openWindow, type Window } from '../../../src/dedup/window'
 import type { DedupShard } from '../../../src/worker/dedup-window'
-import { clockStart, matches, rule } from '../../support/dedup'
+import { clockStart, matches, orphanWindowData, rule } from '../../support/dedup'
 
 /** The tables as the earlier layout created them. */
 const EARLIER_LAYOUT = `
@@ -65,12 +65,6 @@ function insertEarlierWindow(sql: SqlStorage, key: string, w: Window, expiresAt:
   w.samples.forEach((s, n) => sql.exec('INSERT INTO win_sample VALUES (?, ?, ?)', key, n, JSON.stringify(s)))
 }
 
-/** `win_data` rows that no open window's run of ids holds. */
-function orphanData(sql: SqlStorage): number {
-  return sql
-    .exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_data d WHERE NOT EXISTS (SELECT 1 FROM win w WHERE d.id >= w.data_id AND d.id < w.data_id + 16)')
-    .one().n
-}
 
 /** An object of the shard class that no other test uses, so its tables can be replaced. */
 function scratchShard(name: string): DurableObjectStub<DedupShard> {
@@ -166,7 +160,7 @@ describe('dedup shard tables', () => {
       expect([...store.recalledCall<number>('call-1')]).toEqual([['g', 1]])
       // The fields and the samples of the window; the sample whose window was gone is not carried over.
       expect(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM win_data').one().n).toBe(1 + w.samples.length)
-      expect(orphanData(sql)).toBe(0)
+      expect(orphanWindowData(sql)).toBe(0)
       // A second start finds the tables moved and leaves them.
       expect(new DedupStorage(sql).loadWindow(key)).toEqual(w)
     })
@@ -195,7 +189,7 @@ describe('dedup shard tables', () => {
       expect(sql.exec<{ key: string; data_id: number }>('SELECT key, data_id FROM win ORDER BY key').toArray().map((r) => r.data_id)).toEqual([16, 32])
       expect(store.loadWindow(ka)).toEqual(wa)
       expect(store.loadWindow(kb)).toEqual(wb)
-      expect(orphanData(sql)).toBe(0)
+      expect(orphanWindowData(sql)).toBe(0)
 
       // A merge appends its samples to the window's run.
       const stored = wa.samples.length
@@ -214,7 +208,7 @@ describe('dedup shard tables', () => {
       const next = openWindow(groupOf('a', 1, 'batch-a3'), 2, t0 + 62 * 60_000)
       store.saveWindow(ka, next, true, 0, true)
       expect(new DedupStorage(sql).loadWindow(ka)).toEqual(next)
-      expect(orphanData(sql)).toBe(0)
+      expect(orphanWindowData(sql)).toBe(0)
       // A fresh start numbers its runs after the table's last id too.
       const wd = openWindow(groupOf('d', 1, 'batch-d'), 1, t0 + 3000)
       const kd = dedupKey('RULE', meta.ruleId, 'd')
