@@ -83,19 +83,18 @@ const perEventUs = perBatch.map((ms) => (ms * 1000) / BATCH)
 const p50 = percentile(perEventUs, 50)
 console.log(`lookup cost per event: p50 ${p50.toFixed(1)} µs, p99 ${percentile(perEventUs, 99).toFixed(1)} µs (batch p50 ${percentile(perBatch, 50).toFixed(1)} ms)`)
 
-if (!process.argv.includes('--no-write'))
-  writeSection(
-    'lookup',
-    'Lookup-table enrichment (D1)',
-    `npm run bench:lookup${QUICK ? ' -- --quick' : ''}`,
-    [
-      `Two tables in Miniflare's local D1 (workerd's SQLite, reached over its RPC bridge from Node): \`${ioc.name}\`, ${fmt(ROWS)} addresses keyed by value (selector \`p_any_ip_addresses\`), and \`${nets.name}\`, ${fmt(NETWORKS)} /24 networks (\`keyType: cidr\`, selector \`sourceIPAddress\`: 25 candidate prefixes per address, longest wins). ${BATCHES} batches of ${fmt(BATCH)} CloudTrail-shaped events with two addresses each, ${HIT_RATE * 100}% of addresses listed. Timed: \`enrichWithLookups\` per batch (values gathered, one query per table sent in one D1 round trip, rows parsed and attached under \`p_enrichment\`). Loading the tables (\`writeRows\`, 500 rows per statement) took ${loadSeconds.toFixed(1)} s.`,
-      '',
-      table(
-        ['rows (IOC table)', 'events per batch', 'per event p50 µs', 'per event p99 µs', 'per batch p50 ms', 'D1 queries per batch', 'rows attached per batch'],
-        [[fmt(ROWS), fmt(BATCH), p50.toFixed(1), percentile(perEventUs, 99).toFixed(1), percentile(perBatch, 50).toFixed(1), (queries / BATCHES).toFixed(0), fmt(matched / BATCHES)]],
-      ),
-      '',
-      'The cost is per distinct value of the batch, not per table row: the table is never read whole, each value is an index probe on (table, version, key). Deployed D1 adds its network round trip (one per batch, all tables together) on top of these figures.',
-    ].join('\n'),
-  )
+writeSection(
+  'lookup',
+  'Lookup-table enrichment (D1)',
+  `npm run bench:lookup${QUICK ? ' -- --quick' : ''}`,
+  [
+    `Two tables in Miniflare's local D1 (workerd's SQLite, reached over its RPC bridge from Node): \`${ioc.name}\`, ${fmt(ROWS)} addresses keyed by value (selector \`p_any_ip_addresses\`), and \`${nets.name}\`, ${fmt(NETWORKS)} /24 networks (\`keyType: cidr\`, selector \`sourceIPAddress\`: 25 candidate prefixes per address, longest wins). ${BATCHES} batches of ${fmt(BATCH)} CloudTrail-shaped events with two addresses each, ${HIT_RATE * 100}% of addresses listed. Timed: \`enrichWithLookups\` per batch (values gathered, one query per table sent in one D1 round trip, rows parsed and attached under \`p_enrichment\`). Loading the tables (\`writeRows\`, 500 rows per statement) took ${loadSeconds.toFixed(1)} s.`,
+    '',
+    table(
+      ['rows (IOC table)', 'events per batch', 'per event p50 µs', 'per event p99 µs', 'per batch p50 ms', 'D1 queries per batch', 'rows attached per batch'],
+      [[fmt(ROWS), fmt(BATCH), p50.toFixed(1), percentile(perEventUs, 99).toFixed(1), percentile(perBatch, 50).toFixed(1), (queries / BATCHES).toFixed(0), fmt(matched / BATCHES)]],
+    ),
+    '',
+    'The cost is per distinct value of the batch, not per table row: the table is never read whole, each value is an index probe on (table, version, key). Deployed D1 adds its network round trip (one per batch, all tables together) on top of these figures.',
+  ].join('\n'),
+)
