@@ -8,7 +8,7 @@
  *
  * `shardIndex`: which of a fixed number of objects holds a key's state, so a batch costs one call
  * per object it touches, however many keys it has. `alarmAtEarliest`: a shard's one alarm, kept at
- * the earliest moment any of its keys needs it.
+ * the earliest moment any of its keys needs it. `atomically`: a call's writes, all or none.
  */
 const MAX_ATTEMPTS = 3
 
@@ -59,4 +59,30 @@ export async function alarmAtEarliest(storage: AlarmStorage, times: readonly num
   }
   const next = Math.min(...times)
   if (current !== next) await storage.setAlarm(next)
+}
+
+/** The part of a Durable Object's state `atomically` needs. */
+interface Resettable {
+  abort(reason?: string): void
+}
+
+/**
+ * Runs `apply` (synchronous) so that its SQL writes take effect all together or not at all, without
+ * the savepoint `transactionSync` opens. Under a savepoint SQLite first copies every page a write
+ * changes to a statement journal (a temp file once past 64 KiB), so a shard's call wrote about a
+ * third more bytes than its rows need. Here the writes join the turn's implicit transaction, which
+ * the runtime commits after the turn and before the object's answers leave (its output gate).
+ * Should `apply` throw, the object is reset before that commit, which discards the turn's writes
+ * (and with them any other call's still unanswered: those callers see their call fail and retry it;
+ * call ids make a retry safe). The reset also drops whatever `apply` left in memory.
+ */
+export function atomically<T>(ctx: Resettable, what: string, apply: () => T): T {
+  try {
+    return apply()
+  } catch (err) {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : 'non-Error thrown'
+    console.error(`${what}: failed part way, object reset to discard its writes: ${message.slice(0, 200)}`)
+    ctx.abort(`${what} failed part way; its writes are discarded`)
+    throw err
+  }
 }

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto'
 import { DurableObject } from 'cloudflare:workers'
-import { alarmAtEarliest } from '../object-call'
+import { alarmAtEarliest, atomically } from '../object-call'
 import { CountingSql } from '../counting-sql'
 import { rebuildWithoutRowid } from '../table-rebuild'
 import { StorageStats } from '../storage-stats'
@@ -155,7 +155,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
 
   /** Stores a batch's signals for this shard's keys and decides; `now` (epoch ms) is for tests. */
   async add(calls: readonly SignalCall[], now: number = Date.now()): Promise<AddResult> {
-    const result = this.ctx.storage.transactionSync(() => {
+    const result = atomically(this.ctx, 'correlation call', () => {
       const total: AddResult = { added: 0, fired: 0 }
       for (const call of calls) {
         const r = this.apply(call, now)
@@ -296,7 +296,7 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
    * due or that lost signals, hand on the outbox.
    */
   async sweep(now: number): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
+    atomically(this.ctx, 'correlation sweep', () => {
       const touched = this.sql
         .exec<{ key: string }>(
           `SELECT key FROM keys WHERE decide_at <= ?

@@ -1,8 +1,9 @@
 /**
  * A dedup shard: the Durable Object that owns the windows of every dedup key (RuleID, dedup string,
  * rule error or not) hashing to it, with their Threshold checks and the alerts they create. A batch
- * makes one call per shard it touches, carrying all its groups there; a call is applied as one
- * synchronous transaction and calls to one shard one at a time, so concurrent batches add up exactly.
+ * makes one call per shard it touches, carrying all its groups there; a call's writes take effect
+ * all together or not at all (`atomically`) and calls to one shard apply one at a time, so concurrent
+ * batches add up exactly.
  *
  * Creating or updating an alert writes an outbox row in the same transaction as its window, so the
  * alert and its delivery request are durable the moment the call returns. The outbox is then flushed
@@ -14,7 +15,7 @@
  * `AlertSink` (stage order: dedup → alerts → delivery).
  */
 import { DurableObject } from 'cloudflare:workers'
-import { alarmAtEarliest } from '../object-call'
+import { alarmAtEarliest, atomically } from '../object-call'
 import { StorageStats } from '../storage-stats'
 import type { AlertRecord } from '../types'
 import type { MatchGroup, ShardCall } from './group'
@@ -125,14 +126,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
    * rows are durably written; the outbox flush follows.
    */
   async record(call: ShardCall, now: number = Date.now()): Promise<RecordResult[]> {
-    let applied: AppliedCall
-    try {
-      applied = this.ctx.storage.transactionSync(() => this.applyCall(call, now))
-    } catch (err) {
-      // The transaction rolled back: the cached windows may hold its changes.
-      this.store.invalidate()
-      throw err
-    }
+    const applied = atomically(this.ctx, 'dedup call', () => this.applyCall(call, now))
     if (applied.limited.length > 0) await this.limitStorms(call, applied, now)
     this.stats.call(now, call.groups.length)
     this.stats.logIfDue(now)
@@ -200,7 +194,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         }
       }),
     )
-    this.ctx.storage.transactionSync(() => {
+    atomically(this.ctx, 'dedup storm answers', () => {
       for (const result of admitted) this.store.releaseDelivery(result.alertId)
       for (const result of folded) {
         this.store.withdrawDelivery(result.alertId)
@@ -278,7 +272,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
   async sweep(now: number): Promise<void> {
     // Every pending row, not only those due: the alarm is a retry point for all of them.
     if (this.store.outboxSize() > 0) await this.flush(now, Number.MAX_SAFE_INTEGER)
-    this.ctx.storage.transactionSync(() => {
+    atomically(this.ctx, 'dedup sweep', () => {
       this.store.dropExpiredWindows(now)
       this.store.forgetCalls(now)
     })
@@ -395,7 +389,7 @@ export abstract class DedupShardObject extends DurableObject<Env> {
         outcomes = deliver.map(() => ({ status: 'rejected', reason }))
       }
       // The flush's marks in one transaction: one commit, not one per alert.
-      this.ctx.storage.transactionSync(() => {
+      atomically(this.ctx, 'dedup outbox marks', () => {
         deliver.forEach((row, i) => {
           const outcome = outcomes[i] ?? { status: 'rejected', reason: new Error('no outcome for this delivery') }
           if (outcome.status === 'fulfilled') {

@@ -10,7 +10,7 @@
  *   run of DATA_SLOTS consecutive integer ids: `data_id` the fields, then the samples. The big rows
  *   are kept out of the text-keyed tables: there each lands on a random page of the key's B-tree and
  *   spills to overflow pages, and every page a transaction touches is written whole to the
- *   write-ahead log (and to the savepoint journal first). Here a new window's rows are appended.
+ *   write-ahead log. Here a new window's rows are appended.
  * - `uniques`: distinct `unique()` values of open windows, only until their Threshold is reached
  *   (so at most Threshold rows per key).
  * - `outbox`: alert writes and delivery requests not yet confirmed, one row per alert id; deleted
@@ -189,13 +189,6 @@ export class DedupStorage {
   /** SQLite rows written since the last call (storage-stats.ts). */
   takeRowsWritten(): number {
     return this.sql.takeRowsWritten()
-  }
-
-  /** Forgets the cached windows (after a rolled-back transaction). */
-  invalidate(): void {
-    this.windows.clear()
-    this.counts.clear()
-    this.nextDataId = undefined
   }
 
   alertCount(key: string): number {

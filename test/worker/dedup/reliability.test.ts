@@ -107,6 +107,40 @@ describe('durability', () => {
     expect((await snapshot('RULE', 'Retry.Call', 'c')).window?.eventCount).toBe(4)
   })
 
+  it('a call that fails part way leaves nothing behind, and its retry applies it once', async () => {
+    const t0 = clockStart()
+    const meta = rule({ ruleId: 'Half.Call' })
+    // Two dedup strings whose windows share a shard, so one call carries both groups.
+    const shardOfDedup = (d: string) => shardOf(dedupKey('RULE', 'Half.Call', d))
+    const good = 'good'
+    const other = Array.from({ length: 200 }, (_, i) => `bad-${i}`).find((d) => shardOfDedup(d) === shardOfDedup(good))!
+    // The second group cannot be stored (a BigInt has no JSON): its window write throws after the
+    // first group's window, counter and outbox rows were written.
+    const bad = match(meta, other)
+    bad.alertContext = { n: 1n } as unknown as typeof bad.alertContext
+    const [call] = shardCalls(groupMatches([...matches(3, meta, good), bad], 'half-batch'), 'half-batch')
+    expect(call?.groups.map((g) => g.dedup)).toEqual([good, other])
+    // Awaited with then (not expect().rejects, which leaves a copy of the RPC promise unhandled).
+    const failed = await stubFor('RULE', 'Half.Call', good)
+      .record(call!, t0)
+      .then(() => null, (err: unknown) => err)
+    expect(String(failed)).toBe('Error: dedup call failed part way; its writes are discarded')
+    expect(logs.join('\n')).toContain('dedup call: failed part way, object reset to discard its writes: TypeError')
+    // Nothing of the first group was kept: no window, no alert count, no outbox row, no remembered call.
+    const after = await snapshot('RULE', 'Half.Call', good)
+    expect(after).toMatchObject({ alertCount: 0, window: null, outbox: 0 })
+    await runInDurableObject(stubFor('RULE', 'Half.Call', good), (_o: DedupShard, state) => {
+      const calls = state.storage.sql.exec('SELECT COUNT(*) AS n FROM calls WHERE call_id = ?', call!.callId)
+      expect(calls.one().n).toBe(0)
+      expect(orphanWindowData(state.storage.sql)).toBe(0)
+    })
+    // The sender's retry (same call id, the bad group fixed) counts the first group's events once.
+    const fixed = { ...call!, groups: [call!.groups[0]!, { ...call!.groups[1]!, fields: { ...call!.groups[1]!.fields, alertContext: {} } }] }
+    const results = await stubFor('RULE', 'Half.Call', good).record(fixed, t0 + 10)
+    expect(results.map((r) => [r.eventCount, r.created])).toEqual([[3, true], [1, true]])
+    expect((await storedAlerts('Half.Call')).map((a) => a.event_count).sort()).toEqual([1, 3])
+  })
+
   it("a keyed batch's call ids follow its key and each group's identity, not the group's position", () => {
     const meta = rule({ ruleId: 'Retry.Named' })
     const key = { id: 'source-key\nAWS.CloudTrail\ndigest', memoryMs: 60 * MINUTE }
