@@ -6,9 +6,10 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { correlationKey } from '../../../src/correlation'
+import { correlationKey, correlationShardName, type SignalCall } from '../../../src/correlation'
 import { applyCorrelationSchema } from '../../../src/correlation/object'
 import type { CorrelationShard } from '../../../src/worker/correlation-window'
+import { correlationStub } from '../../support/correlation'
 
 const EARLIER_LAYOUT = `
 CREATE TABLE keys (
@@ -75,5 +76,36 @@ describe('correlation shard tables', () => {
       applyCorrelationSchema(sql)
       expect((await o.snapshot(key)).signals).toHaveLength(2)
     })
+  })
+
+  it('keep none of the signals of a call that fails part way; the retry adds them once', async () => {
+    const ruleId = 'AWS.Administrative.IAM.User.Created.Group'
+    const shardOfValue = (v: string) => correlationShardName(correlationKey(ruleId, [v]))
+    const good = 'good-principal'
+    const other = Array.from({ length: 200 }, (_, i) => `bad-${i}`).find((v) => shardOfValue(v) === shardOfValue(good))!
+    const now = Date.now()
+    const callFor = (value: string, sample: Record<string, unknown>): SignalCall => ({
+      key: correlationKey(ruleId, [value]),
+      ruleId,
+      value: [value],
+      signals: [{ id: `${value}-s1`, member: 0, time: now, eventTime: '2026-12-06 00:00:01', ruleId: 'R1', logType: 'AWS.CloudTrail', sample: sample as SignalCall['signals'][0]['sample'] }],
+    })
+    // The second call's sample cannot be stored (a BigInt has no JSON), after the first call's writes.
+    const calls = [callFor(good, {}), callFor(other, { n: 1n })]
+    // Awaited with then (not expect().rejects, which leaves a copy of the RPC promise unhandled).
+    const failed = await correlationStub(ruleId, [good])
+      .add(calls, now)
+      .then(() => null, (err: unknown) => err)
+    expect(String(failed)).toBe('Error: correlation call failed part way; its writes are discarded')
+    const key = correlationKey(ruleId, [good])
+    await runInDurableObject(correlationStub(ruleId, [good]), (_o: CorrelationShard, state) => {
+      const sql = state.storage.sql
+      expect(sql.exec('SELECT COUNT(*) AS n FROM signals WHERE key = ?', key).one().n).toBe(0)
+      expect(sql.exec('SELECT COUNT(*) AS n FROM keys WHERE key = ?', key).one().n).toBe(0)
+    })
+    const retried = await correlationStub(ruleId, [good]).add([calls[0]!, callFor(other, {})], now)
+    expect(retried.added).toBe(2)
+    const again = await correlationStub(ruleId, [good]).add([calls[0]!, callFor(other, {})], now)
+    expect(again.added).toBe(0)
   })
 })
