@@ -10,6 +10,7 @@ import { correlationKey, correlationShardName, type SignalCall } from '../../../
 import { applyCorrelationSchema } from '../../../src/correlation/object'
 import type { CorrelationShard } from '../../../src/worker/correlation-window'
 import { correlationStub } from '../../support/correlation'
+import { rejectionOf, sameShardAs } from '../../support/objects'
 
 const EARLIER_LAYOUT = `
 CREATE TABLE keys (
@@ -80,9 +81,8 @@ describe('correlation shard tables', () => {
 
   it('keep none of the signals of a call that fails part way; the retry adds them once', async () => {
     const ruleId = 'AWS.Administrative.IAM.User.Created.Group'
-    const shardOfValue = (v: string) => correlationShardName(correlationKey(ruleId, [v]))
     const good = 'good-principal'
-    const other = Array.from({ length: 200 }, (_, i) => `bad-${i}`).find((v) => shardOfValue(v) === shardOfValue(good))!
+    const other = sameShardAs(good, (v) => correlationShardName(correlationKey(ruleId, [v])))
     const now = Date.now()
     const callFor = (value: string, sample: Record<string, unknown>): SignalCall => ({
       key: correlationKey(ruleId, [value]),
@@ -92,10 +92,7 @@ describe('correlation shard tables', () => {
     })
     // The second call's sample cannot be stored (a BigInt has no JSON), after the first call's writes.
     const calls = [callFor(good, {}), callFor(other, { n: 1n })]
-    // Awaited with then (not expect().rejects, which leaves a copy of the RPC promise unhandled).
-    const failed = await correlationStub(ruleId, [good])
-      .add(calls, now)
-      .then(() => null, (err: unknown) => err)
+    const failed = await rejectionOf(correlationStub(ruleId, [good]).add(calls, now))
     expect(String(failed)).toBe('Error: correlation call failed part way; its writes are discarded')
     const key = correlationKey(ruleId, [good])
     await runInDurableObject(correlationStub(ruleId, [good]), (_o: CorrelationShard, state) => {

@@ -9,6 +9,7 @@ import { DEDUP_SHARDS, dedupKey, groupMatches, recordMatches, retryDelayMs, shar
 import { CALL_MEMORY_MS } from '../../../src/dedup/storage'
 import { alertRecordOf } from '../../../src/dedup/window'
 import { bucket, received, receiverUrl, useDestinations } from '../../support/delivery'
+import { rejectionOf, sameShardAs } from '../../support/objects'
 import { clockStart, match, matches, MINUTE, orphanWindowData, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
 
 // What the Worker logs while failures are simulated: asserted where it matters, never printed.
@@ -111,19 +112,15 @@ describe('durability', () => {
     const t0 = clockStart()
     const meta = rule({ ruleId: 'Half.Call' })
     // Two dedup strings whose windows share a shard, so one call carries both groups.
-    const shardOfDedup = (d: string) => shardOf(dedupKey('RULE', 'Half.Call', d))
     const good = 'good'
-    const other = Array.from({ length: 200 }, (_, i) => `bad-${i}`).find((d) => shardOfDedup(d) === shardOfDedup(good))!
+    const other = sameShardAs(good, (d) => shardOf(dedupKey('RULE', 'Half.Call', d)))
     // The second group cannot be stored (a BigInt has no JSON): its window write throws after the
     // first group's window, counter and outbox rows were written.
     const bad = match(meta, other)
     bad.alertContext = { n: 1n } as unknown as typeof bad.alertContext
     const [call] = shardCalls(groupMatches([...matches(3, meta, good), bad], 'half-batch'), 'half-batch')
     expect(call?.groups.map((g) => g.dedup)).toEqual([good, other])
-    // Awaited with then (not expect().rejects, which leaves a copy of the RPC promise unhandled).
-    const failed = await stubFor('RULE', 'Half.Call', good)
-      .record(call!, t0)
-      .then(() => null, (err: unknown) => err)
+    const failed = await rejectionOf(stubFor('RULE', 'Half.Call', good).record(call!, t0))
     expect(String(failed)).toBe('Error: dedup call failed part way; its writes are discarded')
     expect(logs.join('\n')).toContain('dedup call: failed part way, object reset to discard its writes: TypeError')
     // Nothing of the first group was kept: no window, no alert count, no outbox row, no remembered call.

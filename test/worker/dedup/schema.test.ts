@@ -65,7 +65,6 @@ function insertEarlierWindow(sql: SqlStorage, key: string, w: Window, expiresAt:
   w.samples.forEach((s, n) => sql.exec('INSERT INTO win_sample VALUES (?, ?, ?)', key, n, JSON.stringify(s)))
 }
 
-
 /** An object of the shard class that no other test uses, so its tables can be replaced. */
 function scratchShard(name: string): DurableObjectStub<DedupShard> {
   return env.DEDUP_SHARDS.get(env.DEDUP_SHARDS.idFromName(`schema-test-${name}`))
