@@ -18,6 +18,7 @@ const BENCHES: { name: string; node?: string[] }[] = [
   { name: 'memory', node: ['--expose-gc'] },
   { name: 'http' },
   { name: 'cost' },
+  { name: 'compare' },
   { name: 'alerts' },
   { name: 'lookup' },
   { name: 'correlation' },

@@ -16,7 +16,6 @@
  * the lines logged for the measured batches (it waits for the warm-up's to be logged first, and
  * after the last answer for the deferred alert writes and the last lines).
  */
-import { execSync } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { UPDATE_COALESCE_MS } from '../src/dedup/flush-timing.ts'
 import { STATS_EVERY_MS } from '../src/storage-stats.ts'
@@ -28,6 +27,7 @@ import type { JsonObject } from '../src/types.ts'
 import { benignMix, generateMix, serialize } from './lib/corpus.ts'
 import { type Dev, PORT, startDev, watchdog } from './lib/dev.ts'
 import { prepareBatch } from './lib/pipeline.ts'
+import { cpuMs, ioBytes, wranglerProcesses } from './lib/proc.ts'
 import { fmt, QUICK, table, writeSection } from './lib/report.ts'
 
 const SIZE = 500
@@ -73,42 +73,6 @@ async function objectCalls(body: Body): Promise<number> {
   return dedup + correlation + (body.keyed ? 2 : 0)
 }
 
-/** CPU ms the kernel charged to a process so far (user + system). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * (1000 / Number(execSync('getconf CLK_TCK').toString()))
-}
-
-/**
- * Bytes a process has written so far (`wchar`: every write call's bytes). For the Worker's workerd it
- * is nearly all local SQLite: the write-ahead logs of the objects and of D1, their checkpoints and the
- * savepoint journals; its sockets carry only the small ingest answers.
- */
-function bytesWritten(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/io`, 'utf8').split('\n').find((l) => l.startsWith('wchar:'))
-  if (line === undefined) throw new Error(`no wchar in /proc/${pid}/io`)
-  return Number(line.slice('wchar:'.length))
-}
-
-/** wrangler's processes: the workerd running the Worker, and the rest (proxy workerd, Node CLI). */
-function processes(dev: Dev): { worker: number; tooling: number[] } {
-  const rows = execSync('ps -eo pid,ppid,args')
-    .toString()
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)!)
-  const root = dev.server.pid
-  if (root === undefined) throw new Error('wrangler dev process not found')
-  const tree = [root]
-  for (let i = 0; i < tree.length; i++) for (const r of rows) if (Number(r[2]) === tree[i]) tree.push(Number(r[1]))
-  const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
-  // The proxy's workerd listens on the public port; the Worker's on a port of its own.
-  const workers = tree.filter((p) => args(p).includes('workerd serve') && !args(p).includes(`:${PORT}`))
-  if (workers.length !== 1) throw new Error(`expected one workerd for the Worker, found ${workers.length}`)
-  return { worker: workers[0]!, tooling: tree.filter((p) => p !== workers[0]) }
-}
-
 interface Measure {
   profile: string
   events: number
@@ -141,10 +105,12 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // The warm-up's deferred writes and storage lines come out before the measured part starts.
   await new Promise((r) => setTimeout(r, STATS_EVERY_MS + 1000))
   const logFrom = statSync(dev.server.logFile).size
-  const procs = processes(dev)
+  const root = dev.server.pid
+  if (root === undefined) throw new Error('wrangler dev process not found')
+  const procs = wranglerProcesses(root, PORT)
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
-  const bytes0 = bytesWritten(procs.worker)
+  const bytes0 = ioBytes(procs.worker).written
   const measured = bodies.slice(2)
   const m: Measure = { profile, events: 0, workerCpuMs: 0, toolingCpuMs: 0, workerBytes: 0, rowsWritten: 0, rowsBy: {}, objectCallsPerBatch: 0, groupsPerBatch: 0, errors: 0 }
   let next = 0
@@ -161,7 +127,7 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // and the alarms that log the last counts.
   await new Promise((r) => setTimeout(r, UPDATE_COALESCE_MS + STATS_EVERY_MS + 2000))
   m.workerCpuMs = cpuMs(procs.worker) - worker0
-  m.workerBytes = bytesWritten(procs.worker) - bytes0
+  m.workerBytes = ioBytes(procs.worker).written - bytes0
   m.rowsBy = storageRows(dev.server.logFile, logFrom)
   m.rowsWritten = Object.values(m.rowsBy).reduce((a, b) => a + b, 0)
   m.toolingCpuMs = procs.tooling.reduce((t, p) => t + cpuMs(p), 0) - tooling0
