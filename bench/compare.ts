@@ -16,6 +16,7 @@
  * itself, which measures the noise floor of such a comparison, recorded in the report's "compare"
  * section.
  */
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { JsonObject } from '../src/types.ts'
 import { generateMix } from './lib/corpus.ts'
@@ -33,11 +34,25 @@ function flag(name: string, fallback: number): number {
 
 const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length)
 const OTHER = against === undefined ? ROOT : resolve(against)
+checkout(OTHER)
 const PAIRS = flag('pairs', QUICK ? 1 : 3)
+if (!Number.isInteger(PAIRS)) throw new Error(`--pairs must be a whole number, not ${PAIRS}`)
 const SECONDS = flag('seconds', QUICK ? 3 : 15)
 const WARM = flag('warm', QUICK ? 1 : 4)
 const CLIENTS = 8
 const SIZE = 500
+
+/** Stops early, with what to do, when `dir` cannot be started as a build of this project. */
+function checkout(dir: string): void {
+  const needs: [string, string][] = [
+    ['bench/lib/dev.ts', 'it is not a checkout of this project'],
+    ['node_modules/.bin/wrangler', 'run `npm ci` there (or link its node_modules to this one)'],
+    ['src/engine/generated/rules.ts', 'run `npm run build:rules` there'],
+  ]
+  for (const [file, fix] of needs) {
+    if (!existsSync(resolve(dir, file))) throw new Error(`--against=${dir}: no ${file}: ${fix}`)
+  }
+}
 
 interface Run {
   build: 'this' | 'other'
