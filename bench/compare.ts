@@ -18,8 +18,7 @@
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { JsonObject } from '../src/types.ts'
-import { generateMix } from './lib/corpus.ts'
+import { freshTrailFile, generateMix, trailFiles } from './lib/corpus.ts'
 import { type Dev, PORT, watchdog } from './lib/dev.ts'
 import { cpuMs, ioBytes, wranglerProcesses } from './lib/proc.ts'
 import { fmt, median, NO_WRITE, percentile, QUICK, ROOT, table, writeSection } from './lib/report.ts'
@@ -65,16 +64,7 @@ interface Run {
   kibReadPerEvent: number
 }
 
-/** The matching files: the rules' CloudTrail test logs in `Records` files of SIZE events. */
-function matchingFiles(): string[] {
-  const events = (generateMix(40_000, 89).byType.get('AWS.CloudTrail') ?? []) as JsonObject[]
-  const files: string[] = []
-  for (let i = 0; i + SIZE <= events.length; i += SIZE) files.push(JSON.stringify({ Records: events.slice(i, i + SIZE) }))
-  if (files.length === 0) throw new Error('no CloudTrail test logs to post')
-  return files
-}
-
-const FILES = matchingFiles()
+const FILES = trailFiles(generateMix(40_000, 89), SIZE)
 /** The wrangler of the run under way, for the watchdog to stop. */
 let current: Dev | null = null
 
@@ -83,9 +73,7 @@ async function measure(build: Run['build'], dir: string): Promise<Run> {
   const dev = await startDev({ DESTINATIONS: '[]' })
   current = dev
   try {
-    const root = dev.server.pid
-    if (root === undefined) throw new Error('wrangler dev process not found')
-    const { worker } = wranglerProcesses(root, PORT)
+    const { worker } = wranglerProcesses(dev.server.pid, PORT)
     let sent = 0
     let events = 0
     let errors = 0
@@ -94,11 +82,7 @@ async function measure(build: Run['build'], dir: string): Promise<Run> {
     const latencies: number[] = []
     const client = async (): Promise<void> => {
       while (!stop) {
-        const n = sent++
-        const round = Math.floor(n / FILES.length)
-        const file = FILES[n % FILES.length] as string
-        // A file comes round again with new eventIDs: a new file (and key) to the engine.
-        const body = round === 0 ? file : file.replaceAll('"eventID":"', `"eventID":"r${round}-`)
+        const body = freshTrailFile(FILES, sent++)
         const t0 = performance.now()
         let ok = false
         try {

@@ -105,9 +105,7 @@ async function measure(dev: Dev, profile: string, bodies: Body[]): Promise<Measu
   // The warm-up's deferred writes and storage lines come out before the measured part starts.
   await new Promise((r) => setTimeout(r, STATS_EVERY_MS + 1000))
   const logFrom = statSync(dev.server.logFile).size
-  const root = dev.server.pid
-  if (root === undefined) throw new Error('wrangler dev process not found')
-  const procs = wranglerProcesses(root, PORT)
+  const procs = wranglerProcesses(dev.server.pid, PORT)
   const tooling0 = procs.tooling.reduce((t, p) => t + cpuMs(p), 0)
   const worker0 = cpuMs(procs.worker)
   const bytes0 = ioBytes(procs.worker).written

@@ -16,8 +16,7 @@
  * batch with its own Idempotency-Key, the path of forwarders that retry (and of every CloudTrail
  * `Records` file, keyed by its digest): a claim before processing and the answer stored after it.
  */
-import { batches, benignMix, generateMix, type Mix } from './lib/corpus.ts'
-import type { JsonObject } from '../src/types.ts'
+import { batches, benignMix, freshTrailFile, generateMix, trailFiles, type Mix } from './lib/corpus.ts'
 import { type Dev, startDev, watchdog } from './lib/dev.ts'
 import { fmt, percentile, QUICK, table, writeSection } from './lib/report.ts'
 
@@ -52,7 +51,7 @@ const timer = watchdog(QUICK ? 55 : 240, () => dev)
 // Two traffic profiles. Background: events no rule fires on (most of a real feed). Matching: the
 // rules' CloudTrail test logs varied, ~90% of which match, many with a new dedup string.
 const background = await benignMix(QUICK ? 5_000 : 40_000, 88)
-const matching = MATCHING ? trailFiles(generateMix(40_000, 89)) : null
+const matching = MATCHING ? trailFiles(generateMix(40_000, 89), MATCHING_SIZE) : null
 
 interface Body {
   logType: string
@@ -60,22 +59,9 @@ interface Body {
   count: number
 }
 
-/** The mix's CloudTrail events as files of MATCHING_SIZE (the pool is cycled with new eventIDs). */
-function trailFiles(mix: Mix): string[] {
-  const events = mix.byType.get('AWS.CloudTrail') ?? []
-  const files: string[] = []
-  for (let i = 0; i + MATCHING_SIZE <= events.length; i += MATCHING_SIZE) {
-    files.push(JSON.stringify({ Records: events.slice(i, i + MATCHING_SIZE) as JsonObject[] }))
-  }
-  return files
-}
-
-/** The n-th fresh file: the pool's files in turn, each round with its own eventID prefix. */
+/** The n-th fresh matching file (see freshTrailFile). */
 function freshFile(files: string[], n: number): Body {
-  const round = Math.floor(n / files.length)
-  const text = files[n % files.length]!
-  const fresh = round === 0 ? text : text.replaceAll('"eventID":"', `"eventID":"r${round}-`)
-  return { logType: 'AWS.CloudTrail', bytes: new TextEncoder().encode(fresh), count: MATCHING_SIZE }
+  return { logType: 'AWS.CloudTrail', bytes: new TextEncoder().encode(freshTrailFile(files, n)), count: MATCHING_SIZE }
 }
 
 /** Up to 20 bodies of `size` events, evenly spaced over the mix (so log types keep their shares). */

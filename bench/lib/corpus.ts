@@ -160,6 +160,28 @@ export function batches(mix: Mix, size: number): { logType: string; bytes: Uint8
 }
 
 /**
+ * Matching traffic as a CloudTrail forwarder posts it: the mix's CloudTrail events in `Records`
+ * files of `size` (each keyed by its digest by ingest). Send them with `freshTrailFile`.
+ */
+export function trailFiles(mix: Mix, size: number): string[] {
+  const events = mix.byType.get('AWS.CloudTrail') ?? []
+  const files: string[] = []
+  for (let i = 0; i + size <= events.length; i += size) files.push(JSON.stringify({ Records: events.slice(i, i + size) }))
+  if (files.length === 0) throw new Error(`the mix has fewer than ${size} CloudTrail events`)
+  return files
+}
+
+/**
+ * The n-th file to send: the files in turn, each round with its own eventID prefix, so the engine
+ * never sees the same file or eventID twice (the dedup strings repeat from round to round).
+ */
+export function freshTrailFile(files: readonly string[], n: number): string {
+  const round = Math.floor(n / files.length)
+  const text = files[n % files.length] as string
+  return round === 0 ? text : text.replaceAll('"eventID":"', `"eventID":"r${round}-`)
+}
+
+/**
  * Background traffic, as a real feed mostly is: generated events from the seed logs on which no loaded
  * rule fired in any of three varied copies (checked by running the engine on enriched copies). A
  * variation can still make one match now and then; the HTTP bench reports the matches it saw.

@@ -33,7 +33,8 @@ export function ioBytes(pid: number): { written: number; read: number } {
  * The processes under wrangler's (pid `root`): the workerd running the Worker, and the rest (the proxy
  * workerd listening on the public `port`, the Node CLI).
  */
-export function wranglerProcesses(root: number, port: number): { worker: number; tooling: number[] } {
+export function wranglerProcesses(root: number | undefined, port: number): { worker: number; tooling: number[] } {
+  if (root === undefined) throw new Error('wrangler dev process not found')
   const rows = execSync('ps -eo pid,ppid,args')
     .toString()
     .trim()
