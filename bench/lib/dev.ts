@@ -83,7 +83,7 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** Bounds a whole bench: past the deadline, stop wrangler and fail. */
-export function watchdog(seconds: number, dev: () => Dev | null): NodeJS.Timeout {
+export function watchdog(seconds: number, dev: () => Pick<Dev, 'stop'> | null): NodeJS.Timeout {
   const t = setTimeout(() => {
     console.error(`bench did not finish within ${seconds} s`)
     void (dev()?.stop() ?? Promise.resolve()).finally(() => process.exit(1))
