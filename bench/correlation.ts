@@ -5,11 +5,16 @@
  *    every rule, dedup grouping) with the correlation stage's Worker-side work (signals from the
  *    matches of the sub-rules every bundled correlation rule names) and without it, on background
  *    traffic (no rule fires) and on the rules' test-log mix (many signal matches).
- * 2. Under `wrangler dev`, correlation alert latency: for each pair, a password reset is posted, then
+ * 2. In process, a decision over a key full of waiting signals: for every enabled Group rule, one
+ *    member's MAX_WAITING signals (the most a shard keeps per key and member), a second apart, the
+ *    other members empty (nothing can fire: every candidate is walked), then with one signal of each
+ *    other member after them (the latest waiting one fires).
+ * 3. Under `wrangler dev`, correlation alert latency: for each pair, a password reset is posted, then
  *    a console sign-in from the same address and user; time from just before the sign-in's POST (the
  *    last signal) to the arrival of the CORRELATION webhook at a receiver on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto'
+import { decide, type Signal } from '../src/correlation/evaluate.ts'
 import { CORRELATION_RULES } from '../src/correlation/generated/rules.ts'
 import { signalIndex, signalsOf } from '../src/correlation/signals.ts'
 import { runRules } from '../src/engine/index.ts'
@@ -105,6 +110,41 @@ const pathRows = paths.map((p) => [
 ])
 console.table(pathRows)
 
+// A decision over a key full of waiting signals.
+/** The most a correlation shard keeps per key and member (MAX_SIGNALS_PER_MEMBER in src/correlation/object.ts). */
+const MAX_WAITING = 500
+const DECISIONS = 50
+const groupRules = CORRELATION_RULES.filter((r) => r.enabled && r.kind === 'group' && r.members.filter((m) => !m.absence).length >= 2)
+/** Median ms per decision over RUNS passes of DECISIONS decisions, for every Group rule. */
+function decisionMs(withOthers: boolean): number[] {
+  return groupRules.map((spec) => {
+    const t0 = Date.UTC(2026, 11, 6)
+    const signals: Signal[] = Array.from({ length: MAX_WAITING }, (_, i) => ({ id: `w${i}`, member: 0, time: t0 + i * 1000, seq: i }))
+    if (withOthers) {
+      spec.members.forEach((m, i) => {
+        if (i > 0 && !m.absence) signals.push({ id: `o${i}`, member: i, time: t0 + MAX_WAITING * 1000, seq: MAX_WAITING + i })
+      })
+    }
+    const now = t0 + MAX_WAITING * 1000 + 1
+    const passes: number[] = []
+    for (let r = 0; r < RUNS; r++) {
+      const start = performance.now()
+      for (let k = 0; k < DECISIONS; k++) decide(spec, signals, now)
+      passes.push((performance.now() - start) / DECISIONS)
+    }
+    return median(passes)
+  })
+}
+decisionMs(true)
+const decisionRows = [
+  [`one member's ${fmt(MAX_WAITING)} waiting signals, the others empty`, ...decisionStats(decisionMs(false))],
+  [`the same and one signal of each other member (fires)`, ...decisionStats(decisionMs(true))],
+]
+function decisionStats(ms: number[]): string[] {
+  return [fmt(groupRules.length), fmt(median(ms), 3), fmt(Math.max(...ms), 3)]
+}
+console.table(decisionRows)
+
 // Latency under wrangler dev.
 let dev: Dev | null = null
 const receiver = new Receiver()
@@ -191,6 +231,10 @@ writeSection(
     `In process, same run: the full path of the engine bench (decode, validate, enrich, every rule, dedup grouping; batches of ${fmt(BATCH)}) without and with the correlation stage's Worker-side work (signals for the ${CORRELATION_RULES.filter((r) => r.enabled).length} enabled correlation rules, from the matches of their sub-rules; the object calls it then makes are one per (rule, match value), none on background traffic). CPU time of the process (user + system) per pass, ${RUNS} passes each, interleaved, after a warm-up: medians, and the fastest pass of each.`,
     '',
     table(['mix', 'events', 'signals per pass', 'without correlation events/s (median)', 'with all correlation rules events/s (median)', 'time difference (medians)', 'time difference (fastest passes)'], pathRows),
+    '',
+    `A decision over a key full of waiting signals, in process: for every enabled Group rule with two or more present members, one member's ${fmt(MAX_WAITING)} waiting signals (the most a shard keeps per key and member) a second apart; ${DECISIONS} decisions per pass, ${RUNS} passes, medians.`,
+    '',
+    table(['signals of the key', 'Group rules', 'ms per decision (median over the rules)', 'ms per decision (slowest rule)'], decisionRows),
     '',
     `Alert latency under \`wrangler dev\` on 127.0.0.1: ${PAIRS} pairs, one every ${INTERVAL_MS} ms, each a password reset then a console sign-in from the same address and a new user (\`${TAKEOVER}\`); time from just before the sign-in's POST (the last signal) to the CORRELATION webhook's arrival at a receiver on 127.0.0.1. Path: ingest → rules → signal → correlation object (decides, outbox, answers) → dedup object → D1 + first delivery attempt → receiver.`,
     '',

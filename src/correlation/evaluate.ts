@@ -79,6 +79,18 @@ function countIn(list: readonly Signal[], from: number, to: number): number {
   return n
 }
 
+/** The index of a time-sorted list's first signal with `time >= t` (its length if none). */
+function firstAtOrAfter(list: readonly Signal[], t: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((list[mid] as Signal).time < t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /**
  * Group candidates in order of completion: at each present signal's time, each present member's
  * latest MinMatchCount signals up to then, if they all fit in the lookback window.
@@ -88,22 +100,27 @@ function* groupCandidates(spec: CorrelationSpec, perMember: Signal[][]): Generat
   const present: number[] = []
   const absent: number[] = []
   spec.members.forEach((m, i) => (m.absence ? absent : present).push(i))
+  // A member with too few signals in all can complete nothing: no candidate to walk through.
+  if (present.some((i) => (perMember[i] ?? []).length < minOf(spec, i))) return
   const ends = present.flatMap((i) => perMember[i] ?? []).sort(byTime)
+  // Per present member, how many of its signals (sorted by time) are at or before the current end:
+  // ends only grow, so each count moves forward, and a decision costs its signals, not their square.
+  const upTo = present.map(() => 0)
   let lastEnd = Number.NaN
   for (const end of ends) {
     if (end.time === lastEnd) continue
     lastEnd = end.time
     const chosen: Signal[] = []
     let ok = true
-    for (const i of present) {
-      const upTo = (perMember[i] ?? []).filter((s) => s.time <= end.time)
+    present.forEach((i, p) => {
+      const list = perMember[i] ?? []
+      let n = upTo[p] as number
+      while (n < list.length && (list[n] as Signal).time <= end.time) n++
+      upTo[p] = n
       const need = minOf(spec, i)
-      if (upTo.length < need) {
-        ok = false
-        break
-      }
-      chosen.push(...upTo.slice(upTo.length - need))
-    }
+      if (n < need) ok = false
+      else if (ok) chosen.push(...list.slice(n - need, n))
+    })
     if (!ok) continue
     const first = Math.min(...chosen.map((s) => s.time))
     if (end.time - first > lookback) continue
@@ -149,8 +166,8 @@ function* sequenceCandidates(spec: CorrelationSpec, perMember: Signal[][]): Gene
     }
     const list = perMember[i] ?? []
     const need = minOf(spec, i)
-    const begin = list.findIndex((s) => s.time >= prev)
-    if (begin < 0) return
+    const begin = firstAtOrAfter(list, prev)
+    if (begin === list.length) return
     for (let j = begin + need - 1; j < list.length; j++) {
       const t = (list[j] as Signal).time
       if (i > from && t - prev > frame(i - 1)) break

@@ -1,6 +1,8 @@
 // The correlation decision over one match value's signals: order, windows, counts, absence deadlines.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decide, type Signal } from '../../../src/correlation/evaluate'
+import { decide, type Decision, type Signal } from '../../../src/correlation/evaluate'
+import type { CorrelationSpec } from '../../../src/correlation/spec'
 import { loadCorrelationYaml } from '../../../tools/rules/correlation-loader'
 
 const M = 60_000
@@ -84,5 +86,89 @@ describe('Group with Absence', () => {
     expect(decide(group, [sig(1, 75), a], 130 * M).kind).toBe('none')
     expect(decide(group, [a, sig(1, 129)], 130 * M).kind).toBe('none')
     expect(decide(group, [sig(1, 60), a], 130 * M).kind).toBe('fire')
+  })
+})
+
+/**
+ * Group as its definition reads, one step at a time: at each distinct event time of a present
+ * member's signal, in order, each present member's latest MinMatchCount signals up to then, all within
+ * the lookback window; an absent member with MinMatchCount signals from `completion − lookback` to
+ * `first + lookback` cancels; the first candidate due fires.
+ */
+function groupByDefinition(spec: CorrelationSpec, signals: readonly Signal[], now: number): Decision {
+  const lookback = spec.lookbackMinutes * M
+  const sorted = [...signals].sort((a, b) => a.time - b.time || a.seq - b.seq)
+  const need = (i: number) => spec.members[i]!.minMatchCount
+  const present = spec.members.flatMap((m, i) => (m.absence ? [] : [i]))
+  const absent = spec.members.flatMap((m, i) => (m.absence ? [i] : []))
+  const times = [...new Set(sorted.filter((s) => present.includes(s.member)).map((s) => s.time))]
+  let waitUntil = Infinity
+  for (const end of times) {
+    const chosen = present.map((i) => sorted.filter((s) => s.member === i && s.time <= end).slice(-need(i)))
+    if (chosen.some((list, p) => list.length < need(present[p]!))) continue
+    const first = Math.min(...chosen.flat().map((s) => s.time))
+    if (end - first > lookback) continue
+    const cancelled = absent.some(
+      (i) => sorted.filter((s) => s.member === i && s.time >= end - lookback && s.time <= first + lookback).length >= need(i),
+    )
+    if (cancelled) continue
+    const decideAt = absent.length > 0 ? first + lookback : -Infinity
+    if (decideAt <= now) {
+      return { kind: 'fire', signals: chosen.flat().sort((a, b) => a.time - b.time || a.seq - b.seq), completedAt: end }
+    }
+    waitUntil = Math.min(waitUntil, decideAt)
+  }
+  return Number.isFinite(waitUntil) ? { kind: 'wait', until: waitUntil } : { kind: 'none' }
+}
+
+const specs = new Map<string, CorrelationSpec>()
+function groupSpec(needs: readonly number[], absentNeed: number | null, lookbackMinutes: number): CorrelationSpec {
+  const members = needs.map((n, i) => `      - ID: P${i}\n        RuleID: R.P${i}\n        MinMatchCount: ${n}`)
+  if (absentNeed !== null) members.push(`      - ID: X\n        RuleID: R.X\n        MinMatchCount: ${absentNeed}\n        Absence: true`)
+  const text = `AnalysisType: correlation_rule\nRuleID: T.Prop\nEnabled: true\nSeverity: High\nDetection:\n  - Group:\n${members.join('\n')}\n    LookbackWindowMinutes: ${lookbackMinutes}\n`
+  let s = specs.get(text)
+  if (s === undefined) specs.set(text, (s = spec(text)))
+  return s
+}
+
+describe('Group, against its definition', () => {
+  it('decides as the definition does for any signals, counts, windows and time of decision', () => {
+    const input = fc
+      .record({
+        needs: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+        absentNeed: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }),
+        lookback: fc.integer({ min: 1, max: 60 }),
+        now: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 200 }).map((m) => m * M)),
+      })
+      .chain((r) =>
+        fc.record({
+          ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, fc.constant(v)])),
+          signals: fc.array(
+            fc.record({
+              member: fc.integer({ min: 0, max: r.needs.length - (r.absentNeed === null ? 1 : 0) }),
+              minute: fc.integer({ min: 0, max: 120 }),
+            }),
+            { maxLength: 40 },
+          ),
+        }) as fc.Arbitrary<typeof r & { signals: { member: number; minute: number }[] }>,
+      )
+    fc.assert(
+      fc.property(input, ({ needs, absentNeed, lookback, now, signals }) => {
+        const s = groupSpec(needs, absentNeed, lookback)
+        const list: Signal[] = signals.map((x, i) => ({ id: `p${i}`, member: x.member, time: x.minute * M, seq: i }))
+        expect(decide(s, list, now)).toEqual(groupByDefinition(s, list, now))
+      }),
+      { numRuns: 2000, seed: 20261206 },
+    )
+  })
+
+  it('decides over a member full of waiting signals (500): none alone, then the latest one up to the other member', () => {
+    const s = groupSpec([1, 1], null, 60)
+    const waiting: Signal[] = Array.from({ length: 500 }, (_, i) => ({ id: `w${i}`, member: 0, time: i * 1000, seq: i }))
+    expect(decide(s, waiting, Infinity)).toEqual({ kind: 'none' })
+    const other: Signal = { id: 'o', member: 1, time: 499_500, seq: 500 }
+    const fired = decide(s, [...waiting, other], Infinity)
+    // The latest waiting signal up to the other member's: the one at 499 s.
+    expect(fired).toEqual({ kind: 'fire', signals: [waiting[499], other], completedAt: 499_500 })
   })
 })
