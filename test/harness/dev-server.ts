@@ -98,8 +98,10 @@ export class DevServer {
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
     const log = createWriteStream(logFile, { flags: 'a' })
     const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout?.pipe(log)
-    child.stderr?.pipe(log)
+    // Two sources into one file: neither may end it (the other could still write), the child's close does.
+    child.stdout?.pipe(log, { end: false })
+    child.stderr?.pipe(log, { end: false })
+    child.once('close', () => log.end())
     this.child = child
     const deadline = Date.now() + readyTimeoutMs
     while (Date.now() < deadline) {
