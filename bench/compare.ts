@@ -10,7 +10,7 @@
  * errors, and what the kernel charged each Worker's workerd per 1,000 events (CPU ms) and per event
  * (KiB written and read, nearly all SQLite). Run side by side, the two builds share the machine's slow
  * and fast phases, so their ratio within a round holds still where figures of runs one after the
- * other do not; the rounds swap which build starts first and which port it gets.
+ * other do not; the rounds swap which build starts first.
  *
  * With `--against`, the other build is that checkout (its own `bench/lib/dev.ts` starts it; it needs
  * its `node_modules` and its rules built); each round and the medians of the ratios are printed,
