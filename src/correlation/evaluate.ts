@@ -112,15 +112,20 @@ function* groupCandidates(spec: CorrelationSpec, perMember: Signal[][]): Generat
     lastEnd = end.time
     const chosen: Signal[] = []
     let ok = true
-    present.forEach((i, p) => {
+    for (let p = 0; p < present.length; p++) {
+      const i = present[p] as number
       const list = perMember[i] ?? []
+      // A count left behind by an earlier break catches up here.
       let n = upTo[p] as number
       while (n < list.length && (list[n] as Signal).time <= end.time) n++
       upTo[p] = n
       const need = minOf(spec, i)
-      if (n < need) ok = false
-      else if (ok) chosen.push(...list.slice(n - need, n))
-    })
+      if (n < need) {
+        ok = false
+        break
+      }
+      chosen.push(...list.slice(n - need, n))
+    }
     if (!ok) continue
     const first = Math.min(...chosen.map((s) => s.time))
     if (end.time - first > lookback) continue

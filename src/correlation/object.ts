@@ -24,7 +24,7 @@ import { StorageStats } from '../storage-stats'
 import type { JsonObject, Severity } from '../types'
 import { decide, type Signal } from './evaluate'
 import { findCorrelation } from './registry'
-import type { SignalCall } from './signals'
+import { MAX_SIGNALS_PER_MEMBER, type SignalCall } from './signals'
 import type { CorrelationSpec } from './spec'
 
 /** Columns of the tables an earlier release created otherwise (see MIGRATE_FROM_ROWID_TABLES). */
@@ -69,8 +69,6 @@ export function applyCorrelationSchema(sql: SqlStorage): void {
 }
 
 const MINUTE = 60_000
-/** Unconsumed signals kept per member at most (the oldest go first): bounds storage and CPU. */
-const MAX_SIGNALS_PER_MEMBER = 500
 /** How long a signal id is remembered at least, for a retry of a batch without a key. */
 const DEFAULT_MEMORY_MS = 2 * MINUTE
 /** Correlation alerts one key may open per call at most (each consumes its signals). */

@@ -73,6 +73,9 @@ export function correlationKey(ruleId: string, value: readonly string[]): string
  */
 export const CORRELATION_SHARDS = 16
 
+/** Unconsumed signals a shard keeps per key and member at most (the oldest go first): bounds storage and CPU. */
+export const MAX_SIGNALS_PER_MEMBER = 500
+
 /** The Durable Object name of the shard holding `key` (`correlationKey(...)`). */
 export function correlationShardName(key: string): string {
   return `correlation-shard-${shardIndex(key, CORRELATION_SHARDS)}`

@@ -1,6 +1,6 @@
 /**
  * A correlation key keeps at most 500 unused signals per member: past that, the oldest by event time
- * go first, whatever order they arrived in, and the decision sees only those kept.
+ * go first, whatever order they arrived in.
  */
 import { describe, expect, it } from 'vitest'
 import { correlationKey, type SignalCall } from '../../../src/correlation'
@@ -42,7 +42,7 @@ describe('a correlation key past its bound', () => {
     expect(snap.signals).toHaveLength(500)
     expect(snap.signals.map((s) => (s.time - T0) / 1000)).toEqual(range(6, 505))
     expect(snap.signals.every((s) => s.member === 0 && !s.consumed)).toBe(true)
-    // A signal id dropped by the bound is not remembered: it could be counted again if it came back.
+    // A kept signal sent again (its batch retried) is not counted twice.
     expect((await stub.add([call(value, [505])], now)).added).toBe(0)
   })
 
