@@ -31,8 +31,9 @@ interface SignatureKeys {
   /** Keys whose absence is part of the signature (free-text fields whose values would not repeat). */
   absent?: readonly string[]
   /**
-   * `[parent, child]` pairs whose `deepGet(parent, child)` value makes up the signature too; only that
-   * exact two-key read is covered (reading the parent itself is an untracked read).
+   * `[parent, child]` pairs whose `deepGet(parent, child)` value makes up the signature too, with the
+   * parent's absence: that exact two-key read is covered, and any read of the parent while it is
+   * absent; reading the parent's other fields is an untracked read.
    */
   nested?: readonly (readonly [string, string])[]
 }
@@ -115,6 +116,12 @@ export class RuleIndex {
     this.trackedNested = trackedNested
     if (this.values.some((k) => this.parents.includes(k)) || this.absent.some((k) => this.parents.includes(k)))
       throw new Error('a nested signature key\'s parent cannot be a signature key itself')
+    // A parent's own value is in its slot too. Reading it is covered only while it is absent (the
+    // pairs' codes say so); present, it is an untracked read, but served from the slot all the same.
+    this.parents.forEach((k, i) => {
+      tracked[k] = TRACK_ABSENT
+      slots[k] = (this.values.length + this.absent.length + i) * 2 + 1
+    })
     if (all.length > 30) throw new Error('a rule index takes at most 30 signature keys')
     // The absent keys' bits share one UTF-16 unit of the signature.
     if (this.absent.length > 15) throw new Error('a rule index takes at most 15 absent keys')

@@ -187,6 +187,22 @@ describe('RuleIndex', () => {
     await runRulesOn(rules, undefined, [same(), same(), same()], index)
     expect([viaParent.calls.n, otherChild.calls.n, deeper.calls.n]).toEqual([3, 3, 3])
   })
+  it('learns any read of a nested pair\'s parent while it is absent: the signature holds its absence', async () => {
+    const nested = { ...KEYS, nested: [['userIdentity', 'type']] as const }
+    const viaParent = counting('P', (e) => e.get('userIdentity') !== undefined)
+    const otherChild = counting('C', (e) => e.deepGet('userIdentity', 'arn') !== undefined)
+    const walked = counting('W', (e) => e.deepWalk(['userIdentity', 'arn']) !== undefined)
+    const rules = [viaParent.rule, otherChild.rule, walked.rule]
+    const index = new RuleIndex(rules, nested)
+    const r = await runRulesOn(rules, undefined, [ev({ eventName: 'E' }), ev({ eventName: 'E' })], index)
+    expect(r.matched).toBe(0)
+    expect([viaParent.calls.n, otherChild.calls.n, walked.calls.n]).toEqual([1, 1, 1])
+    // Present, the same reads decide on fields the signature does not hold: they run every time.
+    const present = () => ev({ eventName: 'E', userIdentity: { arn: 'a' } })
+    const r2 = await runRulesOn(rules, undefined, [present(), present()], index)
+    expect(r2.matched).toBe(6)
+    expect([viaParent.calls.n, otherChild.calls.n, walked.calls.n]).toEqual([3, 3, 3])
+  })
   it('tells an absent parent from an absent child, and does not learn when the parent is no object', async () => {
     const nested = { ...KEYS, nested: [['userIdentity', 'type']] as const }
     const a = counting('A', (e) => e.deepGet('userIdentity', 'type') === 'never')
