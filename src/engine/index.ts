@@ -125,6 +125,28 @@ export function runRulesOn(
   budgetMs = Number.POSITIVE_INFINITY,
   tuned?: ReadonlyMap<CompiledRule, CompiledRule | null>,
 ): RunResult | Promise<RunResult> {
+  // A rule that throws becomes a RULE_ERROR by its error's name and message (errorMatch): a stack
+  // trace captured for each would be wasted work, and a rule can throw on every event of a batch.
+  const stackTraceLimit = V8Error.stackTraceLimit
+  V8Error.stackTraceLimit = 0
+  try {
+    return evaluateBatch(rules, dataModel, events, index, budgetMs, tuned)
+  } finally {
+    V8Error.stackTraceLimit = stackTraceLimit
+  }
+}
+
+/** V8's Error constructor, whose `stackTraceLimit` the Workers types do not declare. */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit: number }
+
+function evaluateBatch(
+  rules: readonly CompiledRule[],
+  dataModel: DataModel | undefined,
+  events: readonly EnrichedEvent[],
+  index: RuleIndex | undefined,
+  budgetMs: number,
+  tuned: ReadonlyMap<CompiledRule, CompiledRule | null> | undefined,
+): RunResult | Promise<RunResult> {
   // Run-time overrides (tuning.ts): a rule switched off is skipped, a tuned one runs in its place.
   const retune = tuned !== undefined && tuned.size > 0 ? tuned : undefined
   // Rules that awaited leave a Promise here until it settles (to a match or null).

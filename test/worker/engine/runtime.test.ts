@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EnrichedEvent, JsonObject, RuleMatch } from '../../../src/types'
 import { EventWrapper } from '../../../src/engine/event'
-import { runRulesOn } from '../../../src/engine/index'
+import { RuleBudgetExceeded, runRulesOn } from '../../../src/engine/index'
 import { mockable } from '../../../src/sdk/mocks'
 import {
   type CompiledRule,
@@ -13,6 +13,7 @@ import type { PantherEvent, RuleModule } from '../../../src/sdk/rule-api'
 import { evaluateRule, limitAlertContext, MAX_FIELD_LENGTH, pythonJsonLength } from '../../../src/engine/runtime'
 import { runRuleTest } from '../../../tools/rules/testing'
 import { testRule } from '../../support/rules'
+import { spin } from '../../faults/rules'
 
 const makeRule = (hooks: RuleModule, spec: Partial<RuleSpec> = {}): CompiledRule => testRule(hooks, spec)
 
@@ -226,6 +227,35 @@ describe('runRulesOn', () => {
       ['C', 'RULE_ERROR'],
     ])
     expect(result).toMatchObject({ matched: 2, errors: 1 })
+  })
+  it('reports errors by name and message, and leaves Error.stackTraceLimit as it found it', async () => {
+    const limits = Error as ErrorConstructor & { stackTraceLimit: number }
+    const before = limits.stackTraceLimit
+    const thrower = makeRule(
+      {
+        rule: (e) => {
+          if (e.get('n') === 1) throw new RangeError('bad value')
+          return (e.get('missing') as unknown as { x: boolean }).x
+        },
+      },
+      { ruleId: 'T' },
+    )
+    const later = makeRule({ rule: async (e) => e.get('n') === 2 }, { ruleId: 'L' })
+    const events = [{ n: 1 }, { n: 2 }] as unknown as EnrichedEvent[]
+    const result = await runRulesOn([thrower, later], undefined, events)
+    expect(result.matches.map((m) => [m.rule.ruleId, m.type, m.dedup])).toEqual([
+      ['T', 'RULE_ERROR', 'RangeError'],
+      ['T', 'RULE_ERROR', 'TypeError'],
+      ['L', 'RULE', 'defaultDedupString:L'],
+    ])
+    expect(result.matches[0]?.error).toBe('RangeError: bad value')
+    expect(result.matches[1]?.error).toMatch(/^TypeError: ./)
+    expect(limits.stackTraceLimit).toBe(before)
+    // Also when the batch's rule budget runs out (the run throws).
+    const slow = makeRule({ rule: () => (spin(5), false) })
+    expect(() => runRulesOn([slow], undefined, events, undefined, 1)).toThrow(RuleBudgetExceeded)
+    expect(limits.stackTraceLimit).toBe(before)
+    expect(new Error('after').stack).toMatch(/\n\s+at /)
   })
   it('stays synchronous when no rule returns a Promise', () => {
     const result = runRulesOn([makeRule({ rule: yes })], undefined, [raw])
