@@ -12,7 +12,7 @@
  *
  * Add a log type with one line in INDEX_KEYS; log types without one run every rule on every event.
  */
-import { markedKeys } from '../logtypes/key-index'
+import { markedKeys, type KeyIndex } from '../logtypes/key-index'
 import type { JsonValue } from '../types'
 import {
   TRACK_ABSENT,
@@ -83,6 +83,9 @@ export class RuleIndex {
   private readonly slotsByLength: readonly (readonly number[] | undefined)[]
   /** The signature's character codes, reused from event to event. */
   private readonly scratch: number[]
+  /** The last key index seen on a marked event, and its settled keys (see settledBy). */
+  private declaredSeen: KeyIndex | undefined = undefined
+  private declaredSettled = 0
 
   constructor(
     private readonly rules: readonly CompiledRule[],
@@ -197,9 +200,12 @@ export class RuleIndex {
     const lower = this.lowerKeys
     const declared = markedKeys(record)
     if (declared !== undefined) {
-      // Only the declared key with the same lowercase form could match (see key-index.ts).
-      for (let i = 0; i < keys; i++) {
+      // Only the declared key with the same lowercase form could match (see key-index.ts): none
+      // but a key's own exact form, or none at all, for most keys.
+      missing &= ~this.settledBy(declared)
+      for (let i = 0; missing !== 0 && i < keys; i++) {
         if ((missing & (1 << i)) === 0) continue
+        missing &= ~(1 << i)
         const actual = declared.get(lower[i] as string)
         if (actual !== undefined && hasOwn.call(record, actual)) slots[i] = record[actual]
       }
@@ -223,6 +229,23 @@ export class RuleIndex {
       }
     }
     return slots
+  }
+
+  /**
+   * The signature keys whose exact miss is final in events marked with `declared`: the key is
+   * declared as it is spelt, or no declared key has its lowercase form.
+   */
+  private settledBy(declared: KeyIndex): number {
+    if (declared !== this.declaredSeen) {
+      let settled = 0
+      this.topKeys.forEach((key, i) => {
+        const actual = declared.get(this.lowerKeys[i] as string)
+        if (actual === undefined || actual === key) settled |= 1 << i
+      })
+      this.declaredSeen = declared
+      this.declaredSettled = settled
+    }
+    return this.declaredSettled
   }
 
   /** The number standing for `value` in the `slot`-th table; -1 for objects, arrays and long strings. */

@@ -5,6 +5,7 @@ import { dataModelFor, findRule, rulesForLogType, runRulesOn } from '../../../sr
 import { RULE_TESTS } from '../../../src/engine/generated/rule-tests'
 import type { CompiledRule } from '../../../src/engine/rule'
 import { INDEX_KEYS, RuleIndex } from '../../../src/engine/rule-index'
+import { keyIndexOf, keyMarker } from '../../../src/logtypes/key-index'
 import { BatchEnricher, getLogType, type EventProblem } from '../../../src/logtypes/index'
 import cloudTrailModel from '../../../src/sdk/data-models/aws-cloudtrail'
 import type { RuleModule } from '../../../src/sdk/rule-api'
@@ -139,6 +140,19 @@ describe('RuleIndex', () => {
       index,
     )
     expect(r.matched).toBe(1)
+  })
+  it('on events marked by validation, finds a declared key spelt otherwise and trusts the other misses', async () => {
+    const mark = keyMarker(keyIndexOf(['eventName', 'errorMessage', 'user']))
+    const marked = (o: Record<string, unknown>) => (mark(o), ev(o))
+    const wanted = counting('W', (e) => e.get('EventName') === 'Wanted' && !e.get('errorMessage'))
+    const index = new RuleIndex([wanted.rule], { values: ['EventName'], absent: ['errorMessage', 'Unknown'] })
+    const batch = [marked({ eventName: 'Other' }), marked({ eventName: 'Other', user: 'a' }), marked({ eventName: 'Wanted' })]
+    const r = await runRulesOn([wanted.rule], undefined, batch, index)
+    expect(r.matched).toBe(1)
+    expect(wanted.calls.n).toBe(2) // the second "Other" was skipped, "Wanted" was not
+    const r2 = await runRulesOn([wanted.rule], undefined, [marked({ eventName: 'Wanted', errorMessage: 'x' })], index)
+    expect(r2.matched).toBe(0)
+    expect(wanted.calls.n).toBe(3)
   })
   it('keeps no event text longer than a signature value needs: such an event runs every rule', async () => {
     const a = counting('A', (e) => e.get('eventName') === 'never' || e.deepGet('userIdentity', 'type') === 'never')
