@@ -18,51 +18,31 @@
  * build runs against itself, which measures the noise floor of such a comparison, recorded in the
  * report's "compare" section.
  */
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { freshTrailFile, generateMix, trailFiles } from './lib/corpus.ts'
 import { type Dev, PORT, startDev, watchdog } from './lib/dev.ts'
+import { numberOption, option, refuseUnknownOptions, requireCheckout } from './lib/options.ts'
 import { cpuMs, ioBytes, wranglerProcesses } from './lib/proc.ts'
 import { fmt, median, NO_WRITE, percentile, QUICK, ROOT, table, writeSection } from './lib/report.ts'
 
-function flag(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
-  if (arg === undefined) return fallback
-  const value = Number(arg.slice(name.length + 3))
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not ${arg.slice(name.length + 3)}`)
-  return value
-}
-
-const FLAGS = ['--against=', '--rounds=', '--seconds=', '--warm=', '--quick', '--no-write']
-for (const arg of process.argv.slice(2)) {
-  if (!FLAGS.some((f) => (f.endsWith('=') ? arg.startsWith(f) : arg === f))) {
-    throw new Error(`unknown option ${arg}: bench:compare takes ${FLAGS.map((f) => (f.endsWith('=') ? `${f}…` : f)).join(', ')}`)
-  }
-}
-const against = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length)
+refuseUnknownOptions('bench:compare', ['--against=', '--rounds=', '--seconds=', '--warm=', '--quick', '--no-write'])
+const against = option('against')
 const OTHER = against === undefined ? ROOT : resolve(against)
-checkout(OTHER)
-const ROUNDS = flag('rounds', QUICK ? 1 : 5)
+// Stops early, with what to do, when the other side cannot be started as a build of this project.
+requireCheckout(OTHER, [
+  ['bench/lib/dev.ts', 'it is not a checkout of this project'],
+  ['node_modules/.bin/wrangler', 'run `npm ci` there (or link its node_modules to this one)'],
+  ['src/engine/generated/rules.ts', 'run `npm run build:rules` there'],
+])
+const ROUNDS = numberOption('rounds', QUICK ? 1 : 5)
 if (!Number.isInteger(ROUNDS)) throw new Error(`--rounds must be a whole number, not ${ROUNDS}`)
-const SECONDS = flag('seconds', QUICK ? 3 : 15)
-const WARM = flag('warm', QUICK ? 1 : 4)
+const SECONDS = numberOption('seconds', QUICK ? 3 : 15)
+const WARM = numberOption('warm', QUICK ? 1 : 4)
 /** Clients per build: 8 in all, as in bench:http's matching row. */
 const CLIENTS = 4
 const SIZE = 500
 const OTHER_PORT = PORT + 10
-
-/** Stops early, with what to do, when `dir` cannot be started as a build of this project. */
-function checkout(dir: string): void {
-  const needs: [string, string][] = [
-    ['bench/lib/dev.ts', 'it is not a checkout of this project'],
-    ['node_modules/.bin/wrangler', 'run `npm ci` there (or link its node_modules to this one)'],
-    ['src/engine/generated/rules.ts', 'run `npm run build:rules` there'],
-  ]
-  for (const [file, fix] of needs) {
-    if (!existsSync(resolve(dir, file))) throw new Error(`--against=${dir}: no ${file}: ${fix}`)
-  }
-}
 
 type Build = 'this' | 'other'
 type StartDev = (vars: Record<string, string>) => Promise<Dev>

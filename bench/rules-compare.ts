@@ -10,39 +10,29 @@
  * the same commit as the other side gives the noise floor. The other checkout needs its dependencies
  * and its generated rules (`npm ci && npm run build:rules` there). Prints, writes nothing.
  */
-import { existsSync, realpathSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { EnrichedEvent } from '../src/types.ts'
 import { batches, benignMix, generateMix, type Mix } from './lib/corpus.ts'
-import { fmt, median, QUICK } from './lib/report.ts'
+import { numberOption, option, refuseUnknownOptions, requireCheckout } from './lib/options.ts'
+import { fmt, median, QUICK, ROOT } from './lib/report.ts'
 
-const FLAGS = ['--against=', '--rounds=', '--quick', '--no-write']
-for (const arg of process.argv.slice(2)) {
-  if (!FLAGS.some((f) => (f.endsWith('=') ? arg.startsWith(f) : arg === f)))
-    throw new Error(`unknown option ${arg}; options: ${FLAGS.map((f) => (f.endsWith('=') ? `${f}…` : f)).join(' ')}`)
-}
-const option = (name: string): string | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+refuseUnknownOptions('bench:rules-compare', ['--against=', '--rounds=', '--quick', '--no-write'])
 const against = option('against')
 if (against === undefined) throw new Error('--against=<checkout> names the other side (a git worktree of another commit)')
 const OTHER = resolve(against)
+requireCheckout(OTHER, [
+  ['bench/lib/pipeline.ts', 'it is not a checkout of this project, or predates the benches this compares with'],
+  ['node_modules', "run `npm ci` there (or link this checkout's node_modules)"],
+  ['src/engine/generated/rules.ts', 'run `npm run build:rules` there'],
+])
 if (realpathSync(OTHER) === realpathSync(ROOT))
   throw new Error('--against must be another checkout: one set of modules cannot be two sides')
-const ROUNDS = Number(option('rounds') ?? (QUICK ? 2 : 12))
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds must be a positive whole number')
+const ROUNDS = numberOption('rounds', QUICK ? 2 : 12)
+if (!Number.isInteger(ROUNDS)) throw new Error(`--rounds must be a whole number, not ${ROUNDS}`)
 const EVENTS = QUICK ? 10_000 : 100_000
 const BATCH = 2000
-
-for (const [file, fix] of [
-  ['src/engine/generated/rules.ts', 'run `npm run build:rules` there'],
-  ['node_modules', "run `npm ci` there (or link this checkout's node_modules)"],
-  ['bench/lib/pipeline.ts', 'it predates the benches this compares with'],
-] as const) {
-  if (!existsSync(resolve(OTHER, file))) throw new Error(`--against=${OTHER}: no ${file}: ${fix}`)
-}
 
 interface Side {
   name: string
