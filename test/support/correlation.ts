@@ -68,7 +68,11 @@ export function correlationSnapshot(ruleId: string, value: string[]): Promise<Co
 
 /** Runs the key's shard's alarm work at `now` (a clock ahead of the real one, for windows to close). */
 export function sweepAt(ruleId: string, value: string[], now: number): Promise<void> {
-  return runInDurableObject(correlationStub(ruleId, value), (o: CorrelationShard) => o.sweep(now))
+  // As the runtime runs an alarm: the shard sees no alarm set until it sets the next one.
+  return runInDurableObject(correlationStub(ruleId, value), async (o: CorrelationShard, state) => {
+    await state.storage.deleteAlarm()
+    await o.sweep(now)
+  })
 }
 
 /** Waits for every correlation shard's outbox flush (then the dedup shards' settle the rest). */
