@@ -7,8 +7,8 @@
  * (call ids), so a retried call is applied once.
  *
  * `shardIndex`: which of a fixed number of objects holds a key's state, so a batch costs one call
- * per object it touches, however many keys it has. `alarmAtEarliest`: a shard's one alarm, never later
- * than the earliest moment any of its keys needs it. `atomically`: a call's writes, all or none.
+ * per object it touches, however many keys it has. `alarmAtEarliest`: a shard's one alarm, kept at
+ * the earliest moment any of its keys needs it. `atomically`: a call's writes, all or none.
  */
 const MAX_ATTEMPTS = 3
 
@@ -50,13 +50,7 @@ interface AlarmStorage {
   deleteAlarm(): Promise<void>
 }
 
-/**
- * Makes sure the object's alarm runs no later than the earliest of `times` (deletes it when there is
- * none). An alarm already set earlier is left as it is: its run does the sweep and sets the next one
- * from what is then due. Moving it later on every call would write it on every call (a write to the
- * object's storage), and a stream of calls each pushing it a little later could keep it from ever
- * running while something waits for it.
- */
+/** Sets the object's alarm to the earliest of `times`, or deletes it when there is none. */
 export async function alarmAtEarliest(storage: AlarmStorage, times: readonly number[]): Promise<void> {
   const current = await storage.getAlarm()
   if (times.length === 0) {
@@ -64,7 +58,7 @@ export async function alarmAtEarliest(storage: AlarmStorage, times: readonly num
     return
   }
   const next = Math.min(...times)
-  if (current === null || next < current) await storage.setAlarm(next)
+  if (current !== next) await storage.setAlarm(next)
 }
 
 /** The part of a Durable Object's state `atomically` needs. */

@@ -165,7 +165,10 @@ export abstract class CorrelationShardObject extends DurableObject<Env> {
     this.stats.call(now, calls.length)
     this.stats.logIfDue(now)
     await this.schedule(now)
-    if (result.fired > 0) this.ctx.waitUntil(this.flush(now).then(() => this.schedule(now)))
+    // A failed row's retry waits for the alarm, which each call moves: while calls keep coming it
+    // may never run, so a call retries the rows that are due.
+    const retryDue = this.sql.exec('SELECT 1 FROM outbox WHERE attempts > 0 AND next_at <= ? LIMIT 1', now).toArray().length > 0
+    if (result.fired > 0 || retryDue) this.ctx.waitUntil(this.flush(now).then(() => this.schedule(now)))
     return result
   }
 

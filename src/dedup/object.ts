@@ -133,8 +133,9 @@ export abstract class DedupShardObject extends DurableObject<Env> {
     await this.schedule(now)
     // The answer does not wait for D1 or the queue: the outbox rows are already durable, and the
     // alarm is set for them (so a flush cut short is retried within minutes, and updates waiting to
-    // be written together are written when due).
-    if (applied.urgent) {
+    // be written together are written when due). A call also flushes the rows whose wait is over:
+    // each call moves the alarm, so while calls keep coming the alarm may never run.
+    if (applied.urgent || this.store.hasDueOutbox(now)) {
       const flushed = this.flush(now, now).then(() => this.schedule(now))
       this.ctx.waitUntil(flushed.catch((err) => console.error(`dedup outbox: flush failed: ${String(err).slice(0, 200)}`)))
     }

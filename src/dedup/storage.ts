@@ -564,6 +564,14 @@ export class DedupStorage {
   }
 
   /**
+   * Whether a row's wait is over: an update waiting to be written with others, or a failed row's
+   * retry (a new alert's row starts its flush with the call that created it).
+   */
+  hasDueOutbox(now: number): boolean {
+    return this.sql.exec('SELECT 1 FROM outbox WHERE next_attempt_at BETWEEN 1 AND ? LIMIT 1', now).toArray().length > 0
+  }
+
+  /**
    * The earliest attempt the outbox waits for: a failed row's retry, a row waiting to be written
    * with others, or for a row not tried yet (its flush is running) FIRST_FLUSH_RETRY_MS from `now`.
    */

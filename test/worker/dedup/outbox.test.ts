@@ -8,7 +8,6 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { upsertAlerts } from '../../../src/alerts'
 import { dedupKey, groupMatches, recordMatches, shardOf } from '../../../src/dedup'
-import { alarmAtEarliest } from '../../../src/object-call'
 import { DedupStorage, UPDATE_COALESCE_MS } from '../../../src/dedup/storage'
 import { alertRecordOf, mergeInto, openWindow } from '../../../src/dedup/window'
 import type { DedupShard } from '../../../src/worker/dedup-window'
@@ -152,48 +151,30 @@ describe('alert writes to D1', () => {
   })
 })
 
-describe("the shard's alarm", () => {
-  it('is never pushed back by a stream of calls that owe the outbox nothing, so a waiting update is written when due', async () => {
-    const meta = rule({ ruleId: 'Outbox.Alarm' })
-    // Windows of a rule whose Threshold is never reached add no outbox row and start no flush.
-    const quiet = rule({ ruleId: 'Outbox.Alarm.Quiet', threshold: 1_000_000 })
+describe('an update waiting to be written with others', () => {
+  it('is written by the next call to its shard once its wait is over, though that call adds no outbox row', async () => {
+    const meta = rule({ ruleId: 'Outbox.DueByCall' })
+    // Windows of a rule whose Threshold is never reached add no outbox row.
+    const quiet = rule({ ruleId: 'Outbox.DueByCall.Quiet', threshold: 1_000_000 })
     const shard = shardOf(dedupKey('RULE', meta.ruleId, 'k'))
     let q = 0
     while (shardOf(dedupKey('RULE', quiet.ruleId, `q${q}`)) !== shard) q++
+    const d1Count = async () =>
+      (await env.ALERTS_DB.prepare('SELECT event_count FROM alerts WHERE rule_id = ?').bind(meta.ruleId).first<{ event_count: number }>())
+        ?.event_count
+    const flushed = () => runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (o: DedupShard) => o.flushed())
     const t0 = clockStart()
     await recordMatches(env, matches(1, meta, 'k'), t0)
-    await runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (o: DedupShard) => o.flushed())
+    await flushed()
     await recordMatches(env, matches(1, meta, 'k'), t0 + 1000)
     const due = t0 + 1000 + UPDATE_COALESCE_MS
-    expect((await snapshot('RULE', meta.ruleId, 'k')).alarm).toBeLessThanOrEqual(due)
-    // The update's row is due; calls keep coming to the shard every half second.
-    for (let i = 1; i <= 6; i++) await recordMatches(env, matches(1, quiet, `q${q}`), due + i * 500)
-    const state = await snapshot('RULE', meta.ruleId, 'k')
-    expect(state.outbox).toBe(1)
-    expect(state.alarm).toBeLessThanOrEqual(due)
-  })
-
-  it('is written only to move it earlier', async () => {
-    let alarm: number | null = null
-    let writes = 0
-    const storage = {
-      getAlarm: async () => alarm,
-      setAlarm: async (at: number) => {
-        alarm = at
-        writes++
-      },
-      deleteAlarm: async () => {
-        alarm = null
-        writes++
-      },
-    }
-    await alarmAtEarliest(storage, [5000, 9000])
-    expect([alarm, writes]).toEqual([5000, 1])
-    for (const t of [6000, 7000, 5000]) await alarmAtEarliest(storage, [t])
-    expect([alarm, writes]).toEqual([5000, 1])
-    await alarmAtEarliest(storage, [4000, 8000])
-    expect([alarm, writes]).toEqual([4000, 2])
-    await alarmAtEarliest(storage, [])
-    expect([alarm, writes]).toEqual([null, 3])
+    await recordMatches(env, matches(1, quiet, `q${q}`), due - 500)
+    await flushed()
+    expect(await d1Count()).toBe(1)
+    // Each call moves the shard's alarm, so under a steady stream of calls only a call can write it.
+    await recordMatches(env, matches(1, quiet, `q${q}`), due + 500)
+    await flushed()
+    expect(await d1Count()).toBe(2)
+    expect((await snapshot('RULE', meta.ruleId, 'k')).outbox).toBe(0)
   })
 })
