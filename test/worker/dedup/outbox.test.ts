@@ -12,6 +12,7 @@ import { DedupStorage, UPDATE_COALESCE_MS } from '../../../src/dedup/storage'
 import { alertRecordOf, mergeInto, openWindow } from '../../../src/dedup/window'
 import type { DedupShard } from '../../../src/worker/dedup-window'
 import { clockStart, event, match, matches, MINUTE, rule, settleAll, snapshot, storedAlerts, stubFor } from '../../support/dedup'
+import { sameShardAs } from '../../support/objects'
 
 describe('outbox rows', () => {
   it('are written as the window stands at the flush, and keep a snapshot when the window is replaced', async () => {
@@ -153,28 +154,25 @@ describe('alert writes to D1', () => {
 
 describe('an update waiting to be written with others', () => {
   it('is written by the next call to its shard once its wait is over, though that call adds no outbox row', async () => {
-    const meta = rule({ ruleId: 'Outbox.DueByCall' })
-    // Windows of a rule whose Threshold is never reached add no outbox row.
-    const quiet = rule({ ruleId: 'Outbox.DueByCall.Quiet', threshold: 1_000_000 })
-    const shard = shardOf(dedupKey('RULE', meta.ruleId, 'k'))
-    let q = 0
-    while (shardOf(dedupKey('RULE', quiet.ruleId, `q${q}`)) !== shard) q++
+    // A Threshold of 3: the other key's window (2 events) never reaches it, so adds no outbox row.
+    const meta = rule({ ruleId: 'Outbox.DueByCall', threshold: 3 })
+    const q = sameShardAs('k', (value) => shardOf(dedupKey('RULE', meta.ruleId, value)))
     const d1Count = async () =>
       (await env.ALERTS_DB.prepare('SELECT event_count FROM alerts WHERE rule_id = ?').bind(meta.ruleId).first<{ event_count: number }>())
         ?.event_count
     const flushed = () => runInDurableObject(stubFor('RULE', meta.ruleId, 'k'), (o: DedupShard) => o.flushed())
     const t0 = clockStart()
-    await recordMatches(env, matches(1, meta, 'k'), t0)
+    await recordMatches(env, matches(3, meta, 'k'), t0)
     await flushed()
     await recordMatches(env, matches(1, meta, 'k'), t0 + 1000)
     const due = t0 + 1000 + UPDATE_COALESCE_MS
-    await recordMatches(env, matches(1, quiet, `q${q}`), due - 500)
+    await recordMatches(env, matches(1, meta, q), due - 500)
     await flushed()
-    expect(await d1Count()).toBe(1)
+    expect(await d1Count()).toBe(3)
     // Each call moves the shard's alarm, so under a steady stream of calls only a call can write it.
-    await recordMatches(env, matches(1, quiet, `q${q}`), due + 500)
+    await recordMatches(env, matches(1, meta, q), due + 500)
     await flushed()
-    expect(await d1Count()).toBe(2)
+    expect(await d1Count()).toBe(4)
     expect((await snapshot('RULE', meta.ruleId, 'k')).outbox).toBe(0)
   })
 })
